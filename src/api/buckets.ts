@@ -1,0 +1,54 @@
+import { StorageError } from '../engine/errors.js';
+import { readSmallBody } from '../http/body.js';
+import type { Reply } from '../http/reply.js';
+import type { OpContext } from './op-context.js';
+import { parseXmlBody } from './xml.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export async function listBuckets(op: OpContext): Promise<Reply> {
+  const buckets = await op.services.engine.listBuckets(op.caller);
+  return {
+    status: 200,
+    body: {
+      root: 'ListAllMyBucketsResult',
+      value: {
+        Owner: { ID: op.caller.accountId, DisplayName: op.caller.accountId },
+        Buckets: { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: iso(b.createdAt), BucketRegion: b.region })) },
+      },
+    },
+  };
+}
+
+export async function createBucket(op: OpContext): Promise<Reply> {
+  const body = await readSmallBody(op.http.req, op.services.settings.bodyIdleMs, 64 * 1024);
+  let region: string | undefined;
+  if (body.length > 0) {
+    const conf = parseXmlBody(body, 'CreateBucketConfiguration');
+    const lc = conf.LocationConstraint;
+    if (lc !== undefined) {
+      if (typeof lc !== 'string') throw new StorageError('MalformedXML');
+      region = lc;
+    }
+  }
+  if (region !== undefined && region !== '' && !/^[a-z0-9-]{1,64}$/.test(region))
+    throw new StorageError('InvalidLocationConstraint', 'The specified location-constraint is not valid', { LocationConstraint: region });
+  await op.services.engine.createBucket(op.caller, op.bucket!, { region: region || op.services.settings.region });
+  return { status: 200, headers: { location: `/${op.bucket}` } };
+}
+
+export async function headBucket(op: OpContext): Promise<Reply> {
+  const b = await op.services.engine.getBucket(op.bucket!);
+  return { status: 200, headers: { [op.vocab.prefix + 'bucket-region']: b.region } };
+}
+
+export async function deleteBucket(op: OpContext): Promise<Reply> {
+  await op.services.engine.deleteBucket(op.bucket!);
+  return { status: 204 };
+}
+
+export async function getBucketLocation(op: OpContext): Promise<Reply> {
+  const b = await op.services.engine.getBucket(op.bucket!);
+  // S3 reports us-east-1 as an empty constraint.
+  return { status: 200, body: { root: 'LocationConstraint', value: { '#text': b.region === 'us-east-1' ? '' : b.region } } };
+}

@@ -1,0 +1,76 @@
+import { awsUriEncode } from '../auth/uri.js';
+import { StorageError } from '../engine/errors.js';
+import type { ObjectRecord } from '../meta/types.js';
+import type { Reply } from '../http/reply.js';
+import type { OpContext } from './op-context.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function parseMaxKeys(v: string | undefined, name = 'max-keys'): number {
+  if (v === undefined) return 1000;
+  if (!/^-?\d+$/.test(v) || Number(v) < 0)
+    throw new StorageError('InvalidArgument', `Provided ${name} not an integer or within integer range`, { ArgumentName: name, ArgumentValue: v });
+  return Math.min(Number(v), 1000);
+}
+
+export function encoder(op: OpContext): (s: string) => string {
+  const et = op.http.query.get('encoding-type');
+  if (et === undefined) return (s) => s;
+  if (et.toLowerCase() !== 'url') throw new StorageError('InvalidArgument', 'Invalid Encoding Method specified in Request', { ArgumentName: 'encoding-type', ArgumentValue: et });
+  return (s) => awsUriEncode(s, false);
+}
+
+export function encodeToken(key: string): string {
+  return Buffer.from(key, 'utf8').toString('base64url');
+}
+
+function decodeToken(t: string): string {
+  const key = Buffer.from(t, 'base64url').toString('utf8');
+  if (!t || encodeToken(key) !== t) throw new StorageError('InvalidArgument', 'The continuation token provided is incorrect', { ArgumentName: 'continuation-token' });
+  return key;
+}
+
+function entry(op: OpContext, o: ObjectRecord, enc: (s: string) => string, owner: boolean): Record<string, unknown> {
+  const e: Record<string, unknown> = { Key: enc(o.key), LastModified: iso(o.lastModified), ETag: `"${o.etag}"` };
+  const algs = Object.keys(o.checksums);
+  if (algs.length) e.ChecksumAlgorithm = algs.map((a) => a.toUpperCase());
+  e.Size = o.size;
+  e.StorageClass = o.storageClass;
+  if (owner) e.Owner = { ID: o.ownerId, DisplayName: o.ownerId };
+  return e;
+}
+
+/** ListObjects (V1) and ListObjectsV2 (list-type=2). */
+export async function listObjects(op: OpContext): Promise<Reply> {
+  const q = op.http.query;
+  const v2 = q.get('list-type') === '2';
+  const enc = encoder(op);
+  const prefix = q.get('prefix') ?? '';
+  const delimiter = q.get('delimiter') ?? '';
+  const maxKeys = parseMaxKeys(q.get('max-keys'));
+  const token = q.get('continuation-token');
+  const startAfter = q.get('start-after');
+  const marker = q.get('marker');
+  const after = v2 ? (token !== undefined ? decodeToken(token) : startAfter || undefined) : marker || undefined;
+  const page = await op.services.engine.listObjects(op.bucket!, { prefix, delimiter: delimiter || undefined, after, maxKeys });
+  const fetchOwner = !v2 || q.get('fetch-owner') === 'true';
+  const value: Record<string, unknown> = { Name: op.bucket, Prefix: enc(prefix) };
+  if (v2) {
+    if (token !== undefined) value.ContinuationToken = token;
+    if (startAfter !== undefined) value.StartAfter = enc(startAfter);
+    value.KeyCount = page.objects.length + page.prefixes.length;
+  } else {
+    value.Marker = enc(marker ?? '');
+  }
+  value.MaxKeys = maxKeys;
+  if (delimiter) value.Delimiter = enc(delimiter);
+  if (q.has('encoding-type')) value.EncodingType = 'url';
+  value.IsTruncated = page.truncated;
+  if (page.truncated && page.last !== undefined) {
+    if (v2) value.NextContinuationToken = encodeToken(page.last);
+    else if (delimiter) value.NextMarker = enc(page.last);
+  }
+  value.Contents = page.objects.map((o) => entry(op, o, enc, fetchOwner));
+  value.CommonPrefixes = page.prefixes.map((p) => ({ Prefix: enc(p) }));
+  return { status: 200, body: { root: 'ListBucketResult', value } };
+}

@@ -1,0 +1,70 @@
+import { StorageError } from '../engine/errors.js';
+import type { ObjectMeta, ObjectRecord } from '../meta/types.js';
+import type { HttpContext } from '../http/context.js';
+import type { Vocabulary } from './vocabulary.js';
+
+const CONTENT_HEADERS: [keyof Omit<ObjectMeta, 'user'>, string][] = [
+  ['contentType', 'content-type'],
+  ['contentEncoding', 'content-encoding'],
+  ['contentDisposition', 'content-disposition'],
+  ['contentLanguage', 'content-language'],
+  ['cacheControl', 'cache-control'],
+  ['expires', 'expires'],
+];
+
+/** Object metadata from request headers: the standard content headers and `<prefix>meta-*`. */
+export function metaFromRequest(http: HttpContext, v: Vocabulary): ObjectMeta {
+  const meta: ObjectMeta = { user: {} };
+  for (const [field, header] of CONTENT_HEADERS) {
+    let value = http.header(header);
+    if (field === 'contentEncoding' && value) {
+      // aws-chunked is transfer framing, not a property of the object.
+      value = value
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s && s !== 'aws-chunked')
+        .join(',');
+    }
+    if (value) meta[field] = value;
+  }
+  let bytes = 0;
+  for (const [name, raw] of Object.entries(http.req.headers)) {
+    if (!name.startsWith(v.metaPrefix)) continue;
+    const key = name.slice(v.metaPrefix.length);
+    const value = Array.isArray(raw) ? raw.join(',') : (raw ?? '');
+    meta.user[key] = value;
+    bytes += Buffer.byteLength(key) + Buffer.byteLength(value);
+  }
+  if (bytes > v.maxMetaBytes)
+    throw new StorageError('MetadataTooLarge', undefined, { Size: String(bytes), MaxSizeAllowed: String(v.maxMetaBytes) });
+  return meta;
+}
+
+/** Response headers describing an object version. */
+export function objectHeaders(o: ObjectRecord, v: Vocabulary): Record<string, string> {
+  const headers: Record<string, string> = {
+    etag: `"${o.etag}"`,
+    'last-modified': new Date(o.lastModified).toUTCString(),
+    'accept-ranges': 'bytes',
+    'content-type': o.meta.contentType ?? 'binary/octet-stream',
+  };
+  for (const [field, header] of CONTENT_HEADERS) {
+    const value = o.meta[field];
+    if (value && field !== 'contentType') headers[header] = value;
+  }
+  for (const [k, value] of Object.entries(o.meta.user)) headers[v.metaPrefix + k] = value;
+  if (o.versionId !== 'null') headers[v.prefix + 'version-id'] = o.versionId;
+  if (o.storageClass !== 'STANDARD') headers[v.prefix + 'storage-class'] = o.storageClass;
+  if (o.tags && Object.keys(o.tags).length) headers[v.prefix + 'tagging-count'] = String(Object.keys(o.tags).length);
+  return headers;
+}
+
+/** `response-*` query parameters that override response headers on GET. */
+export const RESPONSE_OVERRIDES: [string, string][] = [
+  ['response-content-type', 'content-type'],
+  ['response-content-language', 'content-language'],
+  ['response-expires', 'expires'],
+  ['response-cache-control', 'cache-control'],
+  ['response-content-disposition', 'content-disposition'],
+  ['response-content-encoding', 'content-encoding'],
+];

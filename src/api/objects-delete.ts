@@ -1,0 +1,54 @@
+import { StorageError, isStorageError } from '../engine/errors.js';
+import type { Reply } from '../http/reply.js';
+import { readVerifiedBody } from './body.js';
+import type { OpContext } from './op-context.js';
+import { h } from './vocabulary.js';
+import { asArray, parseXmlBody } from './xml.js';
+
+export async function deleteObject(op: OpContext): Promise<Reply> {
+  const r = await op.services.engine.deleteObject(op.caller, op.bucket!, op.key!, {
+    versionId: op.http.query.get('versionId'),
+    ifMatch: op.http.header('if-match'),
+  });
+  const headers: Record<string, string> = {};
+  if (r.versionId !== undefined) headers[h(op.vocab, 'version-id')] = r.versionId;
+  if (r.deleteMarker) headers[h(op.vocab, 'delete-marker')] = 'true';
+  return { status: 204, headers };
+}
+
+export const MAX_DELETE_KEYS = 1000;
+
+/** DeleteObjects (POST ?delete): up to 1000 keys, each deleted on its own, quiet or verbose. */
+export async function deleteObjects(op: OpContext): Promise<Reply> {
+  const { engine } = op.services;
+  await engine.getBucket(op.bucket!);
+  const doc = parseXmlBody(await readVerifiedBody(op, 2 * 1024 * 1024, { requireIntegrity: true }), 'Delete');
+  const quiet = String(doc.Quiet ?? 'false').toLowerCase() === 'true';
+  const objects = asArray(doc.Object as Record<string, unknown> | Record<string, unknown>[] | undefined);
+  if (objects.length === 0 || objects.length > MAX_DELETE_KEYS) throw new StorageError('MalformedXML');
+  const deleted: Record<string, unknown>[] = [];
+  const errors: Record<string, unknown>[] = [];
+  for (const o of objects) {
+    if (typeof o !== 'object' || o === null || typeof o.Key !== 'string') throw new StorageError('MalformedXML');
+  }
+  for (const o of objects) {
+    const key = o.Key as string;
+    const versionId = typeof o.VersionId === 'string' ? o.VersionId : undefined;
+    try {
+      const r = await engine.deleteObject(op.caller, op.bucket!, key, { versionId });
+      if (quiet) continue;
+      const entry: Record<string, unknown> = { Key: key };
+      if (versionId !== undefined) entry.VersionId = versionId;
+      if (r.deleteMarker) {
+        entry.DeleteMarker = true;
+        entry.DeleteMarkerVersionId = r.versionId;
+      }
+      deleted.push(entry);
+    } catch (e) {
+      if (!isStorageError(e)) throw e;
+      const wire = op.vocab.error(e.code, e.message, e.status);
+      errors.push({ Key: key, ...(versionId !== undefined ? { VersionId: versionId } : {}), Code: wire.code, Message: wire.message });
+    }
+  }
+  return { status: 200, body: { root: 'DeleteResult', value: { Deleted: deleted, Error: errors } } };
+}

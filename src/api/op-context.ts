@@ -1,0 +1,25 @@
+import type { PayloadCheck } from '../auth/s3-verify.js';
+import type { Caller } from '../engine/types.js';
+import type { HttpContext } from '../http/context.js';
+import type { Services } from '../http/services.js';
+import type { Vocabulary } from './vocabulary.js';
+
+/** Everything an operation needs: the request, the server, the caller and the dialect's vocabulary. */
+export interface OpContext {
+  http: HttpContext;
+  services: Services;
+  vocab: Vocabulary;
+  caller: Caller;
+  bucket?: string;
+  key?: string;
+  /** How the body must be checked, as the signature established it. */
+  payload: PayloadCheck;
+}
+
+export function requireBucket(op: OpContext): string {
+  return op.bucket!;
+}
+
+export function requireKey(op: OpContext): string {
+  return op.key!;
+}

@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import { constants as fsc } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { DigestSet } from '../digest/digest-set.js';
+import { StorageError } from '../engine/errors.js';
+import type { BlobStore, BlobWriteOptions, ByteRange, PendingBlob } from './store.js';
+
+const ID_RE = /^[0-9a-f]{32}$/;
+
+/**
+ * Blobs as files under `<root>/blobs/ab/cd/<id>`, written through
+ * `<root>/tmp/<id>` and renamed into place. Works on a local disk or a shared
+ * mount (rename within one filesystem is atomic on both).
+ */
+export class FsBlobStore implements BlobStore {
+  private readonly blobDir: string;
+  private readonly tmpDir: string;
+  private readonly knownDirs = new Set<string>();
+
+  constructor(
+    root: string,
+    private readonly fsync = true,
+  ) {
+    this.blobDir = path.join(root, 'blobs');
+    this.tmpDir = path.join(root, 'tmp');
+  }
+
+  async init() {
+    await fs.mkdir(this.blobDir, { recursive: true });
+    await fs.mkdir(this.tmpDir, { recursive: true });
+  }
+
+  private pathOf(id: string) {
+    if (!ID_RE.test(id)) throw new StorageError('InternalError', `bad blob id ${id}`);
+    return path.join(this.blobDir, id.slice(0, 2), id.slice(2, 4), id);
+  }
+
+  async write(source: AsyncIterable<Buffer>, opts: BlobWriteOptions = {}): Promise<PendingBlob> {
+    const id = randomBytes(16).toString('hex');
+    const tmp = path.join(this.tmpDir, id);
+    const digest = new DigestSet(opts.digests ?? []);
+    const fh = await fs.open(tmp, fsc.O_CREAT | fsc.O_EXCL | fsc.O_WRONLY, 0o600);
+    let closed = false;
+    const cleanup = async () => {
+      if (!closed) await fh.close().catch(() => undefined);
+      closed = true;
+      await fs.rm(tmp, { force: true });
+    };
+    try {
+      const max = opts.maxSize ?? Number.MAX_SAFE_INTEGER;
+      let size = 0;
+      // One write in flight while the next chunk is digested: disk and hashing overlap.
+      let inFlight: Promise<unknown> | undefined;
+      for await (const chunk of source) {
+        size += chunk.length;
+        if (size > max) throw new StorageError('EntityTooLarge');
+        if (opts.expectedSize !== undefined && size > opts.expectedSize) throw new StorageError('IncompleteBody', 'The request body is longer than its declared length');
+        digest.update(chunk);
+        if (inFlight) await inFlight;
+        inFlight = fh.write(chunk);
+      }
+      if (inFlight) await inFlight;
+      if (opts.expectedSize !== undefined && size !== opts.expectedSize) throw new StorageError('IncompleteBody');
+      if (this.fsync) await fh.sync();
+      await fh.close();
+      closed = true;
+      const digests = digest.finish();
+      return {
+        id,
+        size,
+        digests,
+        commit: async () => {
+          const dest = this.pathOf(id);
+          const dir = path.dirname(dest);
+          if (!this.knownDirs.has(dir)) {
+            await fs.mkdir(dir, { recursive: true });
+            this.knownDirs.add(dir);
+          }
+          await fs.rename(tmp, dest);
+          if (this.fsync) await syncDir(dir);
+        },
+        discard: cleanup,
+      };
+    } catch (e) {
+      await cleanup();
+      throw e;
+    }
+  }
+
+  async read(id: string, range?: ByteRange): Promise<Readable> {
+    const fh = await this.open(id);
+    return fh.createReadStream(range ? { start: range.start, end: range.end, highWaterMark: 256 * 1024 } : { highWaterMark: 256 * 1024 });
+  }
+
+  async readBuffer(id: string, range?: ByteRange): Promise<Buffer> {
+    const fh = await this.open(id);
+    try {
+      if (!range) return await fh.readFile();
+      const len = range.end - range.start + 1;
+      const buf = Buffer.allocUnsafe(len);
+      let off = 0;
+      while (off < len) {
+        const { bytesRead } = await fh.read(buf, off, len - off, range.start + off);
+        if (bytesRead === 0) throw new StorageError('InternalError', `blob ${id} is shorter than its metadata`);
+        off += bytesRead;
+      }
+      return buf;
+    } finally {
+      await fh.close();
+    }
+  }
+
+  private async open(id: string) {
+    try {
+      return await fs.open(this.pathOf(id), 'r');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new StorageError('InternalError', `blob ${id} is missing`);
+      throw e;
+    }
+  }
+
+  async delete(id: string) {
+    await fs.rm(this.pathOf(id), { force: true });
+  }
+
+  async sweep(isReferenced: (id: string) => Promise<boolean>, olderThan: number) {
+    let temps = 0;
+    let blobs = 0;
+    for (const name of await fs.readdir(this.tmpDir)) {
+      const p = path.join(this.tmpDir, name);
+      const st = await fs.stat(p).catch(() => undefined);
+      if (st && st.mtimeMs < olderThan) {
+        await fs.rm(p, { force: true });
+        temps++;
+      }
+    }
+    for (const a of await fs.readdir(this.blobDir)) {
+      for (const b of await fs.readdir(path.join(this.blobDir, a)).catch(() => [] as string[])) {
+        const dir = path.join(this.blobDir, a, b);
+        for (const id of await fs.readdir(dir).catch(() => [] as string[])) {
+          const p = path.join(dir, id);
+          const st = await fs.stat(p).catch(() => undefined);
+          if (!st || st.mtimeMs >= olderThan) continue;
+          if (!ID_RE.test(id) || !(await isReferenced(id))) {
+            await fs.rm(p, { force: true });
+            blobs++;
+          }
+        }
+      }
+    }
+    return { blobs, temps };
+  }
+}
+
+async function syncDir(dir: string) {
+  const d = await fs.open(dir, 'r');
+  try {
+    await d.sync();
+  } finally {
+    await d.close();
+  }
+}

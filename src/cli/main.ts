@@ -1,0 +1,72 @@
+import { Command, Option } from 'commander';
+import { fromEnv, fromFile, resolveConfig, type ConfigInput } from '../server/config.js';
+import { startServer } from '../server/app.js';
+import { createLogger } from '../server/logger.js';
+
+const program = new Command();
+program.name('stratus').description('Self-hosted object storage speaking S3, OSS, OBS and COS JSON v4').showHelpAfterError();
+
+program
+  .command('server')
+  .description('run the storage server (SQLite and files under --data by default)')
+  .option('--data <dir>', 'data directory (metadata, objects, generated credentials)')
+  .option('--address <host:port>', 'listen address (default 127.0.0.1:9000)')
+  .option('--access-key <id>', 'root access key id (or STRATUS_ACCESS_KEY)')
+  .option('--secret-key <secret>', 'root secret key (or STRATUS_SECRET_KEY)')
+  .option('--no-fsync', 'do not fsync objects and metadata (faster, not power-loss safe)')
+  .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+  .option('--domain <name...>', 'domain(s) for virtual-hosted-style addressing')
+  .option('--region <region>', 'region reported for buckets')
+  .option('--meta <url>', 'metadata store: SQLite file path or postgres:// URL')
+  .option('--appid <digits>', 'COS appid of the root account (or STRATUS_APPID)')
+  .option('--config <file>', 'JSON config file (or STRATUS_CONFIG)')
+  .action(async (o: Record<string, unknown>) => {
+    const configFile = (o.config as string | undefined) ?? process.env.STRATUS_CONFIG;
+    const flags: ConfigInput = {
+      data: o.data as string | undefined,
+      address: o.address as string | undefined,
+      accessKey: o.accessKey as string | undefined,
+      secretKey: o.secretKey as string | undefined,
+      fsync: o.fsync === false ? false : undefined,
+      logLevel: o.logLevel as string | undefined,
+      domains: o.domain as string[] | undefined,
+      region: o.region as string | undefined,
+      meta: o.meta as string | undefined,
+      appid: o.appid as string | undefined,
+    };
+    let config;
+    try {
+      config = resolveConfig(configFile ? fromFile(configFile) : {}, fromEnv(process.env), flags);
+    } catch (e) {
+      console.error(`stratus: ${(e as Error).message}`);
+      process.exit(2);
+    }
+    const log = createLogger(config.logLevel);
+    const running = await startServer(config, log);
+    if (running.keys.generated) {
+      console.log(`Generated root credentials (kept in ${config.dataDir}/credentials.json):`);
+    }
+    console.log(`Stratus listening on ${running.url}`);
+    console.log(`  access key: ${running.keys.accessKey}`);
+    console.log(`  secret key: ${running.keys.secretKey}`);
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'shutting down');
+      running.close().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  console.error(`stratus: ${(e as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,365 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { BlobStore, ByteRange } from '../blob/store.js';
+import type { MetaOps, MetadataStore } from '../meta/store.js';
+import type { BucketRecord, NewObject, ObjectRecord, Segment } from '../meta/types.js';
+import { checkConditions, etagMatches, type Conditions } from './conditions.js';
+import { StorageError } from './errors.js';
+import { listLatest } from './listing.js';
+import { validateBucketName, validateKey, validateVersionId } from './names.js';
+import type { Caller, CopyOptions, DeleteResult, ListOptions, ListPage, WriteOptions } from './types.js';
+
+export const MAX_SINGLE_PUT = 5 * 1024 ** 3;
+
+const newVersionId = () => randomBytes(24).toString('base64').replace(/[^0-9A-Za-z]/g, '').padEnd(32, '0').slice(0, 32);
+
+/** The blobs an object version's data lives in. */
+async function blobsOf(tx: MetaOps, o: ObjectRecord): Promise<string[]> {
+  if (o.blobId) return [o.blobId];
+  if (o.segmentCount > 0) return (await tx.getSegments(o.id)).map((s) => s.blobId);
+  return [];
+}
+
+/**
+ * The storage engine: buckets, objects, versions and listings over a metadata
+ * store and a blob store. Dialect front ends call it; it knows nothing of HTTP.
+ * Every write follows one shape: stream the body into a pending blob, verify
+ * it, make the blob durable, then commit the metadata in one transaction (the
+ * single point at which the write becomes visible), then remove blobs the
+ * commit orphaned.
+ */
+export class Engine {
+  constructor(
+    readonly meta: MetadataStore,
+    readonly blobs: BlobStore,
+    readonly opts: { defaultRegion: string } = { defaultRegion: 'us-east-1' },
+  ) {}
+
+  // ---------------------------------------------------------------- buckets
+
+  async createBucket(caller: Caller, name: string, opts: { region?: string } = {}): Promise<BucketRecord> {
+    validateBucketName(name);
+    return this.meta.transaction(async (tx) => {
+      const existing = await tx.getBucket(name);
+      if (existing) {
+        throw new StorageError(existing.ownerId === caller.accountId ? 'BucketAlreadyOwnedByYou' : 'BucketAlreadyExists', undefined, {
+          BucketName: name,
+        });
+      }
+      return tx.insertBucket({
+        name,
+        ownerId: caller.accountId,
+        region: opts.region || this.opts.defaultRegion,
+        createdAt: Date.now(),
+        versioning: 'Unversioned',
+      });
+    });
+  }
+
+  async getBucket(name: string): Promise<BucketRecord> {
+    const b = await this.meta.getBucket(name);
+    if (!b) throw new StorageError('NoSuchBucket', undefined, { BucketName: name });
+    return b;
+  }
+
+  async listBuckets(caller: Caller): Promise<BucketRecord[]> {
+    return this.meta.listBuckets(caller.accountId);
+  }
+
+  async deleteBucket(name: string): Promise<void> {
+    await this.meta.transaction(async (tx) => {
+      const b = await tx.getBucketForUpdate(name);
+      if (!b) throw new StorageError('NoSuchBucket', undefined, { BucketName: name });
+      if (await tx.bucketHasContent(b.id)) throw new StorageError('BucketNotEmpty', undefined, { BucketName: name });
+      await tx.deleteBucket(b.id);
+    });
+  }
+
+  // ---------------------------------------------------------------- objects: reads
+
+  /** The version to read: the latest, or the one named. Delete markers are refused as S3 does. */
+  async getObject(bucket: string, key: string, versionId?: string): Promise<ObjectRecord> {
+    const b = await this.getBucket(bucket);
+    if (versionId !== undefined) {
+      validateVersionId(versionId);
+      const o = await this.meta.getVersion(b.id, key, versionId);
+      if (!o) throw new StorageError('NoSuchVersion', undefined, { Key: key, VersionId: versionId });
+      if (o.isDeleteMarker)
+        throw new StorageError('MethodNotAllowed', undefined, { Method: 'GET', ResourceType: 'DeleteMarker' }, {
+          'delete-marker': 'true',
+          'version-id': o.versionId,
+          'last-modified': new Date(o.lastModified).toUTCString(),
+        });
+      return o;
+    }
+    const o = await this.meta.getLatest(b.id, key);
+    if (!o) throw new StorageError('NoSuchKey', undefined, { Key: key });
+    if (o.isDeleteMarker)
+      throw new StorageError('NoSuchKey', undefined, { Key: key }, { 'delete-marker': 'true', 'version-id': o.versionId });
+    return o;
+  }
+
+  /** Reads an object version's bytes (all, or one range) as a stream. */
+  async openData(o: ObjectRecord, range?: ByteRange): Promise<Readable> {
+    if (o.blobId) return this.blobs.read(o.blobId, range);
+    if (o.segmentCount === 0 || o.size === 0) return Readable.from([]);
+    const segments = await this.meta.getSegments(o.id);
+    const start = range?.start ?? 0;
+    const end = range?.end ?? o.size - 1;
+    const pieces: { blobId: string; range: ByteRange }[] = [];
+    let offset = 0;
+    for (const s of segments) {
+      const sEnd = offset + s.size - 1;
+      if (sEnd >= start && offset <= end && s.size > 0) {
+        pieces.push({ blobId: s.blobId, range: { start: Math.max(start, offset) - offset, end: Math.min(end, sEnd) - offset } });
+      }
+      offset += s.size;
+    }
+    // Open the first piece now so a missing blob fails before headers are sent.
+    const first = pieces.length ? await this.blobs.read(pieces[0].blobId, pieces[0].range) : undefined;
+    const blobs = this.blobs;
+    return Readable.from(
+      (async function* () {
+        for (let i = 0; i < pieces.length; i++) {
+          const s = i === 0 ? first! : await blobs.read(pieces[i].blobId, pieces[i].range);
+          for await (const chunk of s) yield chunk as Buffer;
+        }
+      })(),
+      { objectMode: false },
+    );
+  }
+
+  async readSmall(o: ObjectRecord, range?: ByteRange): Promise<Buffer> {
+    if (o.blobId) return this.blobs.readBuffer(o.blobId, range);
+    const chunks: Buffer[] = [];
+    for await (const c of await this.openData(o, range)) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  // ---------------------------------------------------------------- objects: writes
+
+  async putObject(caller: Caller, bucket: string, key: string, body: AsyncIterable<Buffer>, opts: WriteOptions): Promise<ObjectRecord> {
+    validateKey(key);
+    await this.getBucket(bucket); // fail fast, before reading the body
+    const max = Math.min(opts.maxSize ?? MAX_SINGLE_PUT, MAX_SINGLE_PUT);
+    if (opts.size !== undefined && opts.size > max) throw new StorageError('EntityTooLarge', undefined, { ProposedSize: String(opts.size), MaxSizeAllowed: String(max) });
+    const pending = await this.blobs.write(body, { digests: opts.digests, maxSize: max, expectedSize: opts.size });
+    try {
+      if (opts.verify) await opts.verify(pending.digests, pending.size);
+      await pending.commit();
+    } catch (e) {
+      await pending.discard();
+      throw e;
+    }
+    const now = Date.now();
+    try {
+      return await this.commitVersion(bucket, key, opts, (b) => ({
+        bucketId: b.id,
+        key,
+        versionId: 'null',
+        isLatest: true,
+        isDeleteMarker: false,
+        size: pending.size,
+        etag: pending.digests.md5.toString('hex'),
+        lastModified: now,
+        meta: opts.meta,
+        checksums: opts.checksums ? opts.checksums(pending.digests) : {},
+        storageClass: opts.storageClass ?? 'STANDARD',
+        objectType: 'Normal',
+        ownerId: caller.accountId,
+        blobId: pending.id,
+        segmentCount: 0,
+        tags: opts.tags ?? null,
+        extra: opts.extra ?? {},
+      }));
+    } catch (e) {
+      await this.blobs.delete(pending.id);
+      throw e;
+    }
+  }
+
+  /**
+   * Commits a new version of a key in one transaction, applying the bucket's
+   * versioning state, and afterwards removes the blobs of versions it replaced.
+   */
+  async commitVersion(
+    bucket: string,
+    key: string,
+    cond: { ifMatch?: string; ifNoneMatch?: string },
+    build: (b: BucketRecord) => NewObject,
+    segments?: Segment[],
+  ): Promise<ObjectRecord> {
+    const { result, orphans } = await this.meta.transaction(async (tx) => {
+      const b = await tx.getBucketForUpdate(bucket);
+      if (!b) throw new StorageError('NoSuchBucket', undefined, { BucketName: bucket });
+      const prev = await tx.getLatest(b.id, key);
+      const current = prev && !prev.isDeleteMarker ? prev : undefined;
+      if (cond.ifNoneMatch !== undefined && current && etagMatches(cond.ifNoneMatch, current.etag))
+        throw new StorageError('PreconditionFailed', undefined, { Condition: 'If-None-Match' });
+      if (cond.ifMatch !== undefined && (!current || !etagMatches(cond.ifMatch, current.etag))) {
+        if (!current) throw new StorageError('NoSuchKey', undefined, { Key: key });
+        throw new StorageError('PreconditionFailed', undefined, { Condition: 'If-Match' });
+      }
+      const o = build(b);
+      const removed = await this.retireCurrent(tx, b, key, prev);
+      o.versionId = b.versioning === 'Enabled' ? newVersionId() : 'null';
+      o.isLatest = true;
+      const inserted = await tx.insertObject(o);
+      if (segments?.length) await tx.insertSegments(inserted.id, segments);
+      await tx.adjustUsage(b.id, (o.isDeleteMarker ? 0 : 1) - removed.count, (o.isDeleteMarker ? 0 : o.size) - removed.bytes);
+      return { result: inserted, orphans: removed.blobs };
+    });
+    await this.collect(orphans);
+    return result;
+  }
+
+  /**
+   * Before a new latest version of `key` is inserted: un-flag the previous
+   * latest, and drop the existing 'null' version unless versioning is Enabled
+   * (an unversioned or suspended write replaces it).
+   */
+  private async retireCurrent(tx: MetaOps, b: BucketRecord, key: string, prev: ObjectRecord | undefined) {
+    const removed = { count: 0, bytes: 0, blobs: [] as string[] };
+    if (b.versioning !== 'Enabled') {
+      const nullVersion = prev?.versionId === 'null' ? prev : await tx.getVersion(b.id, key, 'null');
+      if (nullVersion) {
+        removed.blobs.push(...(await blobsOf(tx, nullVersion)));
+        if (!nullVersion.isDeleteMarker) {
+          removed.count++;
+          removed.bytes += nullVersion.size;
+        }
+        await tx.deleteObjectRow(nullVersion.id);
+        if (nullVersion === prev) prev = undefined;
+      }
+    }
+    if (prev?.isLatest) await tx.setLatest(prev.id, false);
+    return removed;
+  }
+
+  /** Deletes blobs that no metadata points to any more. Runs after the commit that released them. */
+  async collect(blobIds: string[]): Promise<void> {
+    for (const id of blobIds) {
+      if (!(await this.meta.blobReferenced(id))) await this.blobs.delete(id);
+    }
+  }
+
+  async deleteObject(caller: Caller, bucket: string, key: string, opts: { versionId?: string; ifMatch?: string } = {}): Promise<DeleteResult> {
+    if (opts.versionId !== undefined) validateVersionId(opts.versionId);
+    const { result, orphans } = await this.meta.transaction(async (tx) => {
+      const b = await tx.getBucketForUpdate(bucket);
+      if (!b) throw new StorageError('NoSuchBucket', undefined, { BucketName: bucket });
+      const latest = await tx.getLatest(b.id, key);
+      if (opts.ifMatch !== undefined) {
+        if (!latest || latest.isDeleteMarker) throw new StorageError('NoSuchKey', undefined, { Key: key });
+        if (!etagMatches(opts.ifMatch, latest.etag)) throw new StorageError('PreconditionFailed', undefined, { Condition: 'If-Match' });
+      }
+      if (opts.versionId !== undefined) {
+        const v = await tx.getVersion(b.id, key, opts.versionId);
+        if (!v) return { result: { versionId: opts.versionId, deleteMarker: false }, orphans: [] };
+        const blobs = await blobsOf(tx, v);
+        await tx.deleteObjectRow(v.id);
+        if (!v.isDeleteMarker) await tx.adjustUsage(b.id, -1, -v.size);
+        if (v.isLatest) {
+          const next = await tx.getNewest(b.id, key);
+          if (next) await tx.setLatest(next.id, true);
+        }
+        return { result: { versionId: v.versionId, deleteMarker: v.isDeleteMarker }, orphans: blobs };
+      }
+      if (b.versioning === 'Unversioned') {
+        if (!latest) return { result: { deleteMarker: false }, orphans: [] };
+        const blobs = await blobsOf(tx, latest);
+        await tx.deleteObjectRow(latest.id);
+        if (!latest.isDeleteMarker) await tx.adjustUsage(b.id, -1, -latest.size);
+        return { result: { deleteMarker: false }, orphans: blobs };
+      }
+      // Versioned: a delete marker becomes the latest version.
+      const removed = await this.retireCurrent(tx, b, key, latest);
+      const marker = await tx.insertObject({
+        bucketId: b.id,
+        key,
+        versionId: b.versioning === 'Enabled' ? newVersionId() : 'null',
+        isLatest: true,
+        isDeleteMarker: true,
+        size: 0,
+        etag: '',
+        lastModified: Date.now(),
+        meta: { user: {} },
+        checksums: {},
+        storageClass: 'STANDARD',
+        objectType: 'Normal',
+        ownerId: caller.accountId,
+        blobId: null,
+        segmentCount: 0,
+        tags: null,
+        extra: {},
+      });
+      await tx.adjustUsage(b.id, -removed.count, -removed.bytes);
+      return { result: { versionId: marker.versionId, deleteMarker: true }, orphans: removed.blobs };
+    });
+    await this.collect(orphans);
+    return result;
+  }
+
+  /**
+   * Copies an object version. The data is not copied: the new version points
+   * at the source's blobs, which stay until no version references them.
+   */
+  async copyObject(caller: Caller, src: { bucket: string; key: string }, dst: { bucket: string; key: string }, opts: CopyOptions): Promise<{ source: ObjectRecord; target: ObjectRecord }> {
+    validateKey(dst.key);
+    const srcBucket = await this.getBucket(src.bucket);
+    await this.getBucket(dst.bucket);
+    const source = await this.getObject(src.bucket, src.key, opts.sourceVersionId);
+    if (opts.sourceConditions) checkConditions(opts.sourceConditions, source, true);
+    const self = srcBucket.name === dst.bucket && src.key === dst.key && opts.sourceVersionId === undefined;
+    if (self && opts.metadataDirective === 'COPY' && (opts.storageClass === undefined || opts.storageClass === source.storageClass) && opts.taggingDirective !== 'REPLACE')
+      throw new StorageError(
+        'InvalidRequest',
+        "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+      );
+    const segments = source.segmentCount > 0 ? await this.meta.getSegments(source.id) : undefined;
+    const target = await this.commitVersion(
+      dst.bucket,
+      dst.key,
+      {},
+      (b) => ({
+        bucketId: b.id,
+        key: dst.key,
+        versionId: 'null',
+        isLatest: true,
+        isDeleteMarker: false,
+        size: source.size,
+        etag: source.etag,
+        lastModified: Date.now(),
+        meta: opts.metadataDirective === 'REPLACE' ? (opts.meta ?? { user: {} }) : source.meta,
+        checksums: source.checksums,
+        storageClass: opts.storageClass ?? source.storageClass,
+        objectType: source.objectType,
+        ownerId: caller.accountId,
+        blobId: source.blobId,
+        segmentCount: source.segmentCount,
+        tags: opts.taggingDirective === 'REPLACE' ? (opts.tags ?? null) : source.tags,
+        extra: { ...source.extra, ...(opts.extra ?? {}) },
+      }),
+      segments,
+    );
+    return { source, target };
+  }
+
+  async listObjects(bucket: string, opts: ListOptions): Promise<ListPage> {
+    const b = await this.getBucket(bucket);
+    return listLatest(this.meta, b.id, opts);
+  }
+
+  // ---------------------------------------------------------------- maintenance
+
+  /** Removes temporary files and blobs that no metadata points to. */
+  async sweep(olderThan = Date.now()) {
+    return this.blobs.sweep((id) => this.meta.blobReferenced(id), olderThan);
+  }
+
+  static newUploadId(): string {
+    return randomUUID().replace(/-/g, '') + randomBytes(8).toString('hex');
+  }
+}
+
+export type { Conditions };

@@ -1,0 +1,30 @@
+import { StorageError } from './errors.js';
+import { utf8Length } from './keys.js';
+
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+/** S3's bucket naming rules for new buckets. */
+export function validateBucketName(name: string): void {
+  const bad = (why: string) => new StorageError('InvalidBucketName', `The specified bucket is not valid. ${why}`, { BucketName: name });
+  if (name.length < 3 || name.length > 63) throw bad('Bucket names must be between 3 and 63 characters long.');
+  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name))
+    throw bad('Bucket names can consist only of lowercase letters, numbers, dots and hyphens, and must begin and end with a letter or number.');
+  if (name.includes('..')) throw bad('Bucket names must not contain two adjacent periods.');
+  if (name.includes('.-') || name.includes('-.')) throw bad('Bucket names must not contain a period next to a hyphen.');
+  if (IPV4.test(name)) throw bad('Bucket names must not be formatted as an IP address.');
+  if (name.startsWith('xn--') || name.startsWith('sthree-') || name.endsWith('-s3alias') || name.endsWith('--ol-s3'))
+    throw bad('Bucket names must not use a reserved prefix or suffix.');
+}
+
+export const MAX_KEY_BYTES = 1024;
+
+export function validateKey(key: string): void {
+  if (key.length === 0) throw new StorageError('InvalidArgument', 'Object key must not be empty');
+  if (utf8Length(key) > MAX_KEY_BYTES) throw new StorageError('KeyTooLongError', undefined, { Size: String(utf8Length(key)), MaxSizeAllowed: '1024' });
+}
+
+const VERSION_RE = /^[0-9A-Za-z]{32}$/;
+
+export function validateVersionId(v: string): void {
+  if (v !== 'null' && !VERSION_RE.test(v)) throw new StorageError('InvalidArgument', 'Invalid version id specified', { ArgumentName: 'versionId', ArgumentValue: v });
+}

@@ -1,0 +1,64 @@
+import type { DigestName, DigestValues } from '../digest/digest-set.js';
+import type { ObjectMeta, ObjectRecord } from '../meta/types.js';
+import type { Conditions } from './conditions.js';
+
+/** Who is calling; access control builds on this later. */
+export interface Caller {
+  accountId: string;
+}
+
+export interface WriteOptions {
+  meta: ObjectMeta;
+  storageClass?: string;
+  tags?: Record<string, string> | null;
+  extra?: Record<string, unknown>;
+  /** Declared body length, when known (Content-Length or decoded length). */
+  size?: number;
+  /** Largest body accepted (EntityTooLarge beyond). */
+  maxSize?: number;
+  /** Digests to compute besides MD5, in the same pass. */
+  digests?: Iterable<DigestName>;
+  /**
+   * Runs after the body has been read and digested, before anything becomes
+   * visible; throwing rejects the write and leaves nothing behind.
+   */
+  verify?: (digests: DigestValues, size: number) => void | Promise<void>;
+  /** Wire-form checksums to store with the object (e.g. x-amz-checksum-*). */
+  checksums?: (digests: DigestValues) => Record<string, string>;
+  /** Conditional write against the current version (If-Match / If-None-Match: *). */
+  ifMatch?: string;
+  ifNoneMatch?: string;
+}
+
+export interface ListOptions {
+  prefix?: string;
+  delimiter?: string;
+  /** Exclusive start: marker, start-after or a continuation token's key. */
+  after?: string;
+  maxKeys: number;
+}
+
+export interface ListPage {
+  objects: ObjectRecord[];
+  prefixes: string[];
+  truncated: boolean;
+  /** The last key or common prefix returned: the next page starts after it. */
+  last?: string;
+}
+
+export interface DeleteResult {
+  versionId?: string;
+  deleteMarker: boolean;
+}
+
+export interface CopyOptions {
+  sourceVersionId?: string;
+  sourceConditions?: Conditions;
+  /** REPLACE takes meta from the request; COPY keeps the source's. */
+  metadataDirective: 'COPY' | 'REPLACE';
+  meta?: ObjectMeta;
+  storageClass?: string;
+  taggingDirective?: 'COPY' | 'REPLACE';
+  tags?: Record<string, string> | null;
+  extra?: Record<string, unknown>;
+}

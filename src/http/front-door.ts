@@ -1,0 +1,25 @@
+import type { HttpContext } from './context.js';
+
+export type DialectName = 's3' | 'oss' | 'obs' | 'cos';
+
+/**
+ * The one place that decides which protocol a request speaks. All dialects
+ * share one port; they differ in path (COS JSON v4), signature scheme and
+ * header prefix. Unsigned requests with no dialect marker are S3's.
+ */
+export function pickDialect(ctx: HttpContext): DialectName {
+  if (ctx.rawPath.startsWith('/files/v2/')) return 'cos';
+  const auth = ctx.header('authorization') ?? '';
+  if (auth.startsWith('OSS ') || auth.startsWith('OSS4-HMAC-SHA256')) return 'oss';
+  if (auth.startsWith('OBS ')) return 'obs';
+  if (auth.startsWith('AWS4-HMAC-SHA256') || auth.startsWith('AWS ')) return 's3';
+  const q = ctx.query;
+  if (q.has('OSSAccessKeyId') || q.has('x-oss-signature-version') || q.has('x-oss-credential')) return 'oss';
+  if (q.has('X-Amz-Algorithm') || q.has('AWSAccessKeyId')) return 's3';
+  if (q.has('AccessKeyId') && q.has('Signature')) return 'obs';
+  for (const name of Object.keys(ctx.req.headers)) {
+    if (name.startsWith('x-oss-')) return 'oss';
+    if (name.startsWith('x-obs-')) return 'obs';
+  }
+  return 's3';
+}

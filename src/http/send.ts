@@ -1,0 +1,42 @@
+import { pipeline } from 'node:stream/promises';
+import type { HttpContext } from './context.js';
+import { isXmlDoc, type Reply } from './reply.js';
+
+/**
+ * Writes a reply. Streams go through pipeline so a client that disconnects
+ * mid-download releases the file handle, and a read error mid-stream cuts the
+ * connection instead of sending a short body that looks whole.
+ */
+export async function sendReply(ctx: HttpContext, reply: Reply, renderXml: (doc: { root: string; value: Record<string, unknown> }) => string): Promise<void> {
+  const res = ctx.res;
+  res.statusCode = reply.status;
+  for (const [k, v] of Object.entries(reply.headers ?? {})) {
+    if (v !== undefined) res.setHeader(k, typeof v === 'number' ? String(v) : v);
+  }
+  let body = reply.body;
+  if (isXmlDoc(body)) {
+    body = renderXml(body);
+    if (!res.hasHeader('content-type')) res.setHeader('content-type', 'application/xml');
+  }
+  if (body === undefined) {
+    if (!res.hasHeader('content-length') && reply.status !== 204 && reply.status !== 304) res.setHeader('content-length', '0');
+    res.end();
+    return;
+  }
+  if (typeof body === 'string' || Buffer.isBuffer(body)) {
+    if (!res.hasHeader('content-length')) res.setHeader('content-length', String(Buffer.byteLength(body)));
+    res.end(ctx.method === 'HEAD' ? undefined : body);
+    return;
+  }
+  if (ctx.method === 'HEAD') {
+    body.destroy();
+    res.end();
+    return;
+  }
+  try {
+    await pipeline(body, res);
+  } catch (e) {
+    res.destroy();
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') ctx.log.warn({ err: e, reqId: ctx.requestId }, 'response stream failed');
+  }
+}

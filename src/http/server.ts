@@ -1,0 +1,41 @@
+import http from 'node:http';
+import type { Logger } from 'pino';
+import type { Dialect } from '../dialects/dialect.js';
+import { HttpContext } from './context.js';
+import { pickDialect, type DialectName } from './front-door.js';
+import type { Services } from './services.js';
+
+const unsigned = (req: http.IncomingMessage) => !req.headers.authorization && !(req.url ?? '').includes('?');
+
+/** The listening HTTP server: health, then the front door hands each request to its dialect. */
+export function createHttpServer(services: Services, dialects: Partial<Record<DialectName, Dialect>>, fallback: Dialect, log: Logger): http.Server {
+  const server = http.createServer({ keepAliveTimeout: 5000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
+    if (req.url === '/health' && unsigned(req) && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(req.method === 'HEAD' ? undefined : JSON.stringify({ status: 'ok' }));
+      return;
+    }
+    const ctx = new HttpContext(req, res, log);
+    const name = pickDialect(ctx);
+    const dialect = dialects[name] ?? fallback;
+    res.on('finish', () => {
+      log.info(
+        { reqId: ctx.requestId, dialect: dialect.name, method: ctx.method, path: ctx.rawPath, status: res.statusCode, ms: Date.now() - ctx.startedAt },
+        'request',
+      );
+    });
+    dialect.handle(ctx, services).catch((err: unknown) => {
+      log.error({ err, reqId: ctx.requestId }, 'unhandled error');
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.end();
+      } else res.destroy();
+    });
+  });
+  server.on('clientError', (err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    else socket.destroy();
+    log.debug({ err }, 'client error');
+  });
+  return server;
+}

@@ -1,0 +1,19 @@
+import type { Engine } from '../engine/engine.js';
+import type { Credential } from '../auth/s3-verify.js';
+
+export interface ServerSettings {
+  /** Domains under which `<bucket>.<domain>` is virtual-hosted addressing. */
+  domains: string[];
+  region: string;
+  /** A request body idle for this long fails with RequestTimeout. */
+  bodyIdleMs: number;
+  /** Largest accepted clock difference for signed requests. */
+  maxSkewMs: number;
+}
+
+/** What the front ends need from the running server. */
+export interface Services {
+  engine: Engine;
+  settings: ServerSettings;
+  lookupCredential(accessKeyId: string): Promise<Credential | undefined>;
+}

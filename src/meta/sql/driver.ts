@@ -1,0 +1,20 @@
+/**
+ * The little a SQL database must offer the shared store: statements with `?`
+ * placeholders, and a transaction scope. SQL text is written once, portable
+ * between SQLite and PostgreSQL; drivers translate placeholders.
+ */
+export type SqlValue = string | number | bigint | null | Buffer;
+
+export interface SqlExecutor {
+  all<T = Record<string, unknown>>(sql: string, params?: SqlValue[]): Promise<T[]>;
+  get<T = Record<string, unknown>>(sql: string, params?: SqlValue[]): Promise<T | undefined>;
+  run(sql: string, params?: SqlValue[]): Promise<number>;
+}
+
+export interface SqlDriver extends SqlExecutor {
+  readonly kind: 'sqlite' | 'postgres';
+  transaction<T>(fn: (ex: SqlExecutor) => Promise<T>): Promise<T>;
+  /** Runs a script of several statements (migrations). */
+  exec(script: string): Promise<void>;
+  close(): Promise<void>;
+}

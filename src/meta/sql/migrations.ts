@@ -1,0 +1,132 @@
+import type { SqlDriver } from './driver.js';
+
+/**
+ * Schema migrations, applied in order and recorded in schema_migrations.
+ * One text for both databases; the few type words that differ are
+ * placeholders: {ID} (auto-increment key), {KEY} (text compared by its UTF-8
+ * bytes, as S3 orders keys), {BIG} (64-bit integer).
+ */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE accounts (
+    id TEXT PRIMARY KEY,
+    display_name TEXT NOT NULL,
+    created_at {BIG} NOT NULL
+  );
+  CREATE TABLE access_keys (
+    access_key_id TEXT PRIMARY KEY,
+    secret_access_key TEXT NOT NULL,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    session_token TEXT,
+    expires_at {BIG},
+    created_at {BIG} NOT NULL
+  );
+  CREATE TABLE buckets (
+    id {ID},
+    name TEXT NOT NULL UNIQUE,
+    owner_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    created_at {BIG} NOT NULL,
+    versioning TEXT NOT NULL,
+    object_count {BIG} NOT NULL DEFAULT 0,
+    bytes_used {BIG} NOT NULL DEFAULT 0
+  );
+  CREATE TABLE bucket_settings (
+    bucket_id INTEGER NOT NULL REFERENCES buckets(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (bucket_id, name)
+  );
+  CREATE TABLE objects (
+    id {ID},
+    bucket_id INTEGER NOT NULL REFERENCES buckets(id) ON DELETE CASCADE,
+    key {KEY} NOT NULL,
+    version_id TEXT NOT NULL,
+    is_latest SMALLINT NOT NULL,
+    is_delete_marker SMALLINT NOT NULL,
+    size {BIG} NOT NULL,
+    etag TEXT NOT NULL,
+    last_modified {BIG} NOT NULL,
+    meta TEXT NOT NULL,
+    checksums TEXT NOT NULL,
+    storage_class TEXT NOT NULL,
+    object_type TEXT NOT NULL,
+    owner_id TEXT NOT NULL,
+    blob_id TEXT,
+    segment_count INTEGER NOT NULL,
+    tags TEXT,
+    extra TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX objects_version ON objects (bucket_id, key, version_id);
+  CREATE INDEX objects_history ON objects (bucket_id, key, id);
+  CREATE UNIQUE INDEX objects_latest ON objects (bucket_id, key) WHERE is_latest = 1;
+  CREATE INDEX objects_visible ON objects (bucket_id, key) WHERE is_latest = 1 AND is_delete_marker = 0;
+  CREATE INDEX objects_blob ON objects (blob_id) WHERE blob_id IS NOT NULL;
+  CREATE TABLE object_segments (
+    object_id {BIG} NOT NULL REFERENCES objects(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    blob_id TEXT NOT NULL,
+    size {BIG} NOT NULL,
+    etag TEXT NOT NULL,
+    checksums TEXT NOT NULL,
+    PRIMARY KEY (object_id, seq)
+  );
+  CREATE INDEX object_segments_blob ON object_segments (blob_id);
+  CREATE TABLE uploads (
+    upload_id TEXT PRIMARY KEY,
+    bucket_id INTEGER NOT NULL REFERENCES buckets(id) ON DELETE CASCADE,
+    key {KEY} NOT NULL,
+    initiated {BIG} NOT NULL,
+    owner_id TEXT NOT NULL,
+    meta TEXT NOT NULL,
+    storage_class TEXT NOT NULL,
+    tags TEXT,
+    extra TEXT NOT NULL
+  );
+  CREATE INDEX uploads_key ON uploads (bucket_id, key, initiated);
+  CREATE TABLE upload_parts (
+    upload_id TEXT NOT NULL REFERENCES uploads(upload_id) ON DELETE CASCADE,
+    part_number INTEGER NOT NULL,
+    blob_id TEXT NOT NULL,
+    size {BIG} NOT NULL,
+    etag TEXT NOT NULL,
+    checksums TEXT NOT NULL,
+    last_modified {BIG} NOT NULL,
+    PRIMARY KEY (upload_id, part_number)
+  );
+  CREATE INDEX upload_parts_blob ON upload_parts (blob_id);
+  CREATE TABLE once_tokens (
+    scope TEXT NOT NULL,
+    token TEXT NOT NULL,
+    expires_at {BIG} NOT NULL,
+    PRIMARY KEY (scope, token)
+  );
+  `,
+];
+
+const TYPES = {
+  sqlite: { ID: 'INTEGER PRIMARY KEY AUTOINCREMENT', KEY: 'TEXT', BIG: 'INTEGER' },
+  postgres: { ID: 'BIGSERIAL PRIMARY KEY', KEY: 'TEXT COLLATE "C"', BIG: 'BIGINT' },
+} as const;
+
+export function renderMigration(sql: string, kind: SqlDriver['kind']): string {
+  const t = TYPES[kind];
+  return sql.replace(/\{(ID|KEY|BIG)\}/g, (_, w: keyof typeof t) => t[w]);
+}
+
+export async function migrate(driver: SqlDriver): Promise<number> {
+  await driver.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at ${TYPES[driver.kind].BIG} NOT NULL)`);
+  let applied = 0;
+  for (let v = 1; v <= MIGRATIONS.length; v++) {
+    await driver.transaction(async (ex) => {
+      // Re-checked inside the transaction so concurrent gateways apply each step once.
+      if (await ex.get('SELECT version FROM schema_migrations WHERE version = ?', [v])) return;
+      for (const stmt of renderMigration(MIGRATIONS[v - 1], driver.kind).split(';')) {
+        if (stmt.trim()) await ex.run(stmt);
+      }
+      await ex.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [v, Date.now()]);
+      applied++;
+    });
+  }
+  return applied;
+}

@@ -1,0 +1,413 @@
+import type { MetaOps, MetadataStore } from '../store.js';
+import type {
+  AccessKeyRecord,
+  AccountRecord,
+  BucketRecord,
+  KeyRange,
+  NewObject,
+  ObjectRecord,
+  PartRecord,
+  Segment,
+  UploadRecord,
+  VersionCursor,
+  VersioningState,
+} from '../types.js';
+import type { SqlDriver, SqlExecutor } from './driver.js';
+import { migrate } from './migrations.js';
+
+type Row = Record<string, any>;
+
+const json = (v: unknown) => JSON.stringify(v);
+const parse = <T>(v: unknown, dflt: T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : dflt);
+
+function toBucket(r: Row): BucketRecord {
+  return {
+    id: Number(r.id),
+    name: r.name,
+    ownerId: r.owner_id,
+    region: r.region,
+    createdAt: Number(r.created_at),
+    versioning: r.versioning,
+    objectCount: Number(r.object_count),
+    bytesUsed: Number(r.bytes_used),
+  };
+}
+
+function toObject(r: Row): ObjectRecord {
+  return {
+    id: Number(r.id),
+    bucketId: Number(r.bucket_id),
+    key: r.key,
+    versionId: r.version_id,
+    isLatest: Number(r.is_latest) === 1,
+    isDeleteMarker: Number(r.is_delete_marker) === 1,
+    size: Number(r.size),
+    etag: r.etag,
+    lastModified: Number(r.last_modified),
+    meta: parse(r.meta, { user: {} }),
+    checksums: parse(r.checksums, {}),
+    storageClass: r.storage_class,
+    objectType: r.object_type,
+    ownerId: r.owner_id,
+    blobId: r.blob_id ?? null,
+    segmentCount: Number(r.segment_count),
+    tags: parse(r.tags, null),
+    extra: parse(r.extra, {}),
+  };
+}
+
+function toUpload(r: Row): UploadRecord {
+  return {
+    uploadId: r.upload_id,
+    bucketId: Number(r.bucket_id),
+    key: r.key,
+    initiated: Number(r.initiated),
+    ownerId: r.owner_id,
+    meta: parse(r.meta, { user: {} }),
+    storageClass: r.storage_class,
+    tags: parse(r.tags, null),
+    extra: parse(r.extra, {}),
+  };
+}
+
+function toPart(r: Row): PartRecord {
+  return {
+    uploadId: r.upload_id,
+    partNumber: Number(r.part_number),
+    blobId: r.blob_id,
+    size: Number(r.size),
+    etag: r.etag,
+    checksums: parse(r.checksums, {}),
+    lastModified: Number(r.last_modified),
+  };
+}
+
+const OBJECT_COLS =
+  'id, bucket_id, key, version_id, is_latest, is_delete_marker, size, etag, last_modified, meta, checksums, storage_class, object_type, owner_id, blob_id, segment_count, tags, extra';
+
+/** The metadata operations in portable SQL, over any executor (the pool or one transaction). */
+class SqlOps implements MetaOps {
+  constructor(
+    protected readonly ex: SqlExecutor,
+    protected readonly dialect: SqlDriver["kind"],
+  ) {}
+
+  async getAccount(id: string) {
+    const r = await this.ex.get<Row>('SELECT * FROM accounts WHERE id = ?', [id]);
+    return r && { id: r.id, displayName: r.display_name, createdAt: Number(r.created_at) };
+  }
+
+  async putAccount(a: AccountRecord) {
+    await this.ex.run(
+      'INSERT INTO accounts (id, display_name, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name',
+      [a.id, a.displayName, a.createdAt],
+    );
+  }
+
+  async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
+    const r = await this.ex.get<Row>('SELECT * FROM access_keys WHERE access_key_id = ?', [accessKeyId]);
+    return (
+      r && {
+        accessKeyId: r.access_key_id,
+        secretAccessKey: r.secret_access_key,
+        accountId: r.account_id,
+        sessionToken: r.session_token ?? null,
+        expiresAt: r.expires_at == null ? null : Number(r.expires_at),
+        createdAt: Number(r.created_at),
+      }
+    );
+  }
+
+  async putAccessKey(k: AccessKeyRecord) {
+    await this.ex.run(
+      `INSERT INTO access_keys (access_key_id, secret_access_key, account_id, session_token, expires_at, created_at)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (access_key_id) DO UPDATE SET secret_access_key = excluded.secret_access_key,
+         account_id = excluded.account_id, session_token = excluded.session_token, expires_at = excluded.expires_at`,
+      [k.accessKeyId, k.secretAccessKey, k.accountId, k.sessionToken, k.expiresAt, k.createdAt],
+    );
+  }
+
+  async getBucket(name: string) {
+    const r = await this.ex.get<Row>('SELECT * FROM buckets WHERE name = ?', [name]);
+    return r && toBucket(r);
+  }
+
+  async getBucketForUpdate(name: string) {
+    const lock = this.dialect === 'postgres' ? ' FOR UPDATE' : '';
+    const r = await this.ex.get<Row>(`SELECT * FROM buckets WHERE name = ?${lock}`, [name]);
+    return r && toBucket(r);
+  }
+
+  async listBuckets(ownerId?: string) {
+    const rows = ownerId
+      ? await this.ex.all<Row>('SELECT * FROM buckets WHERE owner_id = ? ORDER BY name', [ownerId])
+      : await this.ex.all<Row>('SELECT * FROM buckets ORDER BY name');
+    return rows.map(toBucket);
+  }
+
+  async insertBucket(b: Omit<BucketRecord, 'id' | 'objectCount' | 'bytesUsed'>) {
+    const r = await this.ex.get<Row>(
+      'INSERT INTO buckets (name, owner_id, region, created_at, versioning) VALUES (?, ?, ?, ?, ?) RETURNING *',
+      [b.name, b.ownerId, b.region, b.createdAt, b.versioning],
+    );
+    return toBucket(r!);
+  }
+
+  async deleteBucket(id: number) {
+    await this.ex.run('DELETE FROM buckets WHERE id = ?', [id]);
+  }
+
+  async setVersioning(id: number, state: VersioningState) {
+    await this.ex.run('UPDATE buckets SET versioning = ? WHERE id = ?', [state, id]);
+  }
+
+  async adjustUsage(id: number, objects: number, bytes: number) {
+    if (objects === 0 && bytes === 0) return;
+    await this.ex.run('UPDATE buckets SET object_count = object_count + ?, bytes_used = bytes_used + ? WHERE id = ?', [objects, bytes, id]);
+  }
+
+  async bucketHasContent(id: number) {
+    const o = await this.ex.get('SELECT 1 AS x FROM objects WHERE bucket_id = ? LIMIT 1', [id]);
+    if (o) return true;
+    return !!(await this.ex.get('SELECT 1 AS x FROM uploads WHERE bucket_id = ? LIMIT 1', [id]));
+  }
+
+  async getSetting<T>(bucketId: number, name: string) {
+    const r = await this.ex.get<Row>('SELECT doc FROM bucket_settings WHERE bucket_id = ? AND name = ?', [bucketId, name]);
+    return r ? (JSON.parse(r.doc) as T) : undefined;
+  }
+
+  async putSetting(bucketId: number, name: string, doc: unknown) {
+    await this.ex.run(
+      'INSERT INTO bucket_settings (bucket_id, name, doc) VALUES (?, ?, ?) ON CONFLICT (bucket_id, name) DO UPDATE SET doc = excluded.doc',
+      [bucketId, name, json(doc)],
+    );
+  }
+
+  async deleteSetting(bucketId: number, name: string) {
+    await this.ex.run('DELETE FROM bucket_settings WHERE bucket_id = ? AND name = ?', [bucketId, name]);
+  }
+
+  async getLatest(bucketId: number, key: string) {
+    const r = await this.ex.get<Row>(`SELECT ${OBJECT_COLS} FROM objects WHERE bucket_id = ? AND key = ? AND is_latest = 1`, [bucketId, key]);
+    return r && toObject(r);
+  }
+
+  async getVersion(bucketId: number, key: string, versionId: string) {
+    const r = await this.ex.get<Row>(`SELECT ${OBJECT_COLS} FROM objects WHERE bucket_id = ? AND key = ? AND version_id = ?`, [
+      bucketId,
+      key,
+      versionId,
+    ]);
+    return r && toObject(r);
+  }
+
+  async getNewest(bucketId: number, key: string) {
+    const r = await this.ex.get<Row>(`SELECT ${OBJECT_COLS} FROM objects WHERE bucket_id = ? AND key = ? ORDER BY id DESC LIMIT 1`, [
+      bucketId,
+      key,
+    ]);
+    return r && toObject(r);
+  }
+
+  async insertObject(o: NewObject) {
+    const r = await this.ex.get<Row>(
+      `INSERT INTO objects (bucket_id, key, version_id, is_latest, is_delete_marker, size, etag, last_modified, meta, checksums,
+         storage_class, object_type, owner_id, blob_id, segment_count, tags, extra)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      [
+        o.bucketId,
+        o.key,
+        o.versionId,
+        o.isLatest ? 1 : 0,
+        o.isDeleteMarker ? 1 : 0,
+        o.size,
+        o.etag,
+        o.lastModified,
+        json(o.meta),
+        json(o.checksums),
+        o.storageClass,
+        o.objectType,
+        o.ownerId,
+        o.blobId,
+        o.segmentCount,
+        o.tags ? json(o.tags) : null,
+        json(o.extra),
+      ],
+    );
+    return { ...o, id: Number(r!.id) };
+  }
+
+  async setLatest(id: number, latest: boolean) {
+    await this.ex.run('UPDATE objects SET is_latest = ? WHERE id = ?', [latest ? 1 : 0, id]);
+  }
+
+  async deleteObjectRow(id: number) {
+    await this.ex.run('DELETE FROM object_segments WHERE object_id = ?', [id]);
+    await this.ex.run('DELETE FROM objects WHERE id = ?', [id]);
+  }
+
+  async updateObjectTags(id: number, tags: Record<string, string> | null) {
+    await this.ex.run('UPDATE objects SET tags = ? WHERE id = ?', [tags ? json(tags) : null, id]);
+  }
+
+  async updateObjectExtra(id: number, extra: Record<string, unknown>) {
+    await this.ex.run('UPDATE objects SET extra = ? WHERE id = ?', [json(extra), id]);
+  }
+
+  async getSegments(objectId: number): Promise<Segment[]> {
+    const rows = await this.ex.all<Row>('SELECT * FROM object_segments WHERE object_id = ? ORDER BY seq', [objectId]);
+    return rows.map((r) => ({ blobId: r.blob_id, size: Number(r.size), etag: r.etag, checksums: parse(r.checksums, {}) }));
+  }
+
+  async insertSegments(objectId: number, segments: Segment[]) {
+    let seq = 0;
+    for (const s of segments) {
+      await this.ex.run('INSERT INTO object_segments (object_id, seq, blob_id, size, etag, checksums) VALUES (?, ?, ?, ?, ?, ?)', [
+        objectId,
+        seq++,
+        s.blobId,
+        s.size,
+        s.etag,
+        json(s.checksums),
+      ]);
+    }
+  }
+
+  async blobReferenced(blobId: string) {
+    return !!(
+      (await this.ex.get('SELECT 1 AS x FROM objects WHERE blob_id = ? LIMIT 1', [blobId])) ||
+      (await this.ex.get('SELECT 1 AS x FROM object_segments WHERE blob_id = ? LIMIT 1', [blobId])) ||
+      (await this.ex.get('SELECT 1 AS x FROM upload_parts WHERE blob_id = ? LIMIT 1', [blobId]))
+    );
+  }
+
+  async listLatest(bucketId: number, range: KeyRange) {
+    const where = ['bucket_id = ?', 'is_latest = 1', 'is_delete_marker = 0'];
+    const params: (string | number)[] = [bucketId];
+    if (range.from !== undefined) {
+      where.push(range.inclusive ? 'key >= ?' : 'key > ?');
+      params.push(range.from);
+    }
+    if (range.to !== undefined) {
+      where.push('key < ?');
+      params.push(range.to);
+    }
+    params.push(range.limit);
+    const rows = await this.ex.all<Row>(`SELECT ${OBJECT_COLS} FROM objects WHERE ${where.join(' AND ')} ORDER BY key LIMIT ?`, params);
+    return rows.map(toObject);
+  }
+
+  async listVersions(bucketId: number, from: VersionCursor | undefined, to: string | undefined, limit: number) {
+    const params: (string | number)[] = [bucketId];
+    let cond = '';
+    if (from) {
+      if (from.beforeId !== undefined) {
+        cond = ' AND (key > ? OR (key = ? AND id < ?))';
+        params.push(from.key, from.key, from.beforeId);
+      } else {
+        cond = ' AND key >= ?';
+        params.push(from.key);
+      }
+    }
+    if (to !== undefined) {
+      cond += ' AND key < ?';
+      params.push(to);
+    }
+    params.push(limit);
+    const rows = await this.ex.all<Row>(`SELECT ${OBJECT_COLS} FROM objects WHERE bucket_id = ?${cond} ORDER BY key, id DESC LIMIT ?`, params);
+    return rows.map(toObject);
+  }
+
+  async insertUpload(u: UploadRecord) {
+    await this.ex.run(
+      'INSERT INTO uploads (upload_id, bucket_id, key, initiated, owner_id, meta, storage_class, tags, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [u.uploadId, u.bucketId, u.key, u.initiated, u.ownerId, json(u.meta), u.storageClass, u.tags ? json(u.tags) : null, json(u.extra)],
+    );
+  }
+
+  async getUpload(bucketId: number, uploadId: string) {
+    const r = await this.ex.get<Row>('SELECT * FROM uploads WHERE upload_id = ? AND bucket_id = ?', [uploadId, bucketId]);
+    return r && toUpload(r);
+  }
+
+  async deleteUpload(uploadId: string) {
+    await this.ex.run('DELETE FROM upload_parts WHERE upload_id = ?', [uploadId]);
+    await this.ex.run('DELETE FROM uploads WHERE upload_id = ?', [uploadId]);
+  }
+
+  async putPart(p: PartRecord) {
+    const old = await this.ex.get<Row>('SELECT * FROM upload_parts WHERE upload_id = ? AND part_number = ?', [p.uploadId, p.partNumber]);
+    await this.ex.run(
+      `INSERT INTO upload_parts (upload_id, part_number, blob_id, size, etag, checksums, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (upload_id, part_number) DO UPDATE SET blob_id = excluded.blob_id, size = excluded.size, etag = excluded.etag,
+         checksums = excluded.checksums, last_modified = excluded.last_modified`,
+      [p.uploadId, p.partNumber, p.blobId, p.size, p.etag, json(p.checksums), p.lastModified],
+    );
+    return old && toPart(old);
+  }
+
+  async listParts(uploadId: string, afterPart: number, limit: number) {
+    const rows = await this.ex.all<Row>(
+      'SELECT * FROM upload_parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?',
+      [uploadId, afterPart, limit],
+    );
+    return rows.map(toPart);
+  }
+
+  async listUploads(bucketId: number, from: { key: string; uploadId?: string } | undefined, to: string | undefined, limit: number) {
+    const params: (string | number)[] = [bucketId];
+    let cond = '';
+    if (from) {
+      if (from.uploadId !== undefined) {
+        // Uploads of one key are ordered by initiation time, then id.
+        cond = ` AND (key > ? OR (key = ? AND (initiated, upload_id) > (SELECT initiated, upload_id FROM uploads WHERE upload_id = ?)))`;
+        params.push(from.key, from.key, from.uploadId);
+      } else {
+        cond = ' AND key > ?';
+        params.push(from.key);
+      }
+    }
+    if (to !== undefined) {
+      cond += ' AND key < ?';
+      params.push(to);
+    }
+    params.push(limit);
+    const rows = await this.ex.all<Row>(`SELECT * FROM uploads WHERE bucket_id = ?${cond} ORDER BY key, initiated, upload_id LIMIT ?`, params);
+    return rows.map(toUpload);
+  }
+
+  async consumeOnce(scope: string, token: string, expiresAt: number) {
+    await this.ex.run('DELETE FROM once_tokens WHERE expires_at < ?', [Date.now()]);
+    const n = await this.ex.run('INSERT INTO once_tokens (scope, token, expires_at) VALUES (?, ?, ?) ON CONFLICT (scope, token) DO NOTHING', [
+      scope,
+      token,
+      expiresAt,
+    ]);
+    return n === 1;
+  }
+}
+
+/** A MetadataStore over a SQL driver: SQLite embedded, PostgreSQL for several gateways. */
+export class SqlMetadataStore extends SqlOps implements MetadataStore {
+  constructor(private readonly driver: SqlDriver) {
+    super(driver, driver.kind);
+  }
+
+  get kind() {
+    return this.driver.kind;
+  }
+
+  async migrate() {
+    await migrate(this.driver);
+  }
+
+  transaction<T>(fn: (tx: MetaOps) => Promise<T>): Promise<T> {
+    return this.driver.transaction((ex) => fn(new SqlOps(ex, this.driver.kind)));
+  }
+
+  close() {
+    return this.driver.close();
+  }
+}

@@ -1,0 +1,86 @@
+import type {
+  AccessKeyRecord,
+  AccountRecord,
+  BucketRecord,
+  KeyRange,
+  NewObject,
+  ObjectRecord,
+  PartRecord,
+  Segment,
+  UploadRecord,
+  VersionCursor,
+  VersioningState,
+} from './types.js';
+
+/**
+ * The metadata operations the engine is written against. Every method is a
+ * small, single-purpose statement; the engine composes them inside
+ * `MetadataStore.transaction` so that a write becomes visible at exactly one
+ * commit. Implementations: SQLite (embedded) and PostgreSQL, sharing one SQL
+ * text (see sql/sql-store.ts) and one conformance suite.
+ */
+export interface MetaOps {
+  // accounts and keys
+  getAccount(id: string): Promise<AccountRecord | undefined>;
+  putAccount(a: AccountRecord): Promise<void>;
+  getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
+  putAccessKey(k: AccessKeyRecord): Promise<void>;
+
+  // buckets
+  getBucket(name: string): Promise<BucketRecord | undefined>;
+  /** Locks the bucket row for the rest of the transaction (PostgreSQL); a plain read elsewhere. */
+  getBucketForUpdate(name: string): Promise<BucketRecord | undefined>;
+  listBuckets(ownerId?: string): Promise<BucketRecord[]>;
+  insertBucket(b: Omit<BucketRecord, 'id' | 'objectCount' | 'bytesUsed'>): Promise<BucketRecord>;
+  deleteBucket(id: number): Promise<void>;
+  setVersioning(id: number, state: VersioningState): Promise<void>;
+  adjustUsage(id: number, objects: number, bytes: number): Promise<void>;
+  /** True when any object version, delete marker or upload exists in the bucket. */
+  bucketHasContent(id: number): Promise<boolean>;
+
+  // per-bucket settings, stored as JSON documents
+  getSetting<T = unknown>(bucketId: number, name: string): Promise<T | undefined>;
+  putSetting(bucketId: number, name: string, doc: unknown): Promise<void>;
+  deleteSetting(bucketId: number, name: string): Promise<void>;
+
+  // objects and versions
+  getLatest(bucketId: number, key: string): Promise<ObjectRecord | undefined>;
+  getVersion(bucketId: number, key: string, versionId: string): Promise<ObjectRecord | undefined>;
+  /** The newest remaining version of a key (used to promote after a latest version is removed). */
+  getNewest(bucketId: number, key: string): Promise<ObjectRecord | undefined>;
+  insertObject(o: NewObject): Promise<ObjectRecord>;
+  setLatest(id: number, latest: boolean): Promise<void>;
+  deleteObjectRow(id: number): Promise<void>;
+  updateObjectTags(id: number, tags: Record<string, string> | null): Promise<void>;
+  updateObjectExtra(id: number, extra: Record<string, unknown>): Promise<void>;
+  getSegments(objectId: number): Promise<Segment[]>;
+  insertSegments(objectId: number, segments: Segment[]): Promise<void>;
+  /** Whether any object, segment or part still points at the blob. */
+  blobReferenced(blobId: string): Promise<boolean>;
+  /** Latest visible objects in key-byte order within the range. */
+  listLatest(bucketId: number, range: KeyRange): Promise<ObjectRecord[]>;
+  /** All versions and delete markers from the cursor on, key ascending then newest first. */
+  listVersions(bucketId: number, from: VersionCursor | undefined, to: string | undefined, limit: number): Promise<ObjectRecord[]>;
+
+  // multipart uploads
+  insertUpload(u: UploadRecord): Promise<void>;
+  getUpload(bucketId: number, uploadId: string): Promise<UploadRecord | undefined>;
+  deleteUpload(uploadId: string): Promise<void>;
+  /** Inserts or replaces a part; returns the replaced part, if any. */
+  putPart(p: PartRecord): Promise<PartRecord | undefined>;
+  listParts(uploadId: string, afterPart: number, limit: number): Promise<PartRecord[]>;
+  /** Uploads ordered by key bytes, then initiation order. */
+  listUploads(bucketId: number, from: { key: string; uploadId?: string } | undefined, to: string | undefined, limit: number): Promise<UploadRecord[]>;
+
+  // single-use tokens (e.g. COS one-time signatures): false when already used
+  consumeOnce(scope: string, token: string, expiresAt: number): Promise<boolean>;
+}
+
+export interface MetadataStore extends MetaOps {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Creates or upgrades the schema. */
+  migrate(): Promise<void>;
+  /** Runs fn in one transaction: all its writes commit together or not at all. */
+  transaction<T>(fn: (tx: MetaOps) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,117 @@
+/** Records kept by the metadata store. Times are epoch milliseconds. */
+
+export type VersioningState = 'Unversioned' | 'Enabled' | 'Suspended';
+export type ObjectType = 'Normal' | 'Multipart' | 'Appendable' | 'Symlink';
+
+export interface AccountRecord {
+  id: string;
+  displayName: string;
+  createdAt: number;
+}
+
+export interface AccessKeyRecord {
+  accessKeyId: string;
+  secretAccessKey: string;
+  accountId: string;
+  sessionToken: string | null;
+  expiresAt: number | null;
+  createdAt: number;
+}
+
+export interface BucketRecord {
+  id: number;
+  name: string;
+  ownerId: string;
+  region: string;
+  createdAt: number;
+  versioning: VersioningState;
+  /** Object versions stored (delete markers excluded) and their bytes; kept in the write transactions. */
+  objectCount: number;
+  bytesUsed: number;
+}
+
+/** Standard content headers and user metadata, as the client sent them. */
+export interface ObjectMeta {
+  contentType?: string;
+  contentEncoding?: string;
+  contentDisposition?: string;
+  contentLanguage?: string;
+  cacheControl?: string;
+  expires?: string;
+  /** User metadata, names lower-cased without the dialect prefix. */
+  user: Record<string, string>;
+}
+
+/** One stored piece of an object's data: the object is its segments in order. */
+export interface Segment {
+  blobId: string;
+  size: number;
+  /** MD5 hex of this segment (the part ETag for multipart). */
+  etag: string;
+  /** Wire-form checksums of this segment (see digest encodeChecksum). */
+  checksums: Record<string, string>;
+}
+
+export interface ObjectRecord {
+  /** Monotonic row id: later writes have larger ids; orders versions of a key. */
+  id: number;
+  bucketId: number;
+  key: string;
+  /** 'null' for writes while versioning is off or suspended. */
+  versionId: string;
+  isLatest: boolean;
+  isDeleteMarker: boolean;
+  size: number;
+  /** Unquoted ETag. */
+  etag: string;
+  lastModified: number;
+  meta: ObjectMeta;
+  checksums: Record<string, string>;
+  storageClass: string;
+  objectType: ObjectType;
+  ownerId: string;
+  /** Single-blob data (most objects). Null for delete markers and multi-segment objects. */
+  blobId: string | null;
+  /** Number of segments when the data is held in several blobs (multipart, append); 0 otherwise. */
+  segmentCount: number;
+  tags: Record<string, string> | null;
+  /** Free-form per-object settings (ACL, symlink target, ...), stored as a document. */
+  extra: Record<string, unknown>;
+}
+
+export type NewObject = Omit<ObjectRecord, 'id'>;
+
+export interface UploadRecord {
+  uploadId: string;
+  bucketId: number;
+  key: string;
+  initiated: number;
+  ownerId: string;
+  meta: ObjectMeta;
+  storageClass: string;
+  tags: Record<string, string> | null;
+  extra: Record<string, unknown>;
+}
+
+export interface PartRecord extends Segment {
+  uploadId: string;
+  partNumber: number;
+  lastModified: number;
+}
+
+/** A range query over the latest, visible (non-delete-marker) objects, ordered by key bytes. */
+export interface KeyRange {
+  /** Start key; rows with key > from (or >= when inclusive). */
+  from?: string;
+  inclusive?: boolean;
+  /** Exclusive upper bound. */
+  to?: string;
+  limit: number;
+}
+
+/** Position in the version listing: key ascending, then newest version first. */
+export interface VersionCursor {
+  key: string;
+  /** Row id of the last version returned for `key`; rows with a smaller id come next. */
+  beforeId?: number;
+}

@@ -1,0 +1,75 @@
+import fs from 'node:fs/promises';
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { FsBlobStore } from '../blob/fs-store.js';
+import { s3Dialect } from '../dialects/s3/dialect.js';
+import { Engine } from '../engine/engine.js';
+import { openMetadataStore } from '../meta/open.js';
+import type { MetadataStore } from '../meta/store.js';
+import { createHttpServer } from '../http/server.js';
+import type { Services } from '../http/services.js';
+import type { Config } from './config.js';
+import { rootKeys, type RootKeys } from './credentials.js';
+import { createLogger } from './logger.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  engine: Engine;
+  meta: MetadataStore;
+  keys: RootKeys;
+  log: Logger;
+  server: http.Server;
+  /** Stops accepting, lets in-flight requests finish within the grace period, then closes the stores. */
+  close(): Promise<void>;
+}
+
+export const ROOT_ACCOUNT = 'root';
+
+/** Opens the stores, sweeps leftovers of interrupted writes, and starts listening. */
+export async function startServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  await fs.mkdir(config.dataDir, { recursive: true });
+  const meta = await openMetadataStore({ dataDir: config.dataDir, url: config.metaUrl, pgSchema: config.pgSchema, fsync: config.fsync });
+  const blobs = new FsBlobStore(path.join(config.dataDir, 'objects'), config.fsync);
+  await blobs.init();
+  const engine = new Engine(meta, blobs, { defaultRegion: config.region });
+
+  const keys = await rootKeys(config.dataDir, config.accessKey, config.secretKey);
+  await meta.putAccount({ id: ROOT_ACCOUNT, displayName: ROOT_ACCOUNT, createdAt: Date.now() });
+  await meta.putAccessKey({ accessKeyId: keys.accessKey, secretAccessKey: keys.secretKey, accountId: ROOT_ACCOUNT, sessionToken: null, expiresAt: null, createdAt: Date.now() });
+
+  const swept = await engine.sweep(Date.now());
+  if (swept.blobs || swept.temps) log.info(swept, 'start-up sweep removed unreferenced files');
+
+  const services: Services = {
+    engine,
+    settings: { domains: config.domains, region: config.region, bodyIdleMs: config.bodyIdleMs, maxSkewMs: config.maxSkewMs },
+    async lookupCredential(id) {
+      const k = await meta.getAccessKey(id);
+      if (!k) return undefined;
+      return { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey, sessionToken: k.sessionToken ?? undefined, owner: k.accountId };
+    },
+  };
+  const server = createHttpServer(services, { s3: s3Dialect }, s3Dialect, log);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      const done = new Promise<void>((r) => server.close(() => r()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
+      await done;
+      clearTimeout(timer);
+      await meta.close();
+    })());
+
+  return { url: `http://${host}:${port}`, port, engine, meta, keys, log, server, close };
+}

@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import type { LogLevel } from './logger.js';
+
+export interface Config {
+  dataDir: string;
+  host: string;
+  port: number;
+  accessKey?: string;
+  secretKey?: string;
+  fsync: boolean;
+  logLevel: LogLevel;
+  /** Domains for virtual-hosted-style addressing (`<bucket>.<domain>`). */
+  domains: string[];
+  region: string;
+  /** Metadata store URL: a SQLite file path (default `<data>/meta.db`) or `postgres://...`. */
+  metaUrl?: string;
+  /** PostgreSQL schema to use (several deployments or test runs can share one database). */
+  pgSchema?: string;
+  /** Numeric appid of the root account (COS JSON v4). */
+  appid: string;
+  bodyIdleMs: number;
+  maxSkewMs: number;
+  /** Grace period for in-flight requests on shutdown. */
+  shutdownGraceMs: number;
+}
+
+export const DEFAULTS: Config = {
+  dataDir: './data',
+  host: '127.0.0.1',
+  port: 9000,
+  fsync: true,
+  logLevel: 'info',
+  domains: ['localhost'],
+  region: 'us-east-1',
+  appid: '1250000000',
+  bodyIdleMs: 20_000,
+  maxSkewMs: 15 * 60_000,
+  shutdownGraceMs: 10_000,
+};
+
+const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+export function parseAddress(a: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(a);
+  if (m) return { host: m[1] ?? (m[2] || '127.0.0.1'), port: Number(m[3]) };
+  if (/^\d+$/.test(a)) return { host: '127.0.0.1', port: Number(a) };
+  throw new Error(`invalid address "${a}": expected host:port`);
+}
+
+function bool(v: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(v)) return true;
+  if (/^(0|false|no|off)$/i.test(v)) return false;
+  throw new Error(`invalid boolean "${v}"`);
+}
+
+/** Raw settings as they come from a source; every field optional and still textual where sources are text. */
+export interface ConfigInput {
+  data?: string;
+  address?: string;
+  accessKey?: string;
+  secretKey?: string;
+  fsync?: boolean | string;
+  logLevel?: string;
+  domains?: string[] | string;
+  region?: string;
+  meta?: string;
+  pgSchema?: string;
+  appid?: string;
+}
+
+export function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
+  return {
+    data: env.STRATUS_DATA,
+    address: env.STRATUS_ADDRESS,
+    accessKey: env.STRATUS_ACCESS_KEY,
+    secretKey: env.STRATUS_SECRET_KEY,
+    fsync: env.STRATUS_FSYNC,
+    logLevel: env.STRATUS_LOG_LEVEL,
+    domains: env.STRATUS_DOMAINS,
+    region: env.STRATUS_REGION,
+    meta: env.STRATUS_META,
+    appid: env.STRATUS_APPID,
+  };
+}
+
+export function fromFile(file: string): ConfigInput {
+  const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as ConfigInput;
+  if (typeof doc !== 'object' || doc === null) throw new Error(`${file}: expected a JSON object`);
+  return doc;
+}
+
+/** Layers sources, later ones winning: defaults, config file, environment, flags. */
+export function resolveConfig(...layers: ConfigInput[]): Config {
+  const c: Config = { ...DEFAULTS, domains: [...DEFAULTS.domains] };
+  for (const l of layers) {
+    if (l.data !== undefined) c.dataDir = l.data;
+    if (l.address !== undefined) Object.assign(c, parseAddress(l.address));
+    if (l.accessKey !== undefined) c.accessKey = l.accessKey;
+    if (l.secretKey !== undefined) c.secretKey = l.secretKey;
+    if (l.fsync !== undefined) c.fsync = typeof l.fsync === 'boolean' ? l.fsync : bool(l.fsync);
+    if (l.logLevel !== undefined) {
+      if (!LEVELS.has(l.logLevel)) throw new Error(`invalid log level "${l.logLevel}"`);
+      c.logLevel = l.logLevel as LogLevel;
+    }
+    if (l.domains !== undefined) c.domains = (Array.isArray(l.domains) ? l.domains : l.domains.split(',')).map((d) => d.trim().toLowerCase()).filter(Boolean);
+    if (l.region !== undefined) c.region = l.region;
+    if (l.meta !== undefined) c.metaUrl = l.meta;
+    if (l.pgSchema !== undefined) c.pgSchema = l.pgSchema;
+    if (l.appid !== undefined) {
+      if (!/^\d{1,20}$/.test(l.appid)) throw new Error(`invalid appid "${l.appid}": digits only`);
+      c.appid = l.appid;
+    }
+  }
+  if ((c.accessKey === undefined) !== (c.secretKey === undefined)) throw new Error('give both an access key and a secret key, or neither');
+  return c;
+}
