@@ -3,6 +3,7 @@ import { deleteObject, deleteObjects } from '../../api/objects-delete.js';
 import { getObject } from '../../api/objects-read.js';
 import { copyObject, putObject } from '../../api/objects-write.js';
 import { listObjects } from '../../api/list-objects.js';
+import * as mpu from '../../api/multipart.js';
 import type { OpContext } from '../../api/op-context.js';
 import type { Reply } from '../../http/reply.js';
 
@@ -27,12 +28,19 @@ export const S3_ROUTES: Route[] = [
   { method: 'GET', target: 'service', handler: buckets.listBuckets },
 
   { method: 'GET', target: 'bucket', sub: 'location', handler: buckets.getBucketLocation },
+  { method: 'GET', target: 'bucket', sub: 'uploads', handler: mpu.listMultipartUploads },
   { method: 'GET', target: 'bucket', handler: listObjects },
   { method: 'PUT', target: 'bucket', handler: buckets.createBucket },
   { method: 'HEAD', target: 'bucket', handler: buckets.headBucket },
   { method: 'DELETE', target: 'bucket', handler: buckets.deleteBucket },
   { method: 'POST', target: 'bucket', sub: 'delete', handler: deleteObjects },
 
+  { method: 'PUT', target: 'object', sub: 'uploadId', header: 'x-amz-copy-source', handler: mpu.uploadPartCopy },
+  { method: 'PUT', target: 'object', sub: 'uploadId', handler: mpu.uploadPart },
+  { method: 'POST', target: 'object', sub: 'uploads', handler: mpu.createMultipartUpload },
+  { method: 'POST', target: 'object', sub: 'uploadId', handler: mpu.completeMultipartUpload },
+  { method: 'DELETE', target: 'object', sub: 'uploadId', handler: mpu.abortMultipartUpload },
+  { method: 'GET', target: 'object', sub: 'uploadId', handler: mpu.listParts },
   { method: 'PUT', target: 'object', header: 'x-amz-copy-source', handler: copyObject },
   { method: 'PUT', target: 'object', handler: putObject },
   { method: 'GET', target: 'object', handler: (op) => getObject(op, false) },
@@ -56,6 +64,12 @@ const PLAIN_PARAMS = new Set([
   'continuation-token',
   'start-after',
   'fetch-owner',
+  'uploadId',
+  'part-number-marker',
+  'max-parts',
+  'max-uploads',
+  'key-marker',
+  'upload-id-marker',
   'x-id',
   'response-content-type',
   'response-content-language',
