@@ -4,21 +4,8 @@ import { getObject } from '../../api/objects-read.js';
 import { copyObject, putObject } from '../../api/objects-write.js';
 import { listObjects } from '../../api/list-objects.js';
 import * as mpu from '../../api/multipart.js';
-import type { OpContext } from '../../api/op-context.js';
-import type { Reply } from '../../http/reply.js';
 
-export type Target = 'service' | 'bucket' | 'object';
-export type Handler = (op: OpContext) => Promise<Reply>;
-
-export interface Route {
-  method: string;
-  target: Target;
-  /** A query parameter that selects the operation (a sub-resource such as `location`). */
-  sub?: string;
-  /** A request header that selects the operation (e.g. x-amz-copy-source). */
-  header?: string;
-  handler: Handler;
-}
+import type { Route } from '../xml/routes.js';
 
 /**
  * S3's operations, first match wins: rows with a sub-resource or header come
@@ -79,23 +66,6 @@ const PLAIN_PARAMS = new Set([
   'response-content-encoding',
 ]);
 
-export function findRoute(routes: Route[], method: string, target: Target, query: Map<string, string>, headers: Record<string, unknown>): Route | 'method' | 'sub' {
-  let methodSeen = false;
-  for (const r of routes) {
-    if (r.target !== target) continue;
-    if (r.method !== method) continue;
-    methodSeen = true;
-    if (r.sub !== undefined && !query.has(r.sub)) continue;
-    if (r.header !== undefined && headers[r.header] === undefined) continue;
-    if (r.sub === undefined) {
-      // A plain row must not swallow a sub-resource this server does not implement.
-      for (const k of query.keys()) if (!PLAIN_PARAMS.has(k) && !k.startsWith('X-Amz-') && !isAuthParam(k)) return 'sub';
-    }
-    return r;
-  }
-  return methodSeen ? 'sub' : 'method';
-}
-
-function isAuthParam(k: string) {
-  return k === 'AWSAccessKeyId' || k === 'Expires' || k === 'Signature' || k === 'x-amz-security-token';
+export function s3PlainParam(k: string): boolean {
+  return PLAIN_PARAMS.has(k) || k.startsWith('X-Amz-') || k === 'AWSAccessKeyId' || k === 'Expires' || k === 'Signature' || k === 'x-amz-security-token';
 }
