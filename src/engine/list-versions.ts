@@ -4,6 +4,12 @@ import { compareKeys, prefixSuccessor } from './keys.js';
 import type { VersionListOptions, VersionPage } from './types.js';
 
 const BATCH = 1000;
+/**
+ * With a delimiter, rows past the first common prefix of a batch are thrown
+ * away by the seek, so batches start small and grow only while no prefix
+ * turns up: a seek costs at most this many rows.
+ */
+const FIRST_BATCH = 16;
 
 /**
  * One page of ListObjectVersions: every version and delete marker, keys in
@@ -36,8 +42,9 @@ export async function listVersions(meta: MetaOps, bucketId: number, opts: Versio
   let count = 0;
   let exhausted = false;
   let last: { key: string; versionId?: string } | undefined;
+  let batch = delimiter ? FIRST_BATCH : BATCH;
   while (count < opts.maxKeys) {
-    const limit = Math.min(opts.maxKeys - count, BATCH);
+    const limit = Math.min(opts.maxKeys - count, batch);
     const rows = await meta.listVersions(bucketId, cursor, to, limit);
     let seeked = false;
     for (const r of rows) {
@@ -65,6 +72,7 @@ export async function listVersions(meta: MetaOps, bucketId: number, opts: Versio
       exhausted = true;
       break;
     }
+    if (delimiter) batch = seeked ? FIRST_BATCH : Math.min(batch * 2, BATCH);
   }
   page.truncated = !exhausted && (await meta.listVersions(bucketId, cursor, to, 1)).length > 0;
   if (page.truncated && last) {
