@@ -55,7 +55,8 @@ export async function putBucketTagging(op: OpContext): Promise<Reply> {
   const { engine } = op.services;
   await engine.getBucket(op.bucket!);
   await engine.tagging.putBucketTags(op.bucket!, await readTagging(op, 'bucket'));
-  return { status: 204 };
+  // S3's response syntax (and what clients such as minio expect) is 200 with no body.
+  return { status: 200 };
 }
 
 export async function deleteBucketTagging(op: OpContext): Promise<Reply> {
