@@ -4,6 +4,7 @@ import { getObject } from '../../api/objects-read.js';
 import { copyObject, putObject } from '../../api/objects-write.js';
 import { listObjects } from '../../api/list-objects.js';
 import * as mpu from '../../api/multipart.js';
+import { getObjectAttributes } from '../../api/object-attributes.js';
 
 import type { Route } from '../xml/routes.js';
 
@@ -28,6 +29,7 @@ export const S3_ROUTES: Route[] = [
   { method: 'POST', target: 'object', sub: 'uploadId', handler: mpu.completeMultipartUpload },
   { method: 'DELETE', target: 'object', sub: 'uploadId', handler: mpu.abortMultipartUpload },
   { method: 'GET', target: 'object', sub: 'uploadId', handler: mpu.listParts },
+  { method: 'GET', target: 'object', sub: 'attributes', handler: getObjectAttributes },
   { method: 'PUT', target: 'object', header: 'x-amz-copy-source', handler: copyObject },
   { method: 'PUT', target: 'object', handler: putObject },
   { method: 'GET', target: 'object', handler: (op) => getObject(op, false) },
