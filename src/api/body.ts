@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { AwsChunkedDecoder } from '../auth/aws-chunked.js';
 import type { DigestName, DigestValues } from '../digest/digest-set.js';
 import { decodeChecksum, DigestSet, encodeChecksum } from '../digest/digest-set.js';
@@ -90,7 +90,8 @@ export function incomingBody(op: OpContext, opts: IncomingBodyOptions = {}): Inc
       scope: p.scope,
       decodedLength: size,
     });
-    source = Readable.from(source).pipe(decoder);
+    // pipeline, not pipe: an error on either side reaches the reader and none is left unhandled.
+    source = pipeline(Readable.from(source), decoder, () => undefined);
   }
   if (size === undefined && opts.requireLength !== false && http.header('transfer-encoding') === undefined) {
     throw new StorageError('MissingContentLength');
@@ -149,14 +150,14 @@ export async function readVerifiedBody(op: OpContext, limit: number, opts: { req
   return Buffer.concat(chunks);
 }
 
-/** True when `wire` is a well-formed value of the algorithm (canonical base64 of the right length). */
+/** True when `wire` is a well-formed value of the algorithm: canonical base64 (no stray bits) of the right length. */
 export function wellFormed(alg: ChecksumAlgorithm, wire: string): boolean {
   try {
     decodeChecksum(alg, wire);
-    return true;
   } catch {
     return false;
   }
+  return Buffer.from(wire, 'base64').toString('base64') === wire;
 }
 
 /**
