@@ -199,14 +199,24 @@ describe('S3 multipart checksums (composite and full-object)', () => {
     assert.equal(e2.ChecksumCRC32, checksum('crc32', part2));
     const listed = await t.s3.send(new ListPartsCommand({ Bucket: bucket, Key: key, UploadId }));
     assert.deepEqual(listed.Parts?.map((p) => p.ChecksumCRC64NVME), [checksum('crc64nvme', part1), checksum('crc64nvme', part2)]);
-    // Part checksums in the request do not belong to an upload without a checksum.
+    // Part checksums in the request must be ones the parts were uploaded with (part 1 had none).
     await rejects(
-      t.s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e1.ETag }, { PartNumber: 2, ETag: e2.ETag, ChecksumCRC32: e2.ChecksumCRC32 }] } })),
+      t.s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e1.ETag, ChecksumCRC32C: checksum('crc32c', part1) }, { PartNumber: 2, ETag: e2.ETag }] } })),
+      'InvalidPart',
+    );
+    await rejects(
+      t.s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e1.ETag }, { PartNumber: 2, ETag: e2.ETag, ChecksumCRC32: checksum('crc32', part1) }] } })),
       'InvalidPart',
     );
     const expected = checksum('crc64nvme', whole);
     const done = await t.s3.send(
-      new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, ChecksumCRC64NVME: expected, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e1.ETag }, { PartNumber: 2, ETag: e2.ETag }] } }),
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId,
+        ChecksumCRC64NVME: expected,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e1.ETag }, { PartNumber: 2, ETag: e2.ETag, ChecksumCRC32: e2.ChecksumCRC32 }] },
+      }),
     );
     assert.equal(done.ChecksumCRC64NVME, expected);
     assert.equal(done.ChecksumType, 'FULL_OBJECT');
