@@ -6,7 +6,7 @@ import { metaFromRequest } from './meta-headers.js';
 import { parseCopySource, storageClassFrom } from './objects-write.js';
 import type { OpContext } from './op-context.js';
 import { tagsFromQuery } from './tagging.js';
-import { h } from './vocabulary.js';
+import { checksumHeaders, h, wireStorageClass } from './vocabulary.js';
 import { asArray, parseXmlBody } from './xml.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -22,6 +22,7 @@ export async function createMultipartUpload(op: OpContext): Promise<Reply> {
     meta: metaFromRequest(op.http, op.vocab),
     storageClass: storageClassFrom(op),
     tags: tagsFromQuery(op.http.header(h(op.vocab, 'tagging'))),
+    extra: op.vocab.extraFromRequest?.(op.http),
   });
   return { status: 200, body: { root: 'InitiateMultipartUploadResult', value: { Bucket: op.bucket, Key: op.key, UploadId: u.uploadId } } };
 }
@@ -34,8 +35,7 @@ export async function uploadPart(op: OpContext): Promise<Reply> {
     verify: body.verify,
     checksums: body.checksums,
   });
-  const headers: Record<string, string> = { etag: `"${part.etag}"` };
-  for (const [alg, value] of Object.entries(part.checksums)) headers[h(op.vocab, 'checksum-' + alg)] = value;
+  const headers: Record<string, string> = { etag: `"${part.etag}"`, ...checksumHeaders(op.vocab, part.checksums) };
   return { status: 200, headers };
 }
 
@@ -58,8 +58,11 @@ export async function uploadPartCopy(op: OpContext): Promise<Reply> {
       ifModifiedSince: http.header(h(v, 'copy-source-if-modified-since')),
       ifUnmodifiedSince: http.header(h(v, 'copy-source-if-unmodified-since')),
     },
+    conditionsAsRead: v.copySourceNotModified,
   });
-  const headers: Record<string, string> = {};
+  // The part's ETag also as a header: OSS clients read it there.
+  const headers: Record<string, string> = { etag: `"${part.etag}"` };
+  if (v.writeChecksumHeaders) Object.assign(headers, v.writeChecksumHeaders(part.checksums));
   if (source.versionId !== 'null') headers[h(v, 'copy-source-version-id')] = source.versionId;
   return { status: 200, headers, body: { root: 'CopyPartResult', value: { LastModified: iso(part.lastModified), ETag: `"${part.etag}"` } } };
 }
@@ -73,8 +76,11 @@ export async function completeMultipartUpload(op: OpContext): Promise<Reply> {
   const o = await op.services.engine.multipart.complete(op.caller, op.bucket!, op.key!, op.http.query.get('uploadId')!, parts, {
     ifMatch: op.http.header('if-match'),
     ifNoneMatch: op.http.header('if-none-match'),
+    minPartSize: op.vocab.minPartSize,
   });
-  const headers: Record<string, string> = {};
+  // The object's ETag also as a header: OSS clients read it there.
+  const headers: Record<string, string> = { etag: `"${o.etag}"` };
+  if (op.vocab.writeChecksumHeaders) Object.assign(headers, op.vocab.writeChecksumHeaders(o.checksums));
   if (o.versionId !== 'null') headers[h(op.vocab, 'version-id')] = o.versionId;
   const host = op.http.header('host') ?? 'localhost';
   return {
@@ -109,7 +115,7 @@ export async function listParts(op: OpContext): Promise<Reply> {
         UploadId: r.upload.uploadId,
         Initiator: owner,
         Owner: owner,
-        StorageClass: r.upload.storageClass,
+        StorageClass: wireStorageClass(op.vocab, r.upload.storageClass),
         PartNumberMarker: Number(marker ?? 0),
         NextPartNumberMarker: r.nextMarker ?? 0,
         MaxParts: maxParts,
@@ -150,7 +156,7 @@ export async function listMultipartUploads(op: OpContext): Promise<Reply> {
     UploadId: u.uploadId,
     Initiator: { ID: u.ownerId, DisplayName: u.ownerId },
     Owner: { ID: u.ownerId, DisplayName: u.ownerId },
-    StorageClass: u.storageClass,
+    StorageClass: wireStorageClass(op.vocab, u.storageClass),
     Initiated: iso(u.initiated),
   }));
   value.CommonPrefixes = page.prefixes.map((p) => ({ Prefix: enc(p) }));

@@ -1,5 +1,6 @@
 import { checkConditions } from '../engine/conditions.js';
 import { StorageError } from '../engine/errors.js';
+import { followSymlink } from '../engine/symlink.js';
 import type { Reply } from '../http/reply.js';
 import { objectHeaders, RESPONSE_OVERRIDES } from './meta-headers.js';
 import type { OpContext } from './op-context.js';
@@ -14,7 +15,8 @@ export async function getObject(op: OpContext, head: boolean): Promise<Reply> {
   const http = op.http;
   const q = http.query;
   const versionId = q.get('versionId');
-  const o = await engine.getObject(op.bucket!, op.key!, versionId);
+  // A symlink (OSS) serves its target's data.
+  const o = await followSymlink(engine, await engine.getObject(op.bucket!, op.key!, versionId));
   checkConditions(
     {
       ifMatch: http.header('if-match'),
@@ -33,7 +35,7 @@ export async function getObject(op: OpContext, head: boolean): Promise<Reply> {
     const pn = q.get('partNumber')!;
     if (!/^\d+$/.test(pn) || Number(pn) < 1 || Number(pn) > 10000) throw new StorageError('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', { ArgumentName: 'partNumber', ArgumentValue: pn });
   }
-  let range = parseRange(http.header('range'), o.size);
+  let range = op.vocab.parseRange ? op.vocab.parseRange(http.header('range'), o.size, http) : parseRange(http.header('range'), o.size);
   if (q.has('partNumber')) {
     const n = Number(q.get('partNumber'));
     const parts = o.segmentCount > 0 ? await engine.meta.getSegments(o.id) : [{ size: o.size }];

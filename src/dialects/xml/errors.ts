@@ -28,7 +28,7 @@ export function sendXmlError(ctx: HttpContext, v: Vocabulary, e: unknown, extraH
   }
   const body = renderXml({
     root: 'Error',
-    value: { Code: wire.code, Message: wire.message, ...err.detail, RequestId: ctx.requestId, HostId: ctx.hostId },
+    value: { Code: wire.code, Message: wire.message, ...err.detail, RequestId: ctx.requestId, HostId: ctx.hostId, ...(wire.fields ?? {}) },
   });
   res.setHeader('content-type', 'application/xml');
   res.setHeader('content-length', Buffer.byteLength(body));
