@@ -6,6 +6,13 @@ import type { HttpContext } from '../../http/context.js';
 /** Error headers named neutrally by the engine that take the dialect's prefix on the wire. */
 const PREFIXED = new Set(['delete-marker', 'version-id', 'next-append-position']);
 
+/** The dialect's per-code fields, except those the error already carries (its detail wins). */
+function omit(fields: Record<string, string> | undefined, detail: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(fields ?? {})) if (!(k in detail)) out[k] = v;
+  return out;
+}
+
 /** Sends a dialect's XML error for any thrown value (unknown errors are InternalError). */
 export function sendXmlError(ctx: HttpContext, v: Vocabulary, e: unknown, extraHeaders: Record<string, string>): void {
   const res = ctx.res;
@@ -28,7 +35,7 @@ export function sendXmlError(ctx: HttpContext, v: Vocabulary, e: unknown, extraH
   }
   const body = renderXml({
     root: 'Error',
-    value: { Code: wire.code, Message: wire.message, ...err.detail, RequestId: ctx.requestId, HostId: ctx.hostId, ...(wire.fields ?? {}) },
+    value: { Code: wire.code, Message: wire.message, ...err.detail, RequestId: ctx.requestId, HostId: ctx.hostId, ...omit(wire.fields, err.detail) },
   });
   res.setHeader('content-type', 'application/xml');
   res.setHeader('content-length', Buffer.byteLength(body));
