@@ -48,6 +48,8 @@ export interface Vocabulary {
   objectHeaders?(o: ObjectRecord): Record<string, string>;
   /** The single range a GET serves for a Range header (default: S3's rules). */
   parseRange?(header: string | undefined, size: number, http: HttpContext): ByteRange | undefined;
+  /** Headers an error answer carries, given its XML body and whether the request was a HEAD (OSS: x-oss-ec, x-oss-err). */
+  errorHeaders?(xml: string, head: boolean): Record<string, string>;
   /** Settings a new object takes from the request besides metadata (OSS: x-oss-object-acl). */
   extraFromRequest?(http: HttpContext): Record<string, unknown> | undefined;
 }

@@ -108,6 +108,15 @@ describe('OSS authentication', () => {
     assert.equal(unknown.code, 'InvalidAccessKeyId');
     assert.equal(unknown.message, 'The OSS Access Key Id you provided does not exist in our records.');
 
+    // A HEAD answer has no body: the error travels in x-oss-err (base64 XML), which ali-oss decodes.
+    const headErr = await ossError(ossClient(srv, { bucket, accessKeyId: 'NOSUCHKEY' }).head('doc.txt'));
+    assert.equal(headErr.status, 403);
+    assert.equal(headErr.code, 'InvalidAccessKeyId');
+    const missing = await signedV1(srv, 'HEAD', bucket, 'no-such-doc');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.headers['x-oss-ec'], '0026-00000001');
+    assert.equal(field(Buffer.from(String(missing.headers['x-oss-err']), 'base64'), 'Code'), 'NoSuchKey');
+
     const skewed = await ossError(ossClient(srv, { bucket, amendTimeSkewed: -3600_000 }).get('doc.txt'));
     assert.equal(skewed.status, 403);
     assert.equal(skewed.code, 'RequestTimeTooSkewed');

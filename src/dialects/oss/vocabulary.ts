@@ -92,8 +92,6 @@ function objectHeaders(o: ObjectRecord): Record<string, string> {
   h['x-oss-storage-class'] = wireClass(o.storageClass);
   if (o.checksums.crc64ecma !== undefined) h['x-oss-hash-crc64ecma'] = o.checksums.crc64ecma;
   if (o.objectType === 'Appendable') h['x-oss-next-append-position'] = String(o.size);
-  // A single-part object's ETag is its MD5; OSS also gives it as Content-MD5.
-  if (o.objectType === 'Normal' && /^[0-9a-f]{32}$/.test(o.etag)) h['content-md5'] = Buffer.from(o.etag, 'hex').toString('base64');
   return h;
 }
 
@@ -119,6 +117,14 @@ export const ossVocabulary: Vocabulary = {
   writeChecksumHeaders: (checksums): Record<string, string> => (checksums.crc64ecma !== undefined ? { 'x-oss-hash-crc64ecma': checksums.crc64ecma } : {}),
   objectHeaders,
   parseRange: (header, size, http) => ossRange(header, size, http.header('x-oss-range-behavior') === 'standard'),
+  errorHeaders(xml, head) {
+    // OSS names the error centre code in x-oss-ec, and since a HEAD answer has no body, gives the whole error there in x-oss-err.
+    const h: Record<string, string> = {};
+    const ec = /<EC>([^<]*)<\/EC>/.exec(xml)?.[1];
+    if (ec) h['x-oss-ec'] = ec;
+    if (head) h['x-oss-err'] = Buffer.from(xml, 'utf8').toString('base64');
+    return h;
+  },
   extraFromRequest(http) {
     const acl = http.header('x-oss-object-acl');
     return acl === undefined ? undefined : { acl: validObjectAcl(acl) };

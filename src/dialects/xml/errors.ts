@@ -29,14 +29,15 @@ export function sendXmlError(ctx: HttpContext, v: Vocabulary, e: unknown, extraH
   res.statusCode = wire.status;
   // The rest of an unread upload is not worth receiving: answer and close.
   if (!ctx.req.complete) res.setHeader('connection', 'close');
-  if (wire.status === 304 || ctx.method === 'HEAD') {
-    res.end();
-    return;
-  }
   const body = renderXml({
     root: 'Error',
     value: { Code: wire.code, Message: wire.message, ...err.detail, RequestId: ctx.requestId, HostId: ctx.hostId, ...omit(wire.fields, err.detail) },
   });
+  if (v.errorHeaders) for (const [k, val] of Object.entries(v.errorHeaders(body, ctx.method === 'HEAD'))) res.setHeader(k, val);
+  if (wire.status === 304 || ctx.method === 'HEAD') {
+    res.end();
+    return;
+  }
   res.setHeader('content-type', 'application/xml');
   res.setHeader('content-length', Buffer.byteLength(body));
   res.end(body);
