@@ -15,8 +15,10 @@ export async function getObject(op: OpContext, head: boolean): Promise<Reply> {
   const http = op.http;
   const q = http.query;
   const versionId = q.get('versionId');
+  const read = await engine.readVersion(op.bucket!, op.key!, versionId, head ? 'HEAD' : 'GET');
+  const bucket = read.bucket;
   // A symlink (OSS) serves its target's data.
-  const o = await followSymlink(engine, await engine.getObject(op.bucket!, op.key!, versionId));
+  const o = await followSymlink(engine, read.object);
   checkConditions(
     {
       ifMatch: http.header('if-match'),
@@ -26,7 +28,7 @@ export async function getObject(op: OpContext, head: boolean): Promise<Reply> {
     },
     o,
   );
-  const headers: Record<string, string | number> = objectHeaders(o, op.vocab);
+  const headers: Record<string, string | number> = objectHeaders(o, op.vocab, bucket.versioning !== 'Unversioned');
   for (const [param, header] of RESPONSE_OVERRIDES) {
     const value = q.get(param);
     if (value !== undefined) headers[header] = value;
