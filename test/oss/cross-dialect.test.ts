@@ -4,6 +4,7 @@ import {
   CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectVersionsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   UploadPartCommand,
@@ -46,6 +47,8 @@ describe('the same objects through OSS and S3', () => {
     const listed = await srv.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'from-oss' }));
     assert.equal(listed.Contents?.[0]?.ChecksumAlgorithm, undefined);
     assert.equal(listed.Contents?.[0]?.StorageClass, 'STANDARD_IA');
+    const versions = await srv.s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: 'from-oss' }));
+    assert.equal(versions.Versions?.[0]?.ChecksumAlgorithm, undefined);
   });
 
   it('written through S3, reads back identically through OSS, with its CRC-64', async () => {
