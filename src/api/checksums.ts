@@ -46,8 +46,12 @@ export function checksumModeEnabled(op: OpContext): boolean {
   return op.http.header(h(op.vocab, 'checksum-mode'))?.toUpperCase() === 'ENABLED';
 }
 
-/** `<prefix>checksum-<alg>` and `<prefix>checksum-type` for a stored checksum. */
+/**
+ * The headers a write reports for its stored checksums: the dialect's own
+ * (OSS: x-oss-hash-crc64ecma) or S3's `<prefix>checksum-<alg>` and `-type`.
+ */
 export function checksumHeaders(v: Vocabulary, checksums: Record<string, string>): Record<string, string> {
+  if (v.writeChecksumHeaders) return v.writeChecksumHeaders(checksums);
   const c = flexibleChecksumOf(checksums);
   return c ? { [h(v, 'checksum-' + c.alg)]: c.value, [h(v, 'checksum-type')]: c.type } : {};
 }

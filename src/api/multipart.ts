@@ -20,7 +20,7 @@ import { metaFromRequest } from './meta-headers.js';
 import { parseCopySource, storageClassFrom } from './objects-write.js';
 import type { OpContext } from './op-context.js';
 import { tagsFromQuery } from './tagging.js';
-import { h } from './vocabulary.js';
+import { h, wireStorageClass } from './vocabulary.js';
 import { asArray, parseXmlBody } from './xml.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -54,7 +54,7 @@ export async function createMultipartUpload(op: OpContext): Promise<Reply> {
     meta: metaFromRequest(op.http, op.vocab),
     storageClass: storageClassFrom(op),
     tags: tagsFromQuery(op.http.header(h(op.vocab, 'tagging'))),
-    extra: checksum ? { [UPLOAD_CHECKSUM_KEY]: checksum } : {},
+    extra: { ...(op.vocab.extraFromRequest?.(op.http) ?? {}), ...(checksum ? { [UPLOAD_CHECKSUM_KEY]: checksum } : {}) },
   });
   const headers: Record<string, string> = {};
   if (checksum) {
@@ -72,7 +72,8 @@ export async function uploadPart(op: OpContext): Promise<Reply> {
   const upload = await multipart.getUpload(op.bucket!, op.key!, uploadId);
   const part = await multipart.uploadPart(op.caller, op.bucket!, op.key!, uploadId, partNumber, body.source, partBodyOptions(op.vocab, upload, body));
   const shown = uploadChecksumOf(upload) || body.algorithm ? visiblePartChecksums(op.vocab, upload, part, body.algorithm) : {};
-  return { status: 200, headers: { etag: `"${part.etag}"`, ...partChecksumHeaders(op, shown) } };
+  const checksums = op.vocab.writeChecksumHeaders ? op.vocab.writeChecksumHeaders(part.checksums) : partChecksumHeaders(op, shown);
+  return { status: 200, headers: { etag: `"${part.etag}"`, ...checksums } };
 }
 
 function copyRange(v: string | undefined) {
@@ -103,8 +104,11 @@ export async function uploadPartCopy(op: OpContext): Promise<Reply> {
     },
     digests: plan.digests,
     checksums: plan.checksums,
+    conditionsAsRead: v.copySourceNotModified,
   });
-  const headers: Record<string, string> = {};
+  // The part's ETag also as a header: OSS clients read it there.
+  const headers: Record<string, string> = { etag: `"${part.etag}"` };
+  if (v.writeChecksumHeaders) Object.assign(headers, v.writeChecksumHeaders(part.checksums));
   if (source.versionId !== 'null') headers[h(v, 'copy-source-version-id')] = source.versionId;
   const result: Record<string, unknown> = { LastModified: iso(part.lastModified), ETag: `"${part.etag}"` };
   if (uploadChecksumOf(upload)) Object.assign(result, checksumXml(visiblePartChecksums(v, upload, part), { withType: false }));
@@ -138,8 +142,11 @@ export async function completeMultipartUpload(op: OpContext): Promise<Reply> {
     checksums: completionChecksums(op, upload, parts),
     // The upload's checksum setting is not a property of the object.
     extra: { [UPLOAD_CHECKSUM_KEY]: undefined },
+    minPartSize: op.vocab.minPartSize,
   });
-  const headers: Record<string, string> = {};
+  // The object's ETag also as a header: OSS clients read it there.
+  const headers: Record<string, string> = { etag: `"${o.etag}"` };
+  if (op.vocab.writeChecksumHeaders) Object.assign(headers, op.vocab.writeChecksumHeaders(o.checksums));
   if (o.versionId !== 'null') headers[h(op.vocab, 'version-id')] = o.versionId;
   const host = op.http.header('host') ?? 'localhost';
   return {
@@ -189,7 +196,7 @@ export async function listParts(op: OpContext): Promise<Reply> {
     })),
     Initiator: owner,
     Owner: owner,
-    StorageClass: r.upload.storageClass,
+    StorageClass: wireStorageClass(op.vocab, r.upload.storageClass),
   };
   if (setting) {
     value.ChecksumAlgorithm = setting.algorithm.toUpperCase();
@@ -230,7 +237,7 @@ export async function listMultipartUploads(op: OpContext): Promise<Reply> {
       UploadId: u.uploadId,
       Initiator: { ID: u.ownerId, DisplayName: u.ownerId },
       Owner: { ID: u.ownerId, DisplayName: u.ownerId },
-      StorageClass: u.storageClass,
+      StorageClass: wireStorageClass(op.vocab, u.storageClass),
       Initiated: iso(u.initiated),
       ...(setting ? { ChecksumAlgorithm: setting.algorithm.toUpperCase(), ChecksumType: setting.type } : {}),
     };

@@ -1,5 +1,6 @@
 import { checkConditions } from '../engine/conditions.js';
 import { StorageError } from '../engine/errors.js';
+import { followSymlink } from '../engine/symlink.js';
 import type { Reply } from '../http/reply.js';
 import { objectHeaders, RESPONSE_OVERRIDES } from './meta-headers.js';
 import type { OpContext } from './op-context.js';
@@ -15,7 +16,10 @@ export async function getObject(op: OpContext, head: boolean): Promise<Reply> {
   const http = op.http;
   const q = http.query;
   const versionId = q.get('versionId');
-  const { bucket, object: o } = await engine.readVersion(op.bucket!, op.key!, versionId, head ? 'HEAD' : 'GET');
+  const read = await engine.readVersion(op.bucket!, op.key!, versionId, head ? 'HEAD' : 'GET');
+  const bucket = read.bucket;
+  // A symlink (OSS) serves its target's data.
+  const o = await followSymlink(engine, read.object);
   checkConditions(
     {
       ifMatch: http.header('if-match'),
@@ -36,7 +40,7 @@ export async function getObject(op: OpContext, head: boolean): Promise<Reply> {
   }
   if (q.has('partNumber') && http.header('range') !== undefined)
     throw new StorageError('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
-  let range = parseRange(http.header('range'), o.size);
+  let range = op.vocab.parseRange ? op.vocab.parseRange(http.header('range'), o.size, http) : parseRange(http.header('range'), o.size);
   // What the checksum headers describe: the object, or the part asked for.
   let checksums: Record<string, string> | undefined = o.checksums;
   if (q.has('partNumber')) {

@@ -4,6 +4,7 @@ import { crc64Combine } from '../digest/crc64.js';
 import type { MetaOps } from '../meta/store.js';
 import type { BucketRecord, ObjectMeta, ObjectRecord, PartRecord, Segment, UploadCursor, UploadRecord } from '../meta/types.js';
 import { checkConditions, type Conditions } from './conditions.js';
+import { withCrc64, withCrc64Checksum } from './crc.js';
 import type { Engine } from './engine.js';
 import { StorageError } from './errors.js';
 import { compareKeys, prefixSuccessor } from './keys.js';
@@ -123,7 +124,7 @@ export class Multipart {
     const max = Math.min(opts.maxSize ?? MAX_PART_SIZE, MAX_PART_SIZE);
     if (opts.size !== undefined && opts.size > max) throw new StorageError('EntityTooLarge', undefined, { ProposedSize: String(opts.size), MaxSizeAllowed: String(max) });
     await this.getUpload(bucket, key, uploadId); // fail before reading the body
-    const pending = await this.e.blobs.write(body, { digests: opts.digests, maxSize: max, expectedSize: opts.size });
+    const pending = await this.e.blobs.write(body, { digests: withCrc64(opts.digests), maxSize: max, expectedSize: opts.size });
     try {
       if (opts.verify) await opts.verify(pending.digests, pending.size);
       await pending.commit();
@@ -137,7 +138,7 @@ export class Multipart {
       blobId: pending.id,
       size: pending.size,
       etag: pending.digests.md5.toString('hex'),
-      checksums: opts.checksums ? opts.checksums(pending.digests) : {},
+      checksums: withCrc64Checksum(opts.checksums ? opts.checksums(pending.digests) : {}, pending.digests),
       lastModified: Date.now(),
     };
     return this.commitPart(bucket, part);
@@ -151,12 +152,12 @@ export class Multipart {
     uploadId: string,
     partNumber: number,
     src: { bucket: string; key: string; versionId?: string },
-    opts: { range?: ByteRange; conditions?: Conditions; digests?: WriteOptions['digests']; checksums?: WriteOptions['checksums'] } = {},
+    opts: { range?: ByteRange; conditions?: Conditions; conditionsAsRead?: boolean; digests?: WriteOptions['digests']; checksums?: WriteOptions['checksums'] } = {},
   ): Promise<{ part: PartRecord; source: ObjectRecord }> {
     validatePartNumber(partNumber);
     await this.getUpload(bucket, key, uploadId);
     const source = await this.e.getObject(src.bucket, src.key, src.versionId);
-    if (opts.conditions) checkConditions(opts.conditions, source, true);
+    if (opts.conditions) checkConditions(opts.conditions, source, !opts.conditionsAsRead);
     const range = opts.range;
     if (range && range.start > range.end) throw invalidCopyRange(`bytes=${range.start}-${range.end}`);
     if (range && range.end >= source.size)
