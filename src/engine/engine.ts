@@ -1,20 +1,20 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { BlobStore, ByteRange } from '../blob/store.js';
 import type { MetaOps, MetadataStore } from '../meta/store.js';
 import type { BucketRecord, NewObject, ObjectRecord, Segment } from '../meta/types.js';
 import { checkConditions, etagMatches, type Conditions } from './conditions.js';
 import { StorageError } from './errors.js';
+import { newVersionId } from './ids.js';
 import { listLatest } from './listing.js';
+import { Multipart } from './multipart.js';
 import { validateBucketName, validateKey, validateVersionId } from './names.js';
 import type { Caller, CopyOptions, DeleteResult, ListOptions, ListPage, WriteOptions } from './types.js';
 
 export const MAX_SINGLE_PUT = 5 * 1024 ** 3;
 
-const newVersionId = () => randomBytes(24).toString('base64').replace(/[^0-9A-Za-z]/g, '').padEnd(32, '0').slice(0, 32);
 
 /** The blobs an object version's data lives in. */
-async function blobsOf(tx: MetaOps, o: ObjectRecord): Promise<string[]> {
+export async function blobsOf(tx: MetaOps, o: ObjectRecord): Promise<string[]> {
   if (o.blobId) return [o.blobId];
   if (o.segmentCount > 0) return (await tx.getSegments(o.id)).map((s) => s.blobId);
   return [];
@@ -29,11 +29,16 @@ async function blobsOf(tx: MetaOps, o: ObjectRecord): Promise<string[]> {
  * commit orphaned.
  */
 export class Engine {
+  /** Multipart uploads (S3 multipart, OSS / OBS multipart, COS slice sessions). */
+  readonly multipart: Multipart;
+
   constructor(
     readonly meta: MetadataStore,
     readonly blobs: BlobStore,
     readonly opts: { defaultRegion: string } = { defaultRegion: 'us-east-1' },
-  ) {}
+  ) {
+    this.multipart = new Multipart(this);
+  }
 
   // ---------------------------------------------------------------- buckets
 
@@ -188,10 +193,13 @@ export class Engine {
     cond: { ifMatch?: string; ifNoneMatch?: string },
     build: (b: BucketRecord) => NewObject,
     segments?: Segment[],
+    /** Runs first inside the same transaction (e.g. consuming a multipart upload); returns blobs it orphaned. */
+    within?: (tx: MetaOps, b: BucketRecord) => Promise<string[]>,
   ): Promise<ObjectRecord> {
     const { result, orphans } = await this.meta.transaction(async (tx) => {
       const b = await tx.getBucketForUpdate(bucket);
       if (!b) throw new StorageError('NoSuchBucket', undefined, { BucketName: bucket });
+      const released = within ? await within(tx, b) : [];
       const prev = await tx.getLatest(b.id, key);
       const current = prev && !prev.isDeleteMarker ? prev : undefined;
       if (cond.ifNoneMatch !== undefined && current && etagMatches(cond.ifNoneMatch, current.etag))
@@ -207,7 +215,7 @@ export class Engine {
       const inserted = await tx.insertObject(o);
       if (segments?.length) await tx.insertSegments(inserted.id, segments);
       await tx.adjustUsage(b.id, (o.isDeleteMarker ? 0 : 1) - removed.count, (o.isDeleteMarker ? 0 : o.size) - removed.bytes);
-      return { result: inserted, orphans: removed.blobs };
+      return { result: inserted, orphans: [...removed.blobs, ...released] };
     });
     await this.collect(orphans);
     return result;
@@ -355,10 +363,6 @@ export class Engine {
   /** Removes temporary files and blobs that no metadata points to. */
   async sweep(olderThan = Date.now()) {
     return this.blobs.sweep((id) => this.meta.blobReferenced(id), olderThan);
-  }
-
-  static newUploadId(): string {
-    return randomUUID().replace(/-/g, '') + randomBytes(8).toString('hex');
   }
 }
 
