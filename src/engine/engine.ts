@@ -176,7 +176,7 @@ export class Engine {
         segmentCount: 0,
         tags: opts.tags ?? null,
         extra: opts.extra ?? {},
-      }));
+      }), undefined, opts.within && (async (tx, b) => (await opts.within!(tx, b), [])));
     } catch (e) {
       await this.blobs.delete(pending.id);
       throw e;
@@ -251,11 +251,17 @@ export class Engine {
     }
   }
 
-  async deleteObject(caller: Caller, bucket: string, key: string, opts: { versionId?: string; ifMatch?: string } = {}): Promise<DeleteResult> {
+  async deleteObject(
+    caller: Caller,
+    bucket: string,
+    key: string,
+    opts: { versionId?: string; ifMatch?: string; within?: (tx: MetaOps, b: BucketRecord) => Promise<void> } = {},
+  ): Promise<DeleteResult> {
     if (opts.versionId !== undefined) validateVersionId(opts.versionId);
     const { result, orphans } = await this.meta.transaction(async (tx) => {
       const b = await tx.getBucketForUpdate(bucket);
       if (!b) throw new StorageError('NoSuchBucket', undefined, { BucketName: bucket });
+      if (opts.within) await opts.within(tx, b);
       const latest = await tx.getLatest(b.id, key);
       if (opts.ifMatch !== undefined) {
         if (!latest || latest.isDeleteMarker) throw new StorageError('NoSuchKey', undefined, { Key: key });
