@@ -56,7 +56,8 @@ function sessionOf(u: UploadRecord): SliceSession | undefined {
 /** The open COS sessions of the target path, oldest first. */
 async function openSessions(op: CosOp): Promise<{ upload: UploadRecord; session: SliceSession }[]> {
   const key = op.target.key;
-  const rows = await op.services.engine.meta.listUploads(op.bucket.id, { key, inclusive: true }, key + '\u0000', 100);
+  // Uploads of exactly this key: below key + U+0001 (no key holds a NUL; PostgreSQL text cannot).
+  const rows = await op.services.engine.meta.listUploads(op.bucket.id, { key, inclusive: true }, key + '\u0001', 100);
   return rows.flatMap((u) => {
     const session = u.key === key ? sessionOf(u) : undefined;
     return session ? [{ upload: u, session }] : [];
