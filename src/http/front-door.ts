@@ -9,7 +9,6 @@ export type DialectName = 's3' | 'oss' | 'obs' | 'cos';
  */
 export function pickDialect(ctx: HttpContext, cosDownload?: { domain: string; path: string }): DialectName {
   if (ctx.rawPath.startsWith('/files/v2/')) return 'cos';
-  if (cosDownload && isCosDownload(ctx, cosDownload)) return 'cos';
   const auth = ctx.header('authorization') ?? '';
   if (auth.startsWith('OSS ') || auth.startsWith('OSS4-HMAC-SHA256')) return 'oss';
   if (auth.startsWith('OBS ')) return 'obs';
@@ -22,6 +21,8 @@ export function pickDialect(ctx: HttpContext, cosDownload?: { domain: string; pa
     if (name.startsWith('x-oss-')) return 'oss';
     if (name.startsWith('x-obs-')) return 'obs';
   }
+  // COS downloads carry no other dialect's signature: checked last, so such requests keep their dialect.
+  if (cosDownload && isCosDownload(ctx, cosDownload)) return 'cos';
   return 's3';
 }
 

@@ -11,7 +11,7 @@ import type { HttpContext } from '../../http/context.js';
 import { CosError } from './errors.js';
 import { MultipartReader, multipartBoundary } from './multipart.js';
 
-/** Largest body of a non-file request, and of one form field (`uploadparts` of a large file). */
+/** Largest body of a non-file request, and of a form's fields together (`uploadparts` of a large file). */
 const BODY_LIMIT = 8 * 1024 * 1024;
 
 export interface FilePart {
@@ -87,6 +87,7 @@ export async function readParams(ctx: HttpContext, idleMs: number): Promise<CosP
     const boundary = multipartBoundary(contentType);
     if (!boundary) throw new CosError('ERROR_CGI_FORM_ERR', 'multipart/form-data without a boundary');
     const reader = new MultipartReader(requestBody(ctx.req, idleMs), boundary);
+    let fieldBytes = 0;
     const readFields = async () => {
       for (let part = await reader.next(); part; part = await reader.next()) {
         if (part.name === 'filecontent') {
@@ -104,7 +105,9 @@ export async function readParams(ctx: HttpContext, idleMs: number): Promise<CosP
           };
           return;
         }
-        p.setBody(part.name, await reader.text(BODY_LIMIT));
+        const value = await reader.text(BODY_LIMIT - fieldBytes);
+        fieldBytes += Buffer.byteLength(value);
+        p.setBody(part.name, value);
       }
     };
     await readFields();

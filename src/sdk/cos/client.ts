@@ -8,6 +8,7 @@
  * Beyond it: resumable slice uploads (the -4019 / upload_slice_list flow of
  * the Java SDK), copy (the PHP SDK's), and list pattern / order.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { cosEncodePath, signDownload, signMore, signOnce, type CosCredentials } from '../../auth/cos-v4.js';
@@ -206,7 +207,7 @@ export class CosClient {
       return paramError('local file does not exist');
     }
     if (content.length > MAX_SINGLE_FILE) return { code: -2, message: 'file is too big, please use upload_file interface' };
-    const sha = Sha1State.initial().update(content).digest().toString('hex');
+    const sha = createHash('sha1').update(content).digest('hex');
     // The Python SDK's order on the wire (a Python 2 dict): op comes last.
     return this.send('POST', req.bucket, req.cosPath, this.auth.signMore(req.bucket, req.cosPath, this.expiry()), {
       form: [
