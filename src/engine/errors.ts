@@ -53,6 +53,8 @@ export type ErrorCode =
   | 'QuotaExceeded'
   | 'PositionNotEqualToLength'
   | 'ObjectNotAppendable'
+  | 'IllegalVersioningConfigurationException'
+  | 'BadRequest'
   | 'NoSuchFolder'
   | 'FolderNotEmpty';
 
@@ -106,6 +108,8 @@ export const DEFAULT_STATUS: Record<ErrorCode, number> = {
   QuotaExceeded: 403,
   PositionNotEqualToLength: 409,
   ObjectNotAppendable: 409,
+  IllegalVersioningConfigurationException: 400,
+  BadRequest: 400,
   NoSuchFolder: 404,
   FolderNotEmpty: 409,
 };
@@ -149,6 +153,9 @@ export const DEFAULT_MESSAGE: Partial<Record<ErrorCode, string>> = {
   ServiceUnavailable: 'Please reduce your request rate.',
   XAmzContentSHA256Mismatch: "The provided 'x-amz-content-sha256' header does not match what was computed.",
   NoSuchTagSet: 'The TagSet does not exist',
+  ConditionalRequestConflict: 'The conditional request cannot succeed due to a conflicting operation against this resource.',
+  InvalidTag: 'The tag provided was not a valid tag.',
+  IllegalVersioningConfigurationException: 'The Versioning element must be specified',
   NoSuchFolder: 'The specified folder does not exist',
   FolderNotEmpty: 'The folder you tried to delete is not empty',
 };

@@ -111,6 +111,7 @@ const BY_CODE: Partial<Record<ErrorCode, CosErrorName>> = {
   NoSuchFolder: 'ERROR_CMD_COS_INDEX_ERROR',
   FolderNotEmpty: 'ERROR_CMD_COS_DIR_NOT_EMPTY',
   PreconditionFailed: 'ERROR_CMD_COS_FILE_EXIST',
+  ConditionalRequestConflict: 'ERROR_CMD_COS_PATH_CONFLICT',
   EntityTooLarge: 'ERROR_CGI_FILESIZE',
   IncompleteBody: 'ErrGetInputData',
   RequestTimeout: 'ErrGetInputData',
