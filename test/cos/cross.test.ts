@@ -5,7 +5,15 @@
  * record is shared by gateways over one metadata store (SQLite, PostgreSQL).
  * (The OSS cross-read lands with the OSS front end.)
  */
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectVersionsCommand,
+  ListObjectsV2Command,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -72,6 +80,33 @@ describe('COS and S3 share one store', () => {
     assertOk(await t.cos.statFolder({ bucket: b, cosPath: '/implied/deep/' }));
     assertOk(await t.cos.uploadFile({ bucket: b, cosPath: '/implied/deep/y.txt', data: Buffer.from('y') }));
     assert.equal((await t.cos.delFolder({ bucket: b, cosPath: '/implied/deep/' })).code, -173);
+  });
+});
+
+describe('COS in a versioned bucket', () => {
+  let t: CosTestServer;
+  before(async () => {
+    t = await startCosServer();
+    await t.s3.send(new PutBucketVersioningCommand({ Bucket: t.bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+  });
+  after(() => t.stop());
+
+  it('moves and deletes leave delete markers; listings and folders see only live files', async () => {
+    const b = t.bucket;
+    assertOk(await t.cos.createFolder({ bucket: b, cosPath: '/v/' }));
+    assertOk(await t.cos.uploadFile({ bucket: b, cosPath: '/v/a.txt', data: Buffer.from('version one') }));
+    assertOk(await t.cos.uploadFile({ bucket: b, cosPath: '/v/a.txt', data: Buffer.from('version two'), insertOnly: 0 }));
+    assertOk(await t.cos.moveFile({ bucket: b, cosPath: '/v/a.txt', destPath: 'b.txt' }));
+    const list = assertOk(await t.cos.listFolder({ bucket: b, cosPath: '/v/' }));
+    assert.deepEqual((list.data!.infos as { name: string }[]).map((i) => i.name), ['b.txt']);
+    assert.equal((await t.cos.statFile({ bucket: b, cosPath: '/v/a.txt' })).code, -197);
+    const versions = await t.s3.send(new ListObjectVersionsCommand({ Bucket: b, Prefix: 'v/a.txt' }));
+    assert.equal(versions.Versions?.length, 2, 'both versions of the source are kept');
+    assert.equal(versions.DeleteMarkers?.length, 1);
+    assertOk(await t.cos.delFile({ bucket: b, cosPath: '/v/b.txt' }));
+    assert.equal((await t.cos.delFile({ bucket: b, cosPath: '/v/b.txt' })).code, -197);
+    assertOk(await t.cos.delFolder({ bucket: b, cosPath: '/v/' }));
+    assert.equal((await t.cos.statFolder({ bucket: b, cosPath: '/v/' })).code, -197);
   });
 });
 
