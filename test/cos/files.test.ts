@@ -221,3 +221,25 @@ describe('COS files through the client', () => {
     assertOk(await t.cos.delFolder({ bucket: b, cosPath: '/测试 dir/' }));
   });
 });
+
+describe('the client signature helpers (sign_more, sign_once, sign_download)', () => {
+  let t: CosTestServer;
+  before(async () => {
+    t = await startCosServer();
+    assertOk(await t.cos.createFolder({ bucket: t.bucket, cosPath: '/pic/' }));
+    assertOk(await t.cos.uploadFile({ bucket: t.bucket, cosPath: '/pic/1.jpg', data: Buffer.from('jpeg') }));
+  });
+  after(() => t.stop());
+
+  it('sign raw requests the server accepts', async () => {
+    const expired = Math.floor(Date.now() / 1000) + 600;
+    const stat = await t.api(t.apiPath('/pic/1.jpg'), { method: 'GET', query: 'op=stat', sign: t.cos.auth.signMore(t.bucket, '/pic/1.jpg', expired) });
+    assert.equal(stat.json.code, 0);
+    assert.notEqual(stat.headers.connection, 'close', 'a bodiless request keeps its connection');
+    const update = await t.api(t.apiPath('/pic/1.jpg'), { json: { op: 'update', biz_attr: 'signed once' }, sign: t.cos.auth.signOnce(t.bucket, '/pic/1.jpg') });
+    assert.equal(update.json.code, 0);
+    const sign = t.cos.auth.signDownload(t.bucket, '/pic/1.jpg', expired);
+    const dl = await rawRequest(`${t.url}/cos-download/${t.bucket}-${APPID}/pic/1.jpg?sign=${encodeURIComponent(sign)}`);
+    assert.equal(dl.body.toString(), 'jpeg');
+  });
+});
