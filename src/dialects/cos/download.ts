@@ -14,7 +14,7 @@ import type { Services } from '../../http/services.js';
 import { parseRange } from '../../api/range.js';
 import { customHeadersOf } from './attrs.js';
 import { authenticate } from './authenticate.js';
-import { CosError, toCosError } from './errors.js';
+import { toCosError } from './errors.js';
 import { downloadSettings } from './op.js';
 import { fileidOf, parseDownload } from './paths.js';
 
@@ -71,7 +71,8 @@ export async function download(ctx: HttpContext, services: Services): Promise<vo
     }
     if (e instanceof StorageError && (e.code === 'NoSuchKey' || e.code === 'NoSuchBucket')) return sendDownloadError(ctx, 404, 'file does not exist');
     const c = toCosError(e);
-    if (c && c.status < 500) return sendDownloadError(ctx, c instanceof CosError && c.status === 400 ? 400 : 403, c.cosName);
+    // Signature failures are 403, malformed addresses 400 (the download status codes: -403, -404, ...).
+    if (c && c.status < 500) return sendDownloadError(ctx, c.status === 400 ? 400 : 403, c.cosName);
     ctx.log.error({ err: e, reqId: ctx.requestId }, 'internal error');
     sendDownloadError(ctx, 500, 'internal error');
   }
