@@ -1,6 +1,7 @@
 import { StorageError } from '../engine/errors.js';
 import type { Reply } from '../http/reply.js';
 import { incomingBody } from './body.js';
+import { checksumHeaders } from './checksums.js';
 import { metaFromRequest } from './meta-headers.js';
 import type { OpContext } from './op-context.js';
 import { tagsFromQuery } from './tagging.js';
@@ -35,6 +36,7 @@ export async function putObject(op: OpContext): Promise<Reply> {
   const headers: Record<string, string> = { etag: `"${o.etag}"` };
   if (o.versionId !== 'null') headers[h(op.vocab, 'version-id')] = o.versionId;
   for (const [alg, value] of Object.entries(o.checksums)) headers[h(op.vocab, 'checksum-' + alg)] = value;
+  Object.assign(headers, checksumHeaders(op.vocab, o.checksums));
   return { status: 200, headers };
 }
 

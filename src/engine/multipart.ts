@@ -70,6 +70,15 @@ export function multipartEtag(parts: { etag: string }[]): string {
 
 const stripQuotes = (e: string) => e.trim().replace(/^"(.*)"$/, '$1');
 
+/** A copy-source range that is not `bytes=first-last` with first <= last. */
+export function invalidCopyRange(value: string): StorageError {
+  return new StorageError(
+    'InvalidArgument',
+    'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy',
+    { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: value },
+  );
+}
+
 /**
  * Multipart uploads. Parts are blobs of their own; completing an upload is a
  * metadata commit that makes the chosen parts the object's segments, in
@@ -151,15 +160,19 @@ export class Multipart {
     const source = await this.e.getObject(src.bucket, src.key, src.versionId);
     if (opts.conditions) checkConditions(opts.conditions, source, true);
     const range = opts.range;
-    if (range && (range.start > range.end || range.end >= source.size))
-      throw new StorageError('InvalidArgument', 'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy', {
-        ArgumentName: 'x-amz-copy-source-range',
-      });
+    if (range && range.start > range.end) throw invalidCopyRange(`bytes=${range.start}-${range.end}`);
+    if (range && range.end >= source.size)
+      throw new StorageError('InvalidArgument', `Range specified is not valid for source object of size: ${source.size}`, { ArgumentName: 'x-amz-copy-source-range' });
     const length = range ? range.end - range.start + 1 : source.size;
-    if (length > MAX_PART_SIZE) throw new StorageError('EntityTooLarge');
+    if (length > MAX_PART_SIZE)
+      throw new StorageError('InvalidRequest', `The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_PART_SIZE}`);
     const data = await this.e.openData(source, range);
-    const part = await this.uploadPart(caller, bucket, key, uploadId, partNumber, data, { size: length, digests: opts.digests, checksums: opts.checksums });
-    return { part, source };
+    try {
+      const part = await this.uploadPart(caller, bucket, key, uploadId, partNumber, data, { size: length, digests: opts.digests, checksums: opts.checksums });
+      return { part, source };
+    } finally {
+      data.destroy();
+    }
   }
 
   private async commitPart(bucket: string, part: PartRecord): Promise<PartRecord> {
@@ -190,13 +203,13 @@ export class Multipart {
     for (const c of chosen) {
       const p = stored.get(c.partNumber);
       if (!p || (c.etag !== undefined && stripQuotes(c.etag) !== p.etag))
-        throw new StorageError('InvalidPart', undefined, { UploadId: uploadId, PartNumber: String(c.partNumber), ETag: c.etag ?? '' });
+        throw new StorageError('InvalidPart', undefined, { UploadId: uploadId, PartNumber: String(c.partNumber), ETag: stripQuotes(c.etag ?? '') });
       parts.push(p);
     }
     const min = opts.minPartSize ?? DEFAULT_MIN_PART_SIZE;
     for (let i = 0; i < parts.length - 1; i++) {
       if (parts[i].size < min)
-        throw new StorageError('EntityTooSmall', undefined, { ProposedSize: String(parts[i].size), MinSizeAllowed: String(min), PartNumber: String(parts[i].partNumber), ETag: parts[i].etag });
+        throw new StorageError('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size', { ProposedSize: String(parts[i].size), MinSizeAllowed: String(min), PartNumber: String(parts[i].partNumber), ETag: parts[i].etag });
     }
     const size = parts.reduce((n, p) => n + p.size, 0);
     const checksums: Record<string, string> = { ...(opts.checksums ? opts.checksums(parts) : {}) };
