@@ -51,6 +51,10 @@ describe('COS and S3 share one store', () => {
     assert.deepEqual(await s3Get('shared/large.bin'), large);
     const head = await t.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'shared/large.bin' }));
     assert.equal(head.ContentLength, large.length);
+    // The SHA-1 COS computed across slices is the object's checksum, which the AWS SDK verifies on a checksum-mode GET.
+    const checked = await t.s3.send(new GetObjectCommand({ Bucket: b, Key: 'shared/large.bin', ChecksumMode: 'ENABLED' }));
+    assert.equal(checked.ChecksumSHA1, createHash('sha1').update(large).digest('base64'));
+    assert.deepEqual(Buffer.from(await checked.Body!.transformToByteArray()), large);
     const ranged = await t.s3.send(new GetObjectCommand({ Bucket: b, Key: 'shared/large.bin', Range: 'bytes=524280-524300' }));
     assert.deepEqual(Buffer.from(await ranged.Body!.transformToByteArray()), large.subarray(524280, 524301));
   });
