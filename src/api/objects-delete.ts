@@ -33,7 +33,8 @@ export async function deleteObjects(op: OpContext): Promise<Reply> {
   }
   for (const o of objects) {
     const key = o.Key as string;
-    const versionId = typeof o.VersionId === 'string' ? o.VersionId : undefined;
+    // An empty <VersionId/> (minio-js sends one for plain keys) means no version.
+    const versionId = typeof o.VersionId === 'string' && o.VersionId !== '' ? o.VersionId : undefined;
     try {
       const r = await engine.deleteObject(op.caller, op.bucket!, key, { versionId });
       if (quiet) continue;
