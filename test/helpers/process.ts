@@ -31,6 +31,9 @@ export async function spawnServer(dataDir: string, extraArgs: string[] = [], env
     child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
     exited.then((code) => reject(new Error(`server exited (${code}) before listening:\n${out}`)));
   });
+  // A served request proves the start-up code (signal handlers included) has run to its end.
+  const health = await fetch(`${url}/health`);
+  if (health.status !== 200) throw new Error(`health check answered ${health.status}`);
   return { child, url, port: Number(new URL(url).port), output: () => out, exited };
 }
 
