@@ -49,6 +49,10 @@ export async function getObject(op: OpContext, head: boolean): Promise<Reply> {
     range = parts[n - 1].size > 0 ? { start, end: start + parts[n - 1].size - 1 } : undefined;
     headers[op.vocab.prefix + 'mp-parts-count'] = parts.length;
   }
+  // Stored checksums of the whole object, when asked for (the AWS SDKs ask by default and then verify the body).
+  if (!range && !q.has('partNumber') && http.header(op.vocab.prefix + 'checksum-mode')?.toUpperCase() === 'ENABLED') {
+    for (const [alg, value] of Object.entries(o.checksums)) headers[op.vocab.prefix + 'checksum-' + alg] = value;
+  }
   let status = 200;
   if (range) {
     status = 206;
