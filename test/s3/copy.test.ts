@@ -186,6 +186,19 @@ describe('CopyObject', () => {
       await minioRejects(t.minio.copyObject(bucket, 'minio/copy2', `/${bucket}/${SRC}`, fail), 'PreconditionFailed');
     });
 
+    it('is refused a self-copy that changes nothing, and allowed one with REPLACE', async () => {
+      await t.minio.putObject(bucket, 'minio/self', Buffer.from('me'));
+      await minioRejects(
+        t.minio.copyObject(new Minio.CopySourceOptions({ Bucket: bucket, Object: 'minio/self' }), new Minio.CopyDestinationOptions({ Bucket: bucket, Object: 'minio/self' })),
+        'InvalidRequest',
+      );
+      await t.minio.copyObject(
+        new Minio.CopySourceOptions({ Bucket: bucket, Object: 'minio/self' }),
+        new Minio.CopyDestinationOptions({ Bucket: bucket, Object: 'minio/self', MetadataDirective: 'REPLACE', UserMetadata: { again: '1' } }),
+      );
+      assert.equal((await t.minio.statObject(bucket, 'minio/self')).metaData.again, '1');
+    });
+
     it('copies with CopySourceOptions and replaces metadata', async () => {
       await t.minio.copyObject(
         new Minio.CopySourceOptions({ Bucket: bucket, Object: SRC }),

@@ -345,6 +345,30 @@ describe('objects', () => {
     it('answers an unsatisfiable range with InvalidRange', async () => {
       await minioRejects(t.minio.getPartialObject(bucket, 'fox.txt', 10_000, 5), 'InvalidRange');
     });
+
+    it('refuses metadata over 2 KB and a missing bucket', async () => {
+      await minioRejects(t.minio.putObject(bucket, 'minio/meta', Buffer.from('x'), 1, { 'X-Amz-Meta-Big': 'v'.repeat(2100) }), 'MetadataTooLarge');
+      await minioRejects(t.minio.statObject(bucket, 'minio/meta'), 'NotFound');
+      await minioRejects(t.minio.putObject(bucketName('absent'), 'k', Buffer.from('x')), 'NoSuchBucket');
+    });
+
+    it('returns the standard content headers it stored', async () => {
+      await t.minio.putObject(bucket, 'minio/headers', Buffer.from('h'), 1, {
+        'Content-Type': 'text/csv',
+        'Content-Encoding': 'identity',
+        'Content-Disposition': 'attachment',
+        'Content-Language': 'nl',
+        'Cache-Control': 'no-store',
+        Expires: 'Thu, 01 Jan 2032 00:00:00 GMT',
+      });
+      const m = (await t.minio.statObject(bucket, 'minio/headers')).metaData;
+      assert.equal(m['content-type'], 'text/csv');
+      assert.equal(m['content-encoding'], 'identity');
+      assert.equal(m['content-disposition'], 'attachment');
+      assert.equal(m['content-language'], 'nl');
+      assert.equal(m['cache-control'], 'no-store');
+      assert.equal(m['expires'], 'Thu, 01 Jan 2032 00:00:00 GMT');
+    });
   });
 
   describe('on the wire', () => {
