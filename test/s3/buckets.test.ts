@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as Minio from 'minio';
 import { assertS3Error, signedRequest, xmlField, xmlFields } from '../helpers/raw.js';
-import { minioRejects, sdkRejects } from '../helpers/sdk.js';
+import { md5b64, minioRejects, sdkRejects, sha256hex } from '../helpers/sdk.js';
 import { ACCESS_KEY, SECRET_KEY, bucketName, startTestServer, type TestServer } from '../helpers/server.js';
 
 const XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
@@ -168,6 +168,17 @@ describe('buckets', () => {
       }
       const head = await signedRequest(t.url, `/${b}`, { method: 'HEAD' });
       assert.equal(head.status, 404);
+    });
+
+    it('checks the configuration body against the signed sha256 and Content-MD5', async () => {
+      const b = bucketName('signedconf');
+      const body = `<CreateBucketConfiguration xmlns="${XMLNS}"><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>`;
+      assertS3Error(await signedRequest(t.url, `/${b}`, { method: 'PUT', body, payloadHash: sha256hex(body.replace('eu', 'us')) }), 400, 'XAmzContentSHA256Mismatch');
+      assertS3Error(await signedRequest(t.url, `/${b}`, { method: 'PUT', body, headers: { 'content-md5': md5b64('other') } }), 400, 'BadDigest');
+      assert.equal((await signedRequest(t.url, `/${b}`, { method: 'HEAD' })).status, 404);
+      const ok = await signedRequest(t.url, `/${b}`, { method: 'PUT', body, payloadHash: sha256hex(body), headers: { 'content-md5': md5b64(body) } });
+      assert.equal(ok.status, 200, ok.body.toString());
+      assert.match((await signedRequest(t.url, `/${b}?location`)).body.toString(), /<LocationConstraint[^>]*>eu-west-1<\/LocationConstraint>/);
     });
 
     it('answers an invalid LocationConstraint with InvalidLocationConstraint', async () => {
