@@ -66,8 +66,11 @@ describe('bad input', () => {
       const s = await RawSocket.connect(t.port);
       await s.write(signedHead(t.port, 'PUT', `/${bucket}/short`, { 'content-length': '100' }));
       await s.write(Buffer.alloc(50, 1));
+      // Once the server is writing the body to a temporary file, the client hangs up...
+      await eventually(async () => (await storedFiles(t.dataDir)).some((f) => f.startsWith('objects/tmp/')), 'the upload reaches the disk');
       s.socket.end();
       await s.closed;
+      // ...and the file goes away.
       await eventually(async () => (await storedFiles(t.dataDir)).length === baseline.length, 'the temporary file is gone');
       await absent('short');
       await noFilesLeft();
