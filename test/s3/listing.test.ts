@@ -20,7 +20,7 @@ function model(keys: string[], prefix = '', delimiter = ''): string[] {
 
 // A few prefixes with many keys each, plus keys that sort right around the delimiter.
 const MANY: string[] = [];
-for (const p of ['alpha/', 'beta/', 'gamma/']) for (let i = 0; i < 40; i++) MANY.push(`${p}${String(i).padStart(3, '0')}`);
+for (const p of ['alpha/', 'beta/', 'gamma/']) for (let i = 0; i < 30; i++) MANY.push(`${p}${String(i).padStart(3, '0')}`);
 for (let i = 0; i < 6; i++) MANY.push(`beta/sub/${i}`, `gamma/sub${i}/x`);
 MANY.push('alpha', 'alpha.txt', 'alpha-', 'alpha0', 'beta/', 'top1', 'top2', 'top3', 'zeta/only', 'z', '\uFFFD', '\u{1F600}', '\u{1F600}/x', 'é/1', 'é/2');
 
@@ -146,16 +146,16 @@ describe('listing', () => {
       assert.equal(r.Delimiter, '/');
       assert.deepEqual(r.CommonPrefixes?.map((p) => p.Prefix), ['beta/sub/']);
       assert.equal(r.Contents?.[0].Key, 'beta/'); // the "folder" key itself is content under its own prefix
-      assert.equal(r.Contents?.length, 41);
-      assert.equal(r.KeyCount, 42);
+      assert.equal(r.Contents?.length, 31);
+      assert.equal(r.KeyCount, 32);
     });
 
     it('starts after a marker (V1) and start-after (V2), also one outside the prefix', async () => {
-      const v1 = await t.s3.send(new ListObjectsCommand({ Bucket: bucket, Prefix: 'alpha/', Marker: 'alpha/037' }));
-      assert.deepEqual(v1.Contents?.map((c) => c.Key), ['alpha/038', 'alpha/039']);
-      const v2 = await t.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'alpha/', StartAfter: 'alpha/037' }));
-      assert.deepEqual(v2.Contents?.map((c) => c.Key), ['alpha/038', 'alpha/039']);
-      assert.equal(v2.StartAfter, 'alpha/037');
+      const v1 = await t.s3.send(new ListObjectsCommand({ Bucket: bucket, Prefix: 'alpha/', Marker: 'alpha/027' }));
+      assert.deepEqual(v1.Contents?.map((c) => c.Key), ['alpha/028', 'alpha/029']);
+      const v2 = await t.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'alpha/', StartAfter: 'alpha/027' }));
+      assert.deepEqual(v2.Contents?.map((c) => c.Key), ['alpha/028', 'alpha/029']);
+      assert.equal(v2.StartAfter, 'alpha/027');
       const before = await t.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'top', StartAfter: 'a' }));
       assert.deepEqual(before.Contents?.map((c) => c.Key), ['top1', 'top2', 'top3']);
       const beyond = await t.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'top', StartAfter: 'u' }));
@@ -240,8 +240,8 @@ describe('listing', () => {
       assert.deepEqual(v1.map((o) => o.name), MANY.filter((k) => k.startsWith('beta/')).sort(utf8Order));
       const folders = await collect(t.minio.listObjects(bucket, '', false));
       assert.deepEqual(folders.map((o) => (o.name ?? o.prefix)!).sort(utf8Order), model(MANY.concat(['enc/x']), '', '/').map((e) => e.slice(2)));
-      const v2 = await collect(t.minio.listObjectsV2(bucket, 'gamma/', true, 'gamma/035'));
-      assert.deepEqual(v2.map((o) => o.name), [...MANY.filter((k) => k.startsWith('gamma/') && utf8Order(k, 'gamma/035') > 0)].sort(utf8Order));
+      const v2 = await collect(t.minio.listObjectsV2(bucket, 'gamma/', true, 'gamma/025'));
+      assert.deepEqual(v2.map((o) => o.name), [...MANY.filter((k) => k.startsWith('gamma/') && utf8Order(k, 'gamma/025') > 0)].sort(utf8Order));
     });
 
     it('decodes encoded keys with spaces and unicode', async () => {
