@@ -77,7 +77,13 @@ export function incomingBody(op: OpContext, opts: { requireLength?: boolean } = 
       scope: p.scope,
       decodedLength: size,
     });
-    source = Readable.from(source).pipe(decoder);
+    // The body flows into the decoder as soon as it is piped, before anyone reads the decoder: a
+    // failure (a bad chunk signature, a dropped connection) must not become an unhandled 'error'.
+    // The reader still gets the decoder's error, as the stream stays errored.
+    const upstream = Readable.from(source);
+    upstream.on('error', () => undefined);
+    decoder.on('error', () => undefined);
+    source = upstream.pipe(decoder);
   }
   if (size === undefined && opts.requireLength !== false && http.header('transfer-encoding') === undefined) {
     throw new StorageError('MissingContentLength');

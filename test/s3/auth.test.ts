@@ -2,9 +2,11 @@ import { CreateBucketCommand, GetObjectCommand, ListBucketsCommand, PutObjectCom
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { presignUrlV2, signRequestV2 } from '../../src/auth/sigv2.js';
+import { awsChunkedEncodedLength, contentSha256ForMode, encodeAwsChunked, type AwsChunkedMode } from '../../src/auth/aws-chunked.js';
 import { presignUrlV4, signRequestV4 } from '../../src/auth/sigv4.js';
+import { DigestSet, encodeChecksum } from '../../src/digest/digest-set.js';
 import { assertS3Error, rawRequest, signedRequest, xmlField } from '../helpers/raw.js';
-import { sdkRejects, sha256hex } from '../helpers/sdk.js';
+import { bytes, md5hex, sdkRejects, sha256hex } from '../helpers/sdk.js';
 import { ACCESS_KEY, SECRET_KEY, bucketName, startTestServer, storedFiles, type TestServer } from '../helpers/server.js';
 
 const credentials = { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY };
@@ -74,6 +76,66 @@ describe('authentication', () => {
       // The right hash is accepted.
       const ok = await signedRequest(t.url, `/${bucket}/tampered`, { method: 'PUT', body: 'the real body', payloadHash: sha256hex('the real body') });
       assert.equal(ok.status, 200);
+    });
+  });
+
+  describe('aws-chunked bodies (SigV4 streaming)', () => {
+    const crc32 = (data: Buffer) => {
+      const d = new DigestSet(['crc32']);
+      d.update(data);
+      return encodeChecksum('crc32', d.finish());
+    };
+    /** A PUT with an aws-chunked body; `tamper` changes the encoded body after signing. */
+    const chunkedPut = (key: string, data: Buffer, mode: AwsChunkedMode, opts: { tamper?: (b: Buffer) => Buffer; trailer?: string } = {}) => {
+      const u = url(`/${bucket}/${key}`);
+      const trailers = mode === 'signed' ? undefined : { 'x-amz-checksum-crc32': opts.trailer ?? crc32(data) };
+      const headers: Record<string, string> = {
+        'content-encoding': 'aws-chunked',
+        'x-amz-decoded-content-length': String(data.length),
+        'content-length': String(awsChunkedEncodedLength(data.length, { mode, chunkSize: 8192, trailers })),
+      };
+      if (trailers) headers['x-amz-trailer'] = 'x-amz-checksum-crc32';
+      const signed = signRequestV4({ method: 'PUT', url: u, headers, credentials, region: 'us-east-1', payloadHash: contentSha256ForMode(mode) });
+      let body = encodeAwsChunked(data, { mode, chunkSize: 8192, signingKey: signed.signingKey, amzDate: signed.amzDate, scope: signed.scope, seedSignature: signed.signature, trailers });
+      if (opts.tamper) body = opts.tamper(body);
+      return rawRequest(u.toString(), { method: 'PUT', headers, body });
+    };
+
+    it('stores signed, signed-trailer and unsigned-trailer bodies', async () => {
+      const data = bytes(50_000, 31);
+      for (const mode of ['signed', 'signed-trailer', 'unsigned-trailer'] as const) {
+        const r = await chunkedPut(`chunked/${mode}`, data, mode);
+        assert.equal(r.status, 200, `${mode}: ${r.body.toString()}`);
+        assert.equal(r.headers.etag, `"${md5hex(data)}"`);
+        const got = await signedRequest(t.url, `/${bucket}/chunked/${mode}`);
+        assert.equal(md5hex(got.body), md5hex(data));
+        assert.equal(got.headers['content-encoding'], undefined, 'aws-chunked is not a property of the object');
+      }
+    });
+
+    it('refuses a chunk whose data was changed after signing, storing nothing', async () => {
+      const before = await storedFiles(t.dataDir);
+      const data = bytes(30_000, 32);
+      const flip = (b: Buffer) => {
+        const c = Buffer.from(b);
+        const at = c.indexOf('\r\n') + 2 + 100; // inside the first chunk's data
+        c[at] ^= 0xff;
+        return c;
+      };
+      assertS3Error(await chunkedPut('chunked/tampered', data, 'signed', { tamper: flip }), 403, 'SignatureDoesNotMatch');
+      assertS3Error(await chunkedPut('chunked/tampered', data, 'signed-trailer', { tamper: flip }), 403, 'SignatureDoesNotMatch');
+      assertS3Error(await signedRequest(t.url, `/${bucket}/chunked/tampered`), 404, 'NoSuchKey');
+      assert.deepEqual(await storedFiles(t.dataDir), before);
+    });
+
+    it('refuses a trailing checksum that does not match the data, storing nothing', async () => {
+      const before = await storedFiles(t.dataDir);
+      const data = bytes(20_000, 33);
+      const wrong = crc32(Buffer.from('something else'));
+      assertS3Error(await chunkedPut('chunked/badsum', data, 'unsigned-trailer', { trailer: wrong }), 400, 'BadDigest');
+      assertS3Error(await chunkedPut('chunked/badsum', data, 'signed-trailer', { trailer: wrong }), 400, 'BadDigest');
+      assertS3Error(await signedRequest(t.url, `/${bucket}/chunked/badsum`), 404, 'NoSuchKey');
+      assert.deepEqual(await storedFiles(t.dataDir), before);
     });
   });
 
