@@ -68,7 +68,7 @@ export function incomingBody(op: OpContext, opts: { requireLength?: boolean } = 
     const decoded = http.header(h(v, 'decoded-content-length'));
     if (decoded === undefined || !/^\d+$/.test(decoded)) throw new StorageError('MissingContentLength', 'You must provide the x-amz-decoded-content-length header.');
     size = Number(decoded);
-    decoder = new AwsChunkedDecoder({
+    const chunked = new AwsChunkedDecoder({
       signed: p.signed,
       trailer: p.trailer,
       seedSignature: p.seedSignature,
@@ -77,13 +77,15 @@ export function incomingBody(op: OpContext, opts: { requireLength?: boolean } = 
       scope: p.scope,
       decodedLength: size,
     });
+    decoder = chunked;
     // The body flows into the decoder as soon as it is piped, before anyone reads the decoder: a
-    // failure (a bad chunk signature, a dropped connection) must not become an unhandled 'error'.
-    // The reader still gets the decoder's error, as the stream stays errored.
+    // failure (a bad chunk signature, a dropped connection) must not become an unhandled 'error',
+    // and pipe() does not pass the connection's failure on. The reader gets it from the decoder,
+    // which stays errored.
     const upstream = Readable.from(source);
-    upstream.on('error', () => undefined);
-    decoder.on('error', () => undefined);
-    source = upstream.pipe(decoder);
+    upstream.on('error', (e) => chunked.destroy(e));
+    chunked.on('error', () => undefined);
+    source = upstream.pipe(chunked);
   }
   if (size === undefined && opts.requireLength !== false && http.header('transfer-encoding') === undefined) {
     throw new StorageError('MissingContentLength');

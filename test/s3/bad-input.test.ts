@@ -1,10 +1,33 @@
 import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { awsChunkedEncodedLength, encodeAwsChunked } from '../../src/auth/aws-chunked.js';
+import { signRequestV4 } from '../../src/auth/sigv4.js';
 import { assertS3Error, rawRequest, signedRequest, type RawResponse } from '../helpers/raw.js';
-import { md5b64, sdkRejects } from '../helpers/sdk.js';
-import { bucketName, startTestServer, storedFiles, type TestServer } from '../helpers/server.js';
+import { bytes, md5b64, sdkRejects } from '../helpers/sdk.js';
+import { ACCESS_KEY, SECRET_KEY, bucketName, startTestServer, storedFiles, type TestServer } from '../helpers/server.js';
 import { RawSocket, signedHead } from '../helpers/socket.js';
+
+/** Head and encoded body of a SigV4 streaming (signed aws-chunked) PUT. */
+function chunkedUpload(port: number, path: string, data: Buffer): { head: string; body: Buffer } {
+  const url = new URL(path, `http://127.0.0.1:${port}`);
+  const headers: Record<string, string> = {
+    'content-encoding': 'aws-chunked',
+    'x-amz-decoded-content-length': String(data.length),
+    'content-length': String(awsChunkedEncodedLength(data.length, { mode: 'signed' })),
+  };
+  const signed = signRequestV4({
+    method: 'PUT',
+    url,
+    headers,
+    credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY },
+    region: 'us-east-1',
+    payloadHash: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+  });
+  const body = encodeAwsChunked(data, { mode: 'signed', signingKey: signed.signingKey, amzDate: signed.amzDate, scope: signed.scope, seedSignature: signed.signature });
+  const head = `PUT ${url.pathname} HTTP/1.1\r\n` + Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('') + '\r\n';
+  return { head, body };
+}
 
 /** Polls until `cond` holds (cleanup after a dropped connection is asynchronous); fails after `ms`. */
 async function eventually(cond: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
@@ -90,6 +113,19 @@ describe('bad input', () => {
     });
   });
 
+  describe('an aws-chunked upload that ends early', () => {
+    it('is discarded when the client disconnects mid-body', async () => {
+      const { head, body } = chunkedUpload(t.port, `/${bucket}/chunked-dropped`, bytes(3 * 1024 * 1024, 41));
+      const s = await RawSocket.connect(t.port);
+      await s.write(head);
+      await s.write(body.subarray(0, body.length / 2));
+      await eventually(async () => (await storedFiles(t.dataDir)).some((f) => f.startsWith('objects/tmp/')), 'the upload reaches the disk');
+      s.destroy();
+      await eventually(async () => (await storedFiles(t.dataDir)).length === baseline.length, 'the temporary file is gone');
+      await absent('chunked-dropped');
+    });
+  });
+
   describe('size and length limits', () => {
     it('refuses a PUT without Content-Length with 411 MissingContentLength', async () => {
       const s = await RawSocket.connect(t.port);
@@ -149,6 +185,20 @@ describe('bad input', () => {
       await eventually(async () => (await storedFiles(slow.dataDir)).length === before.length, 'the temporary file is gone');
       assert.deepEqual(await storedFiles(slow.dataDir), before);
       await sdkRejects(slow.s3.send(new HeadObjectCommand({ Bucket: slowBucket, Key: 'stalled' })), 'NotFound', 404);
+    });
+
+    it('gets RequestTimeout for a stalled aws-chunked body too', async () => {
+      const before = await storedFiles(slow.dataDir);
+      const { head, body } = chunkedUpload(slow.port, `/${slowBucket}/stalled-chunked`, bytes(200_000, 42));
+      const s = await RawSocket.connect(slow.port);
+      await s.write(head);
+      await s.write(body.subarray(0, 100_000));
+      const r = await s.response();
+      assert.ok(r, 'the server answers before hanging up');
+      assertS3Error(asRaw(r), 400, 'RequestTimeout');
+      s.destroy();
+      await eventually(async () => (await storedFiles(slow.dataDir)).length === before.length, 'the temporary file is gone');
+      await sdkRejects(slow.s3.send(new HeadObjectCommand({ Bucket: slowBucket, Key: 'stalled-chunked' })), 'NotFound', 404);
     });
   });
 
