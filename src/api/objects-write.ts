@@ -1,6 +1,7 @@
 import { StorageError } from '../engine/errors.js';
 import type { Reply } from '../http/reply.js';
 import { incomingBody } from './body.js';
+import { checksumHeaders } from './checksums.js';
 import { metaFromRequest } from './meta-headers.js';
 import type { OpContext } from './op-context.js';
 import { tagsFromQuery } from './tagging.js';
@@ -35,6 +36,7 @@ export async function putObject(op: OpContext): Promise<Reply> {
   const headers: Record<string, string> = { etag: `"${o.etag}"` };
   if (o.versionId !== 'null') headers[h(op.vocab, 'version-id')] = o.versionId;
   for (const [alg, value] of Object.entries(o.checksums)) headers[h(op.vocab, 'checksum-' + alg)] = value;
+  Object.assign(headers, checksumHeaders(op.vocab, o.checksums));
   return { status: 200, headers };
 }
 
@@ -74,7 +76,7 @@ export async function copyObject(op: OpContext): Promise<Reply> {
   const src = parseCopySource(http.header(h(v, 'copy-source'))!);
   const metadataDirective = directive(op, 'metadata-directive');
   const taggingDirective = directive(op, 'tagging-directive');
-  const { source, target } = await op.services.engine.copyObject(
+  const { source, target, sourceBucket } = await op.services.engine.copyObject(
     op.caller,
     src,
     { bucket: op.bucket!, key: op.key! },
@@ -91,10 +93,12 @@ export async function copyObject(op: OpContext): Promise<Reply> {
       storageClass: storageClassFrom(op),
       taggingDirective,
       tags: taggingDirective === 'REPLACE' ? (tagsFromQuery(http.header(h(v, 'tagging'))) ?? null) : undefined,
+      ifMatch: http.header('if-match'),
+      ifNoneMatch: http.header('if-none-match'),
     },
   );
   const headers: Record<string, string> = {};
-  if (source.versionId !== 'null') headers[h(v, 'copy-source-version-id')] = source.versionId;
+  if (source.versionId !== 'null' || sourceBucket.versioning !== 'Unversioned') headers[h(v, 'copy-source-version-id')] = source.versionId;
   if (target.versionId !== 'null') headers[h(v, 'version-id')] = target.versionId;
   const result: Record<string, unknown> = { LastModified: iso(target.lastModified), ETag: `"${target.etag}"` };
   for (const [alg, value] of Object.entries(target.checksums)) result['Checksum' + alg.toUpperCase()] = value;

@@ -1,3 +1,4 @@
+import type { DigestName } from '../digest/digest-set.js';
 import type { ErrorCode } from '../engine/errors.js';
 
 export interface WireError {
@@ -22,6 +23,8 @@ export interface Vocabulary {
   readonly maxMetaBytes: number;
   /** Storage classes a client may ask for; the first is the default. */
   readonly storageClasses: readonly string[];
+  /** The checksum kept for writes that declare none (S3: CRC64NVME, as S3 has done since 2025). */
+  readonly defaultChecksum?: DigestName;
   /** Maps a neutral error to this dialect's status, code and message. */
   error(code: ErrorCode, message: string, status: number): WireError;
 }

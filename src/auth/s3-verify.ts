@@ -315,7 +315,8 @@ async function verifyV4Query(
   const cred = await findCredential(lookup, credential.accessKeyId);
   checkSessionToken(cred, firstParam(query, 'X-Amz-Security-Token') ?? header(req.headers, 'x-amz-security-token'));
 
-  const payloadHash = firstParam(query, 'X-Amz-Content-Sha256') ?? UNSIGNED_PAYLOAD;
+  // Signers that hoist x-amz-* headers into the query keep the header's spelling (@smithy: lower case).
+  const payloadHash = query.find(([k]) => k.toLowerCase() === 'x-amz-content-sha256')?.[1] ?? UNSIGNED_PAYLOAD;
   const canonicalRequest = canonicalRequestV4({
     method: req.method,
     canonicalUri: canonicalUriFromRawPath(req.rawPath),

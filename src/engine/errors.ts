@@ -52,7 +52,9 @@ export type ErrorCode =
   | 'NoSuchTagSet'
   | 'QuotaExceeded'
   | 'PositionNotEqualToLength'
-  | 'ObjectNotAppendable';
+  | 'ObjectNotAppendable'
+  | 'IllegalVersioningConfigurationException'
+  | 'BadRequest';
 
 /** Default HTTP status for each neutral code (S3's). Dialects may override. */
 export const DEFAULT_STATUS: Record<ErrorCode, number> = {
@@ -104,6 +106,8 @@ export const DEFAULT_STATUS: Record<ErrorCode, number> = {
   QuotaExceeded: 403,
   PositionNotEqualToLength: 409,
   ObjectNotAppendable: 409,
+  IllegalVersioningConfigurationException: 400,
+  BadRequest: 400,
 };
 
 /** Default English messages (S3's wording where S3 has one). */
@@ -145,6 +149,9 @@ export const DEFAULT_MESSAGE: Partial<Record<ErrorCode, string>> = {
   ServiceUnavailable: 'Please reduce your request rate.',
   XAmzContentSHA256Mismatch: "The provided 'x-amz-content-sha256' header does not match what was computed.",
   NoSuchTagSet: 'The TagSet does not exist',
+  ConditionalRequestConflict: 'The conditional request cannot succeed due to a conflicting operation against this resource.',
+  InvalidTag: 'The tag provided was not a valid tag.',
+  IllegalVersioningConfigurationException: 'The Versioning element must be specified',
 };
 
 export class StorageError extends Error {

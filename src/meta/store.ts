@@ -7,6 +7,7 @@ import type {
   ObjectRecord,
   PartRecord,
   Segment,
+  UploadCursor,
   UploadRecord,
   VersionCursor,
   VersioningState,
@@ -54,7 +55,10 @@ export interface MetaOps {
   updateObjectTags(id: number, tags: Record<string, string> | null): Promise<void>;
   updateObjectExtra(id: number, extra: Record<string, unknown>): Promise<void>;
   getSegments(objectId: number): Promise<Segment[]>;
-  insertSegments(objectId: number, segments: Segment[]): Promise<void>;
+  /** Adds segments numbered from `startSeq` (appends continue after the existing ones). */
+  insertSegments(objectId: number, segments: Segment[], startSeq?: number): Promise<void>;
+  /** Rewrites the data description of a version in place (appends). */
+  updateObjectData(id: number, d: Pick<ObjectRecord, 'size' | 'etag' | 'lastModified' | 'checksums' | 'segmentCount' | 'blobId'>): Promise<void>;
   /** Whether any object, segment or part still points at the blob. */
   blobReferenced(blobId: string): Promise<boolean>;
   /** Latest visible objects in key-byte order within the range. */
@@ -70,7 +74,7 @@ export interface MetaOps {
   putPart(p: PartRecord): Promise<PartRecord | undefined>;
   listParts(uploadId: string, afterPart: number, limit: number): Promise<PartRecord[]>;
   /** Uploads ordered by key bytes, then initiation order. */
-  listUploads(bucketId: number, from: { key: string; uploadId?: string } | undefined, to: string | undefined, limit: number): Promise<UploadRecord[]>;
+  listUploads(bucketId: number, from: UploadCursor | undefined, to: string | undefined, limit: number): Promise<UploadRecord[]>;
 
   // single-use tokens (e.g. COS one-time signatures): false when already used
   consumeOnce(scope: string, token: string, expiresAt: number): Promise<boolean>;

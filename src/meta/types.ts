@@ -115,3 +115,12 @@ export interface VersionCursor {
   /** Row id of the last version returned for `key`; rows with a smaller id come next. */
   beforeId?: number;
 }
+
+/** Position in the uploads listing: after (key, uploadId), or at/after key. */
+export interface UploadCursor {
+  key: string;
+  /** Continue after this upload of `key` (initiation order). */
+  uploadId?: string;
+  /** Without uploadId: include uploads of `key` itself. */
+  inclusive?: boolean;
+}

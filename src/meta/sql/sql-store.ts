@@ -8,6 +8,7 @@ import type {
   ObjectRecord,
   PartRecord,
   Segment,
+  UploadCursor,
   UploadRecord,
   VersionCursor,
   VersioningState,
@@ -261,8 +262,20 @@ class SqlOps implements MetaOps {
     return rows.map((r) => ({ blobId: r.blob_id, size: Number(r.size), etag: r.etag, checksums: parse(r.checksums, {}) }));
   }
 
-  async insertSegments(objectId: number, segments: Segment[]) {
-    let seq = 0;
+  async updateObjectData(id: number, d: Pick<ObjectRecord, 'size' | 'etag' | 'lastModified' | 'checksums' | 'segmentCount' | 'blobId'>) {
+    await this.ex.run('UPDATE objects SET size = ?, etag = ?, last_modified = ?, checksums = ?, segment_count = ?, blob_id = ? WHERE id = ?', [
+      d.size,
+      d.etag,
+      d.lastModified,
+      json(d.checksums),
+      d.segmentCount,
+      d.blobId,
+      id,
+    ]);
+  }
+
+  async insertSegments(objectId: number, segments: Segment[], startSeq = 0) {
+    let seq = startSeq;
     for (const s of segments) {
       await this.ex.run('INSERT INTO object_segments (object_id, seq, blob_id, size, etag, checksums) VALUES (?, ?, ?, ?, ?, ?)', [
         objectId,
@@ -304,7 +317,8 @@ class SqlOps implements MetaOps {
     let cond = '';
     if (from) {
       if (from.beforeId !== undefined) {
-        cond = ' AND (key > ? OR (key = ? AND id < ?))';
+        // `key >= ?` first so the index range starts at the cursor rather than the bucket's first key.
+        cond = ' AND key >= ? AND (key > ? OR id < ?)';
         params.push(from.key, from.key, from.beforeId);
       } else {
         cond = ' AND key >= ?';
@@ -356,7 +370,7 @@ class SqlOps implements MetaOps {
     return rows.map(toPart);
   }
 
-  async listUploads(bucketId: number, from: { key: string; uploadId?: string } | undefined, to: string | undefined, limit: number) {
+  async listUploads(bucketId: number, from: UploadCursor | undefined, to: string | undefined, limit: number) {
     const params: (string | number)[] = [bucketId];
     let cond = '';
     if (from) {
@@ -365,7 +379,7 @@ class SqlOps implements MetaOps {
         cond = ` AND (key > ? OR (key = ? AND (initiated, upload_id) > (SELECT initiated, upload_id FROM uploads WHERE upload_id = ?)))`;
         params.push(from.key, from.key, from.uploadId);
       } else {
-        cond = ' AND key > ?';
+        cond = from.inclusive ? ' AND key >= ?' : ' AND key > ?';
         params.push(from.key);
       }
     }

@@ -1,0 +1,65 @@
+import type { PayloadCheck } from '../../auth/s3-verify.js';
+import type { OpContext } from '../../api/op-context.js';
+import type { Vocabulary } from '../../api/vocabulary.js';
+import { renderXml } from '../../api/xml.js';
+import { StorageError } from '../../engine/errors.js';
+import { resolveAddress, type Address } from '../../http/addressing.js';
+import type { HttpContext } from '../../http/context.js';
+import { sendReply } from '../../http/send.js';
+import type { Services } from '../../http/services.js';
+import type { Dialect } from '../dialect.js';
+import { sendXmlError } from './errors.js';
+import { findRoute, type Route, type Target } from './routes.js';
+
+export interface Authenticated {
+  accountId: string;
+  payload: PayloadCheck;
+}
+
+/** What makes one XML dialect (S3, OSS, OBS) different from another. */
+export interface XmlDialectSpec {
+  name: string;
+  /** The vocabulary of a request (OBS picks its AWS-compatible one per request). */
+  vocabulary(ctx: HttpContext): Vocabulary;
+  /** Response headers every answer carries (request ids). */
+  commonHeaders(ctx: HttpContext): Record<string, string>;
+  /** Verifies the request's signature; undefined when it carries none. */
+  authenticate(ctx: HttpContext, services: Services, addr: Address): Promise<Authenticated | undefined>;
+  routes: Route[];
+  /** Query parameters that modify an operation rather than select one. */
+  plainParam(name: string): boolean;
+}
+
+/** A front end for an S3-shaped XML protocol, built from its table of differences. */
+export function makeXmlDialect(spec: XmlDialectSpec): Dialect {
+  return {
+    name: spec.name,
+    async handle(ctx: HttpContext, services: Services): Promise<void> {
+      const vocab = spec.vocabulary(ctx);
+      const common = spec.commonHeaders(ctx);
+      try {
+        for (const [k, v] of Object.entries(common)) ctx.res.setHeader(k, v);
+        const addr = resolveAddress(ctx.header('host'), ctx.rawPath, services.settings.domains);
+        const auth = await spec.authenticate(ctx, services, addr);
+        if (!auth) throw new StorageError('AccessDenied', 'Anonymous access is not allowed; sign the request.');
+        const target: Target = !addr.bucket ? 'service' : addr.key === undefined ? 'bucket' : 'object';
+        const route = findRoute(spec.routes, ctx.method, target, ctx.query, ctx.req.headers, spec.plainParam);
+        if (route === 'method') throw new StorageError('MethodNotAllowed', undefined, { Method: ctx.method, ResourceType: target.toUpperCase() });
+        if (route === 'sub') throw new StorageError('NotImplemented', 'This operation is not implemented by Stratus yet');
+        const op: OpContext = {
+          http: ctx,
+          services,
+          vocab,
+          caller: { accountId: auth.accountId },
+          bucket: addr.bucket,
+          key: addr.key,
+          payload: auth.payload,
+        };
+        const reply = await route.handler(op);
+        await sendReply(ctx, reply, (doc) => renderXml(doc, vocab.xmlns));
+      } catch (e) {
+        sendXmlError(ctx, vocab, e, common);
+      }
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import type { OpContext } from '../../api/op-context.js';
+import type { Reply } from '../../http/reply.js';
+
+export type Target = 'service' | 'bucket' | 'object';
+export type Handler = (op: OpContext) => Promise<Reply>;
+
+export interface Route {
+  method: string;
+  target: Target;
+  /** A query parameter that selects the operation (a sub-resource such as `location`). */
+  sub?: string;
+  /** A request header that selects the operation (e.g. x-amz-copy-source). */
+  header?: string;
+  handler: Handler;
+}
+
+/**
+ * First matching row wins: rows with a sub-resource or header come before the
+ * plain row for the same method and target. A plain row never swallows a
+ * query parameter outside `plainParams` (an unimplemented sub-resource).
+ */
+export function findRoute(
+  routes: Route[],
+  method: string,
+  target: Target,
+  query: Map<string, string>,
+  headers: Record<string, unknown>,
+  plainParams: (name: string) => boolean,
+): Route | 'method' | 'sub' {
+  let methodSeen = false;
+  for (const r of routes) {
+    if (r.target !== target || r.method !== method) continue;
+    methodSeen = true;
+    if (r.sub !== undefined && !query.has(r.sub)) continue;
+    if (r.header !== undefined && headers[r.header] === undefined) continue;
+    if (r.sub === undefined) {
+      for (const k of query.keys()) if (!plainParams(k)) return 'sub';
+    }
+    return r;
+  }
+  return methodSeen ? 'sub' : 'method';
+}

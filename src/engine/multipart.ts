@@ -1,0 +1,325 @@
+import { createHash } from 'node:crypto';
+import type { ByteRange } from '../blob/store.js';
+import { crc64Combine } from '../digest/crc64.js';
+import type { MetaOps } from '../meta/store.js';
+import type { BucketRecord, ObjectMeta, ObjectRecord, PartRecord, Segment, UploadCursor, UploadRecord } from '../meta/types.js';
+import { checkConditions, type Conditions } from './conditions.js';
+import type { Engine } from './engine.js';
+import { StorageError } from './errors.js';
+import { compareKeys, prefixSuccessor } from './keys.js';
+import { newUploadId } from './ids.js';
+import { validateKey } from './names.js';
+import type { Caller, WriteOptions } from './types.js';
+
+export const MAX_PART_NUMBER = 10000;
+export const MAX_PART_SIZE = 5 * 1024 ** 3;
+/** S3's minimum size of every part but the last. Dialects pass their own (OBS: 100 KB). */
+export const DEFAULT_MIN_PART_SIZE = 5 * 1024 * 1024;
+
+export interface CreateUploadOptions {
+  meta: ObjectMeta;
+  storageClass?: string;
+  tags?: Record<string, string> | null;
+  extra?: Record<string, unknown>;
+}
+
+export type PartWriteOptions = Pick<WriteOptions, 'size' | 'digests' | 'verify' | 'checksums' | 'maxSize'>;
+
+export interface CompleteOptions {
+  minPartSize?: number;
+  ifMatch?: string;
+  ifNoneMatch?: string;
+  /** Object checksums derived from the chosen parts (e.g. S3 composite / full-object checksums). */
+  checksums?: (parts: PartRecord[]) => Record<string, string>;
+  /** Extra settings merged into the object's document. */
+  extra?: Record<string, unknown>;
+}
+
+export interface ListUploadsOptions {
+  prefix?: string;
+  delimiter?: string;
+  keyMarker?: string;
+  uploadIdMarker?: string;
+  maxUploads: number;
+}
+
+export interface UploadsPage {
+  uploads: UploadRecord[];
+  prefixes: string[];
+  truncated: boolean;
+  nextKeyMarker?: string;
+  nextUploadIdMarker?: string;
+}
+
+export function validatePartNumber(n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PART_NUMBER)
+    throw new StorageError('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', {
+      ArgumentName: 'partNumber',
+      ArgumentValue: String(n),
+    });
+}
+
+/** The multipart ETag: MD5 of the concatenated binary part MD5s, then `-N`. */
+export function multipartEtag(parts: { etag: string }[]): string {
+  const h = createHash('md5');
+  for (const p of parts) h.update(Buffer.from(p.etag, 'hex'));
+  return `${h.digest('hex')}-${parts.length}`;
+}
+
+const stripQuotes = (e: string) => e.trim().replace(/^"(.*)"$/, '$1');
+
+/** A copy-source range that is not `bytes=first-last` with first <= last. */
+export function invalidCopyRange(value: string): StorageError {
+  return new StorageError(
+    'InvalidArgument',
+    'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy',
+    { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: value },
+  );
+}
+
+/**
+ * Multipart uploads. Parts are blobs of their own; completing an upload is a
+ * metadata commit that makes the chosen parts the object's segments, in
+ * order, so it costs nothing in data however large the object.
+ */
+export class Multipart {
+  constructor(private readonly e: Engine) {}
+
+  async create(caller: Caller, bucket: string, key: string, opts: CreateUploadOptions): Promise<UploadRecord> {
+    validateKey(key);
+    const b = await this.e.getBucket(bucket);
+    const u: UploadRecord = {
+      uploadId: newUploadId(),
+      bucketId: b.id,
+      key,
+      initiated: Date.now(),
+      ownerId: caller.accountId,
+      meta: opts.meta,
+      storageClass: opts.storageClass ?? 'STANDARD',
+      tags: opts.tags ?? null,
+      extra: opts.extra ?? {},
+    };
+    await this.e.meta.insertUpload(u);
+    return u;
+  }
+
+  async getUpload(bucket: string, key: string, uploadId: string): Promise<UploadRecord> {
+    const b = await this.e.getBucket(bucket);
+    const u = await this.e.meta.getUpload(b.id, uploadId);
+    if (!u || u.key !== key) throw new StorageError('NoSuchUpload', undefined, { UploadId: uploadId });
+    return u;
+  }
+
+  async uploadPart(
+    _caller: Caller,
+    bucket: string,
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: AsyncIterable<Buffer>,
+    opts: PartWriteOptions = {},
+  ): Promise<PartRecord> {
+    validatePartNumber(partNumber);
+    const max = Math.min(opts.maxSize ?? MAX_PART_SIZE, MAX_PART_SIZE);
+    if (opts.size !== undefined && opts.size > max) throw new StorageError('EntityTooLarge', undefined, { ProposedSize: String(opts.size), MaxSizeAllowed: String(max) });
+    await this.getUpload(bucket, key, uploadId); // fail before reading the body
+    const pending = await this.e.blobs.write(body, { digests: opts.digests, maxSize: max, expectedSize: opts.size });
+    try {
+      if (opts.verify) await opts.verify(pending.digests, pending.size);
+      await pending.commit();
+    } catch (err) {
+      await pending.discard();
+      throw err;
+    }
+    const part: PartRecord = {
+      uploadId,
+      partNumber,
+      blobId: pending.id,
+      size: pending.size,
+      etag: pending.digests.md5.toString('hex'),
+      checksums: opts.checksums ? opts.checksums(pending.digests) : {},
+      lastModified: Date.now(),
+    };
+    return this.commitPart(bucket, part);
+  }
+
+  /** UploadPartCopy: the part's bytes come from (a range of) an existing object. */
+  async uploadPartCopy(
+    caller: Caller,
+    bucket: string,
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    src: { bucket: string; key: string; versionId?: string },
+    opts: { range?: ByteRange; conditions?: Conditions; digests?: WriteOptions['digests']; checksums?: WriteOptions['checksums'] } = {},
+  ): Promise<{ part: PartRecord; source: ObjectRecord }> {
+    validatePartNumber(partNumber);
+    await this.getUpload(bucket, key, uploadId);
+    const source = await this.e.getObject(src.bucket, src.key, src.versionId);
+    if (opts.conditions) checkConditions(opts.conditions, source, true);
+    const range = opts.range;
+    if (range && range.start > range.end) throw invalidCopyRange(`bytes=${range.start}-${range.end}`);
+    if (range && range.end >= source.size)
+      throw new StorageError('InvalidArgument', `Range specified is not valid for source object of size: ${source.size}`, { ArgumentName: 'x-amz-copy-source-range' });
+    const length = range ? range.end - range.start + 1 : source.size;
+    if (length > MAX_PART_SIZE)
+      throw new StorageError('InvalidRequest', `The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_PART_SIZE}`);
+    const data = await this.e.openData(source, range);
+    try {
+      const part = await this.uploadPart(caller, bucket, key, uploadId, partNumber, data, { size: length, digests: opts.digests, checksums: opts.checksums });
+      return { part, source };
+    } finally {
+      data.destroy();
+    }
+  }
+
+  private async commitPart(bucket: string, part: PartRecord): Promise<PartRecord> {
+    let replaced: PartRecord | undefined;
+    try {
+      replaced = await this.e.meta.transaction(async (tx) => {
+        const b = await tx.getBucketForUpdate(bucket);
+        // The upload may have been completed or aborted while the body streamed.
+        if (!b || !(await tx.getUpload(b.id, part.uploadId))) throw new StorageError('NoSuchUpload', undefined, { UploadId: part.uploadId });
+        return tx.putPart(part);
+      });
+    } catch (err) {
+      await this.e.blobs.delete(part.blobId);
+      throw err;
+    }
+    if (replaced) await this.e.collect([replaced.blobId]);
+    return part;
+  }
+
+  async complete(caller: Caller, bucket: string, key: string, uploadId: string, chosen: { partNumber: number; etag?: string }[], opts: CompleteOptions = {}): Promise<ObjectRecord> {
+    if (chosen.length === 0) throw new StorageError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
+    for (let i = 1; i < chosen.length; i++) {
+      if (chosen[i].partNumber <= chosen[i - 1].partNumber) throw new StorageError('InvalidPartOrder', undefined, { UploadId: uploadId });
+    }
+    const upload = await this.getUpload(bucket, key, uploadId);
+    const stored = new Map((await this.allParts(this.e.meta, uploadId)).map((p) => [p.partNumber, p]));
+    const parts: PartRecord[] = [];
+    for (const c of chosen) {
+      const p = stored.get(c.partNumber);
+      if (!p || (c.etag !== undefined && stripQuotes(c.etag) !== p.etag))
+        throw new StorageError('InvalidPart', undefined, { UploadId: uploadId, PartNumber: String(c.partNumber), ETag: stripQuotes(c.etag ?? '') });
+      parts.push(p);
+    }
+    const min = opts.minPartSize ?? DEFAULT_MIN_PART_SIZE;
+    for (let i = 0; i < parts.length - 1; i++) {
+      if (parts[i].size < min)
+        throw new StorageError('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size', { ProposedSize: String(parts[i].size), MinSizeAllowed: String(min), PartNumber: String(parts[i].partNumber), ETag: parts[i].etag });
+    }
+    const size = parts.reduce((n, p) => n + p.size, 0);
+    const checksums: Record<string, string> = { ...(opts.checksums ? opts.checksums(parts) : {}) };
+    // CRC-64/ECMA-182 of the whole object from the parts' CRCs: no second read of the data.
+    if (parts.every((p) => p.checksums.crc64ecma !== undefined)) {
+      let crc = 0n;
+      for (const p of parts) crc = crc64Combine('ecma182', crc, BigInt(p.checksums.crc64ecma), p.size);
+      checksums.crc64ecma = crc.toString();
+    }
+    const segments: Segment[] = parts.map((p) => ({ blobId: p.blobId, size: p.size, etag: p.etag, checksums: p.checksums }));
+    const chosenBlobs = new Set(parts.map((p) => p.blobId));
+    return this.e.commitVersion(
+      bucket,
+      key,
+      { ifMatch: opts.ifMatch, ifNoneMatch: opts.ifNoneMatch },
+      (b: BucketRecord) => ({
+        bucketId: b.id,
+        key,
+        versionId: 'null',
+        isLatest: true,
+        isDeleteMarker: false,
+        size,
+        etag: multipartEtag(parts),
+        lastModified: Date.now(),
+        meta: upload.meta,
+        checksums,
+        storageClass: upload.storageClass,
+        objectType: 'Multipart',
+        ownerId: caller.accountId,
+        blobId: null,
+        segmentCount: segments.length,
+        tags: upload.tags,
+        extra: { ...upload.extra, ...(opts.extra ?? {}) },
+      }),
+      segments,
+      async (tx, b) => {
+        // Consume the upload in the same transaction; parts not chosen become garbage.
+        if (!(await tx.getUpload(b.id, uploadId))) throw new StorageError('NoSuchUpload', undefined, { UploadId: uploadId });
+        const all = await this.allParts(tx, uploadId);
+        await tx.deleteUpload(uploadId);
+        return all.filter((p) => !chosenBlobs.has(p.blobId)).map((p) => p.blobId);
+      },
+    );
+  }
+
+  async abort(bucket: string, key: string, uploadId: string): Promise<void> {
+    await this.getUpload(bucket, key, uploadId);
+    const orphans = await this.e.meta.transaction(async (tx) => {
+      const b = await tx.getBucketForUpdate(bucket);
+      if (!b || !(await tx.getUpload(b.id, uploadId))) throw new StorageError('NoSuchUpload', undefined, { UploadId: uploadId });
+      const parts = await this.allParts(tx, uploadId);
+      await tx.deleteUpload(uploadId);
+      return parts.map((p) => p.blobId);
+    });
+    await this.e.collect(orphans);
+  }
+
+  async listParts(bucket: string, key: string, uploadId: string, opts: { marker?: number; maxParts?: number } = {}) {
+    const upload = await this.getUpload(bucket, key, uploadId);
+    const max = Math.min(opts.maxParts ?? 1000, 1000);
+    const rows = await this.e.meta.listParts(uploadId, opts.marker ?? 0, max + 1);
+    const truncated = rows.length > max;
+    const parts = rows.slice(0, max);
+    return { upload, parts, truncated, nextMarker: parts.length ? parts[parts.length - 1].partNumber : undefined };
+  }
+
+  /** In-progress uploads in key order (then initiation order), with delimiter grouping like a listing. */
+  async listUploads(bucket: string, opts: ListUploadsOptions): Promise<UploadsPage> {
+    const b = await this.e.getBucket(bucket);
+    const prefix = opts.prefix ?? '';
+    const delimiter = opts.delimiter ?? '';
+    const to = prefix ? prefixSuccessor(prefix) : undefined;
+    const uploads: UploadRecord[] = [];
+    const prefixes: string[] = [];
+    const page: UploadsPage = { uploads, prefixes, truncated: false };
+    if (opts.maxUploads <= 0) return page;
+    let from: UploadCursor | undefined;
+    if (opts.keyMarker !== undefined && opts.keyMarker !== '') from = { key: opts.keyMarker, uploadId: opts.uploadIdMarker || undefined };
+    if (prefix && (!from || compareKeys(from.key, prefix) < 0)) from = { key: prefix, inclusive: true };
+    let count = 0;
+    for (;;) {
+      const rows = await this.e.meta.listUploads(b.id, from, to, Math.min(1000, opts.maxUploads - count + 1));
+      if (rows.length === 0) return page;
+      for (const u of rows) {
+        const cut = delimiter ? u.key.indexOf(delimiter, prefix.length) : -1;
+        if (count === opts.maxUploads) {
+          page.truncated = true;
+          return page;
+        }
+        if (cut >= 0) {
+          const cp = u.key.slice(0, cut + delimiter.length);
+          if (!(opts.keyMarker && compareKeys(cp, opts.keyMarker) <= 0)) {
+            prefixes.push(cp);
+            count++;
+            page.nextKeyMarker = cp;
+            page.nextUploadIdMarker = undefined;
+          }
+          const next = prefixSuccessor(cp);
+          if (next === undefined) return page;
+          from = { key: next, inclusive: true };
+          break;
+        }
+        uploads.push(u);
+        count++;
+        page.nextKeyMarker = u.key;
+        page.nextUploadIdMarker = u.uploadId;
+        from = { key: u.key, uploadId: u.uploadId };
+      }
+    }
+  }
+
+  private async allParts(tx: MetaOps, uploadId: string): Promise<PartRecord[]> {
+    return tx.listParts(uploadId, 0, MAX_PART_NUMBER + 1);
+  }
+}
