@@ -1,0 +1,4 @@
+import { defineConformance } from './conformance.js';
+import { openSqlite } from './stores.js';
+
+defineConformance('SQLite', () => openSqlite());
