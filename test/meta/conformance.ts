@@ -144,7 +144,7 @@ export function defineConformance(name: string, open: OpenStore): void {
           await assert.rejects(bucket({ name: b.name }, tx));
           return bucket({}, tx);
         });
-        assert.ok(await store.getBucket(other.name));
+        assert.ok(await store.getBucket(other.name), 'the bucket inserted after the refusal is committed');
         assert.deepEqual(await store.getBucket(b.name), b);
       });
 
@@ -159,9 +159,9 @@ export function defineConformance(name: string, open: OpenStore): void {
           listed.map((b) => b.name),
           [...names].sort(byteOrder),
         );
-        assert.ok(listed.every((b) => b.ownerId === owner));
+        assert.ok(listed.every((b) => b.ownerId === owner), 'only the owner’s buckets');
         const all = (await store.listBuckets()).map((b) => b.name);
-        assert.ok(all.includes(`${tag}zz`) && names.every((n) => all.includes(n)));
+        assert.ok(all.includes(`${tag}zz`) && names.every((n) => all.includes(n)), 'every bucket without an owner filter');
         assert.deepEqual(all, [...all].sort(byteOrder));
       });
 
@@ -280,7 +280,7 @@ export function defineConformance(name: string, open: OpenStore): void {
         const v1 = await store.insertObject(newObject(b.id, 'k', { versionId: 'v1' }));
         await store.setLatest(v1.id, false);
         const v2 = await store.insertObject(newObject(b.id, 'k', { versionId: 'v2' }));
-        assert.ok(v2.id > v1.id);
+        assert.ok(v2.id > v1.id, 'ids increase');
         assert.equal((await store.getLatest(b.id, 'k'))!.id, v2.id);
         assert.equal((await store.getVersion(b.id, 'k', 'v1'))!.isLatest, false);
         await store.setLatest(v2.id, false);
@@ -402,7 +402,7 @@ export function defineConformance(name: string, open: OpenStore): void {
           for (const k of visible) {
             // Older, non-latest versions must not appear.
             const old = await tx.insertObject(newObject(b.id, k, { versionId: 'old', isLatest: false }));
-            assert.ok(old.id > 0);
+            assert.ok(old.id > 0, 'row id');
             await tx.insertObject(newObject(b.id, k, { versionId: 'cur' }));
           }
           // Keys whose latest version is a delete marker are hidden.
@@ -419,7 +419,7 @@ export function defineConformance(name: string, open: OpenStore): void {
       it('lists visible latest objects in UTF-8 byte order', async () => {
         const rows = await store.listLatest(b.id, { limit: 1000 });
         assert.deepEqual(rows.map((r) => r.key), sorted);
-        assert.ok(rows.every((r) => r.isLatest && !r.isDeleteMarker && r.versionId === 'cur' && r.bucketId === b.id));
+        assert.ok(rows.every((r) => r.isLatest && !r.isDeleteMarker && r.versionId === 'cur' && r.bucketId === b.id), 'only visible latest rows of the bucket');
         // The order the store gives is not JavaScript's UTF-16 order.
         assert.notDeepEqual(sorted, [...visible].sort());
       });
@@ -738,7 +738,7 @@ export function defineConformance(name: string, open: OpenStore): void {
           Array.from({ length: n }, () =>
             store.transaction(async (tx) => {
               const locked = await tx.getBucketForUpdate(b.name);
-              assert.ok(locked);
+              assert.ok(locked, 'bucket found');
               const cur = (await tx.getSetting<{ n: number }>(b.id, 'counter'))!;
               await yieldTurn();
               await tx.putSetting(b.id, 'counter', { n: cur.n + 1 });
