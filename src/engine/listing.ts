@@ -4,6 +4,12 @@ import { compareKeys, prefixSuccessor } from './keys.js';
 import type { ListOptions, ListPage } from './types.js';
 
 const BATCH = 1000;
+/**
+ * Rows asked for right after a seek past a common prefix (and at the start of
+ * a delimited listing): the next row may well start another prefix, and rows
+ * beyond it would be read only to be skipped. Doubles while rows are used.
+ */
+const SEEK_BATCH = 8;
 
 /**
  * One page of the latest objects. Time is proportional to the page, not the
@@ -27,8 +33,9 @@ export async function listLatest(meta: MetaOps, bucketId: number, opts: ListOpti
   }
   let count = 0;
   let exhausted = false;
+  let batch = delimiter ? SEEK_BATCH : BATCH;
   while (count < opts.maxKeys) {
-    const limit = Math.min(opts.maxKeys - count, BATCH);
+    const limit = Math.min(opts.maxKeys - count, batch);
     const rows = await meta.listLatest(bucketId, { from, inclusive, to, limit });
     let seeked = false;
     for (const r of rows) {
@@ -49,6 +56,7 @@ export async function listLatest(meta: MetaOps, bucketId: number, opts: ListOpti
           inclusive = true;
         }
         seeked = true;
+        batch = SEEK_BATCH;
         break;
       }
       objects.push(r);
@@ -61,6 +69,7 @@ export async function listLatest(meta: MetaOps, bucketId: number, opts: ListOpti
       exhausted = true;
       break;
     }
+    if (!seeked) batch = Math.min(batch * 2, BATCH);
   }
   const truncated = !exhausted && (await meta.listLatest(bucketId, { from, inclusive, to, limit: 1 })).length > 0;
   return { objects, prefixes, truncated, last };
