@@ -3,6 +3,7 @@ import { StorageError } from '../engine/errors.js';
 import type { ObjectRecord } from '../meta/types.js';
 import type { Reply } from '../http/reply.js';
 import type { OpContext } from './op-context.js';
+import { wireStorageClass } from './vocabulary.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -35,7 +36,7 @@ function entry(op: OpContext, o: ObjectRecord, enc: (s: string) => string, owner
   const algs = Object.keys(o.checksums);
   if (algs.length) e.ChecksumAlgorithm = algs.map((a) => a.toUpperCase());
   e.Size = o.size;
-  e.StorageClass = o.storageClass;
+  e.StorageClass = wireStorageClass(op.vocab, o.storageClass);
   if (owner) e.Owner = { ID: o.ownerId, DisplayName: o.ownerId };
   return e;
 }

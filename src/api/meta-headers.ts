@@ -1,7 +1,7 @@
 import { StorageError } from '../engine/errors.js';
 import type { ObjectMeta, ObjectRecord } from '../meta/types.js';
 import type { HttpContext } from '../http/context.js';
-import type { Vocabulary } from './vocabulary.js';
+import { wireStorageClass, type Vocabulary } from './vocabulary.js';
 
 const CONTENT_HEADERS: [keyof Omit<ObjectMeta, 'user'>, string][] = [
   ['contentType', 'content-type'],
@@ -54,8 +54,9 @@ export function objectHeaders(o: ObjectRecord, v: Vocabulary): Record<string, st
   }
   for (const [k, value] of Object.entries(o.meta.user)) headers[v.metaPrefix + k] = value;
   if (o.versionId !== 'null') headers[v.prefix + 'version-id'] = o.versionId;
-  if (o.storageClass !== 'STANDARD') headers[v.prefix + 'storage-class'] = o.storageClass;
+  if (o.storageClass !== 'STANDARD') headers[v.prefix + 'storage-class'] = wireStorageClass(v, o.storageClass);
   if (o.tags && Object.keys(o.tags).length) headers[v.prefix + 'tagging-count'] = String(Object.keys(o.tags).length);
+  if (v.objectHeaders) Object.assign(headers, v.objectHeaders(o));
   return headers;
 }
 

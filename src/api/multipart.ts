@@ -3,10 +3,10 @@ import type { Reply } from '../http/reply.js';
 import { incomingBody, readVerifiedBody } from './body.js';
 import { encoder, parseMaxKeys } from './list-objects.js';
 import { metaFromRequest } from './meta-headers.js';
-import { parseCopySource, storageClassFrom } from './objects-write.js';
+import { parseCopySource, storageClassFrom, type WriteExtras } from './objects-write.js';
 import type { OpContext } from './op-context.js';
 import { tagsFromQuery } from './tagging.js';
-import { h } from './vocabulary.js';
+import { h, wireStorageClass } from './vocabulary.js';
 import { asArray, parseXmlBody } from './xml.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -17,11 +17,12 @@ function partNumberOf(op: OpContext): number {
   return Number(raw);
 }
 
-export async function createMultipartUpload(op: OpContext): Promise<Reply> {
+export async function createMultipartUpload(op: OpContext, more: WriteExtras = {}): Promise<Reply> {
   const u = await op.services.engine.multipart.create(op.caller, op.bucket!, op.key!, {
     meta: metaFromRequest(op.http, op.vocab),
     storageClass: storageClassFrom(op),
     tags: tagsFromQuery(op.http.header(h(op.vocab, 'tagging'))),
+    extra: more.extra,
   });
   return { status: 200, body: { root: 'InitiateMultipartUploadResult', value: { Bucket: op.bucket, Key: op.key, UploadId: u.uploadId } } };
 }
@@ -71,6 +72,7 @@ export async function completeMultipartUpload(op: OpContext): Promise<Reply> {
     return { partNumber: Number(p.PartNumber), etag: typeof p.ETag === 'string' ? p.ETag : undefined };
   });
   const o = await op.services.engine.multipart.complete(op.caller, op.bucket!, op.key!, op.http.query.get('uploadId')!, parts, {
+    minPartSize: op.vocab.minPartSize,
     ifMatch: op.http.header('if-match'),
     ifNoneMatch: op.http.header('if-none-match'),
   });
@@ -109,7 +111,7 @@ export async function listParts(op: OpContext): Promise<Reply> {
         UploadId: r.upload.uploadId,
         Initiator: owner,
         Owner: owner,
-        StorageClass: r.upload.storageClass,
+        StorageClass: wireStorageClass(op.vocab, r.upload.storageClass),
         PartNumberMarker: Number(marker ?? 0),
         NextPartNumberMarker: r.nextMarker ?? 0,
         MaxParts: maxParts,
@@ -150,7 +152,7 @@ export async function listMultipartUploads(op: OpContext): Promise<Reply> {
     UploadId: u.uploadId,
     Initiator: { ID: u.ownerId, DisplayName: u.ownerId },
     Owner: { ID: u.ownerId, DisplayName: u.ownerId },
-    StorageClass: u.storageClass,
+    StorageClass: wireStorageClass(op.vocab, u.storageClass),
     Initiated: iso(u.initiated),
   }));
   value.CommonPrefixes = page.prefixes.map((p) => ({ Prefix: enc(p) }));

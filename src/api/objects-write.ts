@@ -4,18 +4,24 @@ import { incomingBody } from './body.js';
 import { metaFromRequest } from './meta-headers.js';
 import type { OpContext } from './op-context.js';
 import { tagsFromQuery } from './tagging.js';
-import { h } from './vocabulary.js';
+import { h, neutralStorageClass } from './vocabulary.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export function storageClassFrom(op: OpContext): string | undefined {
   const sc = op.http.header(h(op.vocab, 'storage-class'));
   if (sc === undefined) return undefined;
-  if (!op.vocab.storageClasses.includes(sc)) throw new StorageError('InvalidStorageClass', 'The storage class you specified is not valid', { StorageClassRequested: sc });
-  return sc;
+  const neutral = neutralStorageClass(op.vocab, sc);
+  if (neutral === undefined) throw new StorageError('InvalidStorageClass', 'The storage class you specified is not valid', { StorageClassRequested: sc });
+  return neutral;
 }
 
-export async function putObject(op: OpContext): Promise<Reply> {
+/** Settings a dialect stores with the object besides what this operation reads (e.g. its canned ACL). */
+export interface WriteExtras {
+  extra?: Record<string, unknown>;
+}
+
+export async function putObject(op: OpContext, more: WriteExtras = {}): Promise<Reply> {
   const http = op.http;
   const meta = metaFromRequest(http, op.vocab);
   const storageClass = storageClassFrom(op);
@@ -31,6 +37,7 @@ export async function putObject(op: OpContext): Promise<Reply> {
     checksums: body.checksums,
     ifMatch: http.header('if-match'),
     ifNoneMatch: http.header('if-none-match'),
+    extra: more.extra,
   });
   const headers: Record<string, string> = { etag: `"${o.etag}"` };
   if (o.versionId !== 'null') headers[h(op.vocab, 'version-id')] = o.versionId;
@@ -68,7 +75,7 @@ function directive(op: OpContext, name: string): 'COPY' | 'REPLACE' {
   throw new StorageError('InvalidArgument', `Unknown ${name.replace('-directive', '')} directive.`, { ArgumentName: h(op.vocab, name), ArgumentValue: v });
 }
 
-export async function copyObject(op: OpContext): Promise<Reply> {
+export async function copyObject(op: OpContext, more: WriteExtras = {}): Promise<Reply> {
   const http = op.http;
   const v = op.vocab;
   const src = parseCopySource(http.header(h(v, 'copy-source'))!);
@@ -91,6 +98,7 @@ export async function copyObject(op: OpContext): Promise<Reply> {
       storageClass: storageClassFrom(op),
       taggingDirective,
       tags: taggingDirective === 'REPLACE' ? (tagsFromQuery(http.header(h(v, 'tagging'))) ?? null) : undefined,
+      extra: more.extra,
     },
   );
   const headers: Record<string, string> = {};

@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../engine/errors.js';
+import type { ObjectRecord } from '../meta/types.js';
 
 export interface WireError {
   status: number;
@@ -24,7 +25,27 @@ export interface Vocabulary {
   readonly storageClasses: readonly string[];
   /** Maps a neutral error to this dialect's status, code and message. */
   error(code: ErrorCode, message: string, status: number): WireError;
+  /** Wire names of neutral (S3) storage classes where the dialect differs, e.g. OBS 'WARM' for 'STANDARD_IA'. */
+  readonly storageClassNames?: Readonly<Record<string, string>>;
+  /** Smallest size of every multipart part but the last, checked at completion (default: S3's 5 MiB). */
+  readonly minPartSize?: number;
+  /** Dialect-specific response headers describing an object (e.g. the next append position). */
+  objectHeaders?(o: ObjectRecord): Record<string, string>;
+  /** Extra headers on an error answer (e.g. OBS's error code and message, which HEAD answers need). */
+  errorHeaders?(wire: WireError): Record<string, string>;
 }
 
 /** A dialect header name: h(v, 'version-id') is 'x-amz-version-id' in S3. */
 export const h = (v: Vocabulary, name: string) => v.prefix + name;
+
+/** A neutral storage class as this dialect names it. */
+export function wireStorageClass(v: Vocabulary, neutral: string): string {
+  return v.storageClassNames?.[neutral] ?? neutral;
+}
+
+/** The neutral storage class for a wire name (undefined when the dialect does not know it). */
+export function neutralStorageClass(v: Vocabulary, wire: string): string | undefined {
+  if (!v.storageClasses.includes(wire)) return undefined;
+  for (const [neutral, name] of Object.entries(v.storageClassNames ?? {})) if (name === wire) return neutral;
+  return wire;
+}

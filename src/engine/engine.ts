@@ -7,6 +7,8 @@ import { StorageError } from './errors.js';
 import { newVersionId } from './ids.js';
 import { listLatest } from './listing.js';
 import { Multipart } from './multipart.js';
+import { checkQuota, precheckQuota } from './quota.js';
+import { readDefaultStorageClass } from './storage-policy.js';
 import { validateBucketName, validateKey, validateVersionId } from './names.js';
 import type { Caller, CopyOptions, DeleteResult, ListOptions, ListPage, WriteOptions } from './types.js';
 
@@ -42,7 +44,8 @@ export class Engine {
 
   // ---------------------------------------------------------------- buckets
 
-  async createBucket(caller: Caller, name: string, opts: { region?: string } = {}): Promise<BucketRecord> {
+  /** `settings`: bucket settings documents stored in the same transaction (default storage class, ACL...). */
+  async createBucket(caller: Caller, name: string, opts: { region?: string; settings?: Record<string, unknown> } = {}): Promise<BucketRecord> {
     validateBucketName(name);
     return this.meta.transaction(async (tx) => {
       const existing = await tx.getBucket(name);
@@ -51,13 +54,15 @@ export class Engine {
           BucketName: name,
         });
       }
-      return tx.insertBucket({
+      const b = await tx.insertBucket({
         name,
         ownerId: caller.accountId,
         region: opts.region || this.opts.defaultRegion,
         createdAt: Date.now(),
         versioning: 'Unversioned',
       });
+      for (const [setting, doc] of Object.entries(opts.settings ?? {})) await tx.putSetting(b.id, setting, doc);
+      return b;
     });
   }
 
@@ -145,9 +150,15 @@ export class Engine {
 
   async putObject(caller: Caller, bucket: string, key: string, body: AsyncIterable<Buffer>, opts: WriteOptions): Promise<ObjectRecord> {
     validateKey(key);
-    await this.getBucket(bucket); // fail fast, before reading the body
+    const b = await this.getBucket(bucket); // fail fast, before reading the body
     const max = Math.min(opts.maxSize ?? MAX_SINGLE_PUT, MAX_SINGLE_PUT);
     if (opts.size !== undefined && opts.size > max) throw new StorageError('EntityTooLarge', undefined, { ProposedSize: String(opts.size), MaxSizeAllowed: String(max) });
+    if (opts.size !== undefined) {
+      // A body that cannot fit the quota is refused before it is read (an unversioned overwrite releases the old bytes).
+      const replaced = b.versioning === 'Enabled' ? undefined : await this.meta.getVersion(b.id, key, 'null');
+      await precheckQuota(this.meta, b, opts.size, replaced && !replaced.isDeleteMarker ? replaced.size : 0);
+    }
+    const storageClass = opts.storageClass ?? (await readDefaultStorageClass(this.meta, b.id));
     const pending = await this.blobs.write(body, { digests: opts.digests, maxSize: max, expectedSize: opts.size });
     try {
       if (opts.verify) await opts.verify(pending.digests, pending.size);
@@ -169,7 +180,7 @@ export class Engine {
         lastModified: now,
         meta: opts.meta,
         checksums: opts.checksums ? opts.checksums(pending.digests) : {},
-        storageClass: opts.storageClass ?? 'STANDARD',
+        storageClass,
         objectType: 'Normal',
         ownerId: caller.accountId,
         blobId: pending.id,
@@ -210,6 +221,7 @@ export class Engine {
       }
       const o = build(b);
       const removed = await this.retireCurrent(tx, b, key, prev);
+      await checkQuota(tx, b, (o.isDeleteMarker ? 0 : o.size) - removed.bytes);
       o.versionId = b.versioning === 'Enabled' ? newVersionId() : 'null';
       o.isLatest = true;
       const inserted = await tx.insertObject(o);

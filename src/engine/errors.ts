@@ -52,7 +52,8 @@ export type ErrorCode =
   | 'NoSuchTagSet'
   | 'QuotaExceeded'
   | 'PositionNotEqualToLength'
-  | 'ObjectNotAppendable';
+  | 'ObjectNotAppendable'
+  | 'AppendTooLarge';
 
 /** Default HTTP status for each neutral code (S3's). Dialects may override. */
 export const DEFAULT_STATUS: Record<ErrorCode, number> = {
@@ -104,6 +105,7 @@ export const DEFAULT_STATUS: Record<ErrorCode, number> = {
   QuotaExceeded: 403,
   PositionNotEqualToLength: 409,
   ObjectNotAppendable: 409,
+  AppendTooLarge: 400,
 };
 
 /** Default English messages (S3's wording where S3 has one). */
@@ -145,6 +147,7 @@ export const DEFAULT_MESSAGE: Partial<Record<ErrorCode, string>> = {
   ServiceUnavailable: 'Please reduce your request rate.',
   XAmzContentSHA256Mismatch: "The provided 'x-amz-content-sha256' header does not match what was computed.",
   NoSuchTagSet: 'The TagSet does not exist',
+  AppendTooLarge: 'The object would exceed the largest size an appendable object may have',
 };
 
 export class StorageError extends Error {

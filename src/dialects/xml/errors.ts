@@ -19,6 +19,7 @@ export function sendXmlError(ctx: HttpContext, v: Vocabulary, e: unknown, extraH
   for (const name of res.getHeaderNames()) res.removeHeader(name);
   for (const [k, val] of Object.entries(extraHeaders)) res.setHeader(k, val);
   for (const [k, val] of Object.entries(err.headers)) res.setHeader(PREFIXED.has(k) ? v.prefix + k : k, val);
+  for (const [k, val] of Object.entries(v.errorHeaders?.(wire) ?? {})) res.setHeader(k, val);
   res.statusCode = wire.status;
   // The rest of an unread upload is not worth receiving: answer and close.
   if (!ctx.req.complete) res.setHeader('connection', 'close');
