@@ -15,6 +15,32 @@ const byCopySource =
   (op) =>
     op.http.header(h(op.vocab, 'copy-source')) !== undefined ? copy(op) : plain(op);
 
+/** Condition headers that name ETags. */
+const ETAG_CONDITIONS = ['if-match', 'if-none-match', 'copy-source-if-match', 'copy-source-if-none-match'];
+
+/**
+ * The OBS SDKs percent-encode header values, quotes included (`If-Match:
+ * %22etag%22`); OBS reads them decoded. ETag conditions are decoded before
+ * the shared operation sees them (they are not signed, and a '%' can be no
+ * part of an ETag).
+ */
+const decodedConditions =
+  (handler: Handler): Handler =>
+  (op) => {
+    const headers = op.http.req.headers;
+    for (const name of ETAG_CONDITIONS.flatMap((n) => (n.startsWith('copy-') ? [h(op.vocab, n)] : [n]))) {
+      const v = headers[name];
+      if (typeof v === 'string' && v.includes('%')) {
+        try {
+          headers[name] = decodeURIComponent(v);
+        } catch {
+          // Not percent-encoding after all: leave it as sent.
+        }
+      }
+    }
+    return handler(op);
+  };
+
 /**
  * OBS's operations (the guide's §8.1 table), first match wins: rows with a
  * sub-resource or header come before the plain row for the same method and
@@ -45,14 +71,14 @@ export const OBS_ROUTES: Route[] = [
   { method: 'POST', target: 'object', sub: 'append', handler: objects.appendObject },
   { method: 'GET', target: 'object', sub: 'acl', handler: acl.getObjectAcl },
   { method: 'PUT', target: 'object', sub: 'acl', handler: acl.putObjectAcl },
-  { method: 'PUT', target: 'object', sub: 'uploadId', handler: byCopySource(mpu.uploadPartCopy, mpu.uploadPart) },
+  { method: 'PUT', target: 'object', sub: 'uploadId', handler: decodedConditions(byCopySource(mpu.uploadPartCopy, mpu.uploadPart)) },
   { method: 'POST', target: 'object', sub: 'uploads', handler: objects.createMultipartUpload },
   { method: 'POST', target: 'object', sub: 'uploadId', handler: mpu.completeMultipartUpload },
   { method: 'DELETE', target: 'object', sub: 'uploadId', handler: mpu.abortMultipartUpload },
   { method: 'GET', target: 'object', sub: 'uploadId', handler: mpu.listParts },
-  { method: 'PUT', target: 'object', handler: byCopySource(objects.copyObject, objects.putObject) },
-  { method: 'GET', target: 'object', handler: (op) => getObject(op, false) },
-  { method: 'HEAD', target: 'object', handler: (op) => getObject(op, true) },
+  { method: 'PUT', target: 'object', handler: decodedConditions(byCopySource(objects.copyObject, objects.putObject)) },
+  { method: 'GET', target: 'object', handler: decodedConditions((op) => getObject(op, false)) },
+  { method: 'HEAD', target: 'object', handler: decodedConditions((op) => getObject(op, true)) },
   { method: 'DELETE', target: 'object', handler: deleteObject },
 ];
 
