@@ -121,6 +121,8 @@ export interface ObsStringToSignInput {
   family: ObsFamily;
   /** Temporary URL: the Expires epoch seconds take the Date slot. */
   expires?: string;
+  /** The Date slot as given (default: the Date header, or '' when an `x-obs-date` / `x-amz-date` header is present). */
+  date?: string;
 }
 
 /** OBS's string to sign, for either family. */
@@ -135,6 +137,7 @@ export function obsStringToSign(input: ObsStringToSignInput): string {
   }
   let date: string;
   if (input.expires !== undefined) date = input.expires;
+  else if (input.date !== undefined) date = input.date;
   else date = header(input.headers, prefix + 'date') !== undefined ? '' : (header(input.headers, 'date') ?? '').trim();
   return canonicalStringToSign({
     method: input.method,
@@ -190,9 +193,10 @@ function checkToken(cred: Credential, provided: string | undefined): void {
     throw new StorageError('AccessDenied', 'The provided security token is malformed or otherwise invalid.');
 }
 
-function checkSignature(stringToSign: string, secret: string, provided: string, accessKeyId: string): void {
-  if (!safeEqual(signV2(secret, stringToSign), provided))
-    throw new StorageError('SignatureDoesNotMatch', undefined, { AccessKeyId: accessKeyId, StringToSign: stringToSign, SignatureProvided: provided });
+/** Any candidate string to sign may match; the error reports the documented (first) one. */
+function checkSignature(candidates: string[], secret: string, provided: string, accessKeyId: string): void {
+  if (!candidates.some((s) => safeEqual(signV2(secret, s), provided)))
+    throw new StorageError('SignatureDoesNotMatch', undefined, { AccessKeyId: accessKeyId, StringToSign: candidates[0], SignatureProvided: provided });
 }
 
 /**
@@ -225,8 +229,12 @@ export async function verifyObsRequest(req: AuthRequestView, lookup: CredentialL
       throw new StorageError('RequestTimeTooSkewed', undefined, { RequestTime: new Date(t).toISOString(), ServerTime: now.toISOString(), MaxAllowedSkewMilliseconds: String(maxSkew) });
     const cred = await findCredential(lookup, accessKeyId);
     checkToken(cred, header(req.headers, prefix + 'security-token'));
-    const sts = obsStringToSign({ method: req.method, headers: req.headers, resource: resourceOf(req), rawQuery: req.rawQuery, family });
-    checkSignature(sts, cred.secretAccessKey, provided, accessKeyId);
+    const input = { method: req.method, headers: req.headers, resource: resourceOf(req), rawQuery: req.rawQuery, family };
+    const candidates = [obsStringToSign(input)];
+    // The guide leaves the Date slot empty when x-obs-date is sent; the SDKs sign the Date header regardless.
+    const dateHeader = header(req.headers, 'date');
+    if (header(req.headers, prefix + 'date') !== undefined && dateHeader !== undefined) candidates.push(obsStringToSign({ ...input, date: dateHeader.trim() }));
+    checkSignature(candidates, cred.secretAccessKey, provided, accessKeyId);
     return { accessKeyId, credential: cred, family, scheme: 'header' };
   }
 
@@ -241,7 +249,7 @@ export async function verifyObsRequest(req: AuthRequestView, lookup: CredentialL
   const cred = await findCredential(lookup, accessKeyId);
   checkToken(cred, firstParam(query, prefix + 'security-token') ?? header(req.headers, prefix + 'security-token'));
   const sts = obsStringToSign({ method: req.method, headers: req.headers, resource: resourceOf(req), rawQuery: req.rawQuery, family, expires });
-  checkSignature(sts, cred.secretAccessKey, signature, accessKeyId);
+  checkSignature([sts], cred.secretAccessKey, signature, accessKeyId);
   return { accessKeyId, credential: cred, family, scheme: 'query' };
 }
 
