@@ -45,7 +45,7 @@ describe('OBS on the wire', () => {
     assert.equal(head.body.length, 0);
     assert.equal(head.headers['x-obs-error-code'], 'NoSuchKey');
     // The AWS-compatible mode uses the same table with x-amz- names.
-    const v2 = await obs('HEAD', `/${bucket}/missing?storageinfo`, { family: 'v2' });
+    const v2 = await obs('HEAD', `/${bucket}/missing`, { family: 'v2', headers: { 'user-agent': 'obs-sdk-js/3.26.8' } });
     assert.equal(v2.headers['x-amz-error-code'], 'NoSuchKey');
     assert.ok(v2.headers['x-amz-request-id']);
   });
