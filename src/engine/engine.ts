@@ -153,11 +153,11 @@ export class Engine {
     const b = await this.getBucket(bucket); // fail fast, before reading the body
     const max = Math.min(opts.maxSize ?? MAX_SINGLE_PUT, MAX_SINGLE_PUT);
     if (opts.size !== undefined && opts.size > max) throw new StorageError('EntityTooLarge', undefined, { ProposedSize: String(opts.size), MaxSizeAllowed: String(max) });
-    if (opts.size !== undefined) {
-      // A body that cannot fit the quota is refused before it is read (an unversioned overwrite releases the old bytes).
+    // A body that cannot fit the quota is refused before it is read (an unversioned overwrite releases the old bytes).
+    await precheckQuota(this.meta, b, opts.size, async () => {
       const replaced = b.versioning === 'Enabled' ? undefined : await this.meta.getVersion(b.id, key, 'null');
-      await precheckQuota(this.meta, b, opts.size, replaced && !replaced.isDeleteMarker ? replaced.size : 0);
-    }
+      return replaced && !replaced.isDeleteMarker ? replaced.size : 0;
+    });
     const storageClass = opts.storageClass ?? (await readDefaultStorageClass(this.meta, b.id));
     const pending = await this.blobs.write(body, { digests: opts.digests, maxSize: max, expectedSize: opts.size });
     try {

@@ -9,7 +9,7 @@ import { StorageError } from './errors.js';
 import { compareKeys, prefixSuccessor } from './keys.js';
 import { newUploadId } from './ids.js';
 import { validateKey } from './names.js';
-import { precheckQuota } from './quota.js';
+import { precheckPartQuota } from './quota.js';
 import { readDefaultStorageClass } from './storage-policy.js';
 import type { Caller, WriteOptions } from './types.js';
 
@@ -115,9 +115,9 @@ export class Multipart {
     validatePartNumber(partNumber);
     const max = Math.min(opts.maxSize ?? MAX_PART_SIZE, MAX_PART_SIZE);
     if (opts.size !== undefined && opts.size > max) throw new StorageError('EntityTooLarge', undefined, { ProposedSize: String(opts.size), MaxSizeAllowed: String(max) });
-    await this.getUpload(bucket, key, uploadId); // fail before reading the body
-    // A part larger than the whole quota can never be part of an object that fits; the quota is enforced at completion.
-    if (opts.size !== undefined) await precheckQuota(this.e.meta, { ...(await this.e.getBucket(bucket)), bytesUsed: 0 }, opts.size);
+    const upload = await this.getUpload(bucket, key, uploadId); // fail before reading the body
+    // The quota is enforced at completion; a part larger than all of it is refused at once.
+    await precheckPartQuota(this.e.meta, upload.bucketId, opts.size);
     const pending = await this.e.blobs.write(body, { digests: opts.digests, maxSize: max, expectedSize: opts.size });
     try {
       if (opts.verify) await opts.verify(pending.digests, pending.size);

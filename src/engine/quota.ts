@@ -64,12 +64,21 @@ export async function checkQuota(tx: MetaOps, b: BucketRecord, delta: number): P
 
 /**
  * Before a body is read: refuses when its declared size cannot fit, net of
- * the `replacing` bytes the write would release. Only an early answer; the
- * transaction's check decides.
+ * the bytes the write would release (`replacing`, asked only when a quota is
+ * set). Only an early answer; the transaction's check decides.
  */
-export async function precheckQuota(tx: MetaOps, b: BucketRecord, size: number | undefined, replacing = 0): Promise<void> {
+export async function precheckQuota(tx: MetaOps, b: BucketRecord, size: number | undefined, replacing?: () => Promise<number>): Promise<void> {
   if (size === undefined) return;
   const quota = await readQuota(tx, b.id);
   if (quota === 0n) return;
-  if (BigInt(size) > quota || BigInt(b.bytesUsed) + BigInt(size - replacing) > quota) throw exceeded(quota, b.bytesUsed, size - replacing);
+  if (BigInt(size) > quota) throw exceeded(quota, b.bytesUsed, size);
+  const delta = size - (replacing ? await replacing() : 0);
+  if (BigInt(b.bytesUsed) + BigInt(delta) > quota) throw exceeded(quota, b.bytesUsed, delta);
+}
+
+/** The same early answer for a multipart part: only a part larger than the whole quota can never fit. */
+export async function precheckPartQuota(tx: MetaOps, bucketId: number, size: number | undefined): Promise<void> {
+  if (size === undefined) return;
+  const quota = await readQuota(tx, bucketId);
+  if (quota > 0n && BigInt(size) > quota) throw exceeded(quota, 0, size);
 }
