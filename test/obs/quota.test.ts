@@ -59,6 +59,8 @@ for (const mode of OBS_MODES) {
       const p = (await ok(c.uploadPart({ Bucket: b, Key: 'multi-2', PartNumber: 1, UploadId: up.UploadId, Body: 'tiny' }))).ETag;
       await fails(c.completeMultipartUpload({ Bucket: b, Key: 'multi-2', UploadId: up.UploadId, Parts: [{ PartNumber: 1, ETag: p }] }), 403, full);
       await ok(c.listParts({ Bucket: b, Key: 'multi-2', UploadId: up.UploadId }));
+      // A part larger than the whole quota can never fit: refused at once.
+      await fails(c.uploadPart({ Bucket: b, Key: 'multi-2', PartNumber: 2, UploadId: up.UploadId, Body: ascii(quota + 1) }), 403, full);
       await ok(c.abortMultipartUpload({ Bucket: b, Key: 'multi-2', UploadId: up.UploadId }));
       assert.deepEqual(await usage(b), [quota, 3], 'nothing was stored');
       assert.deepEqual(await storedFiles(t.dataDir), files, 'no file was left behind');
