@@ -40,8 +40,12 @@ export function metaFromRequest(http: HttpContext, v: Vocabulary): ObjectMeta {
   return meta;
 }
 
-/** Response headers describing an object version. */
-export function objectHeaders(o: ObjectRecord, v: Vocabulary): Record<string, string> {
+/**
+ * Response headers describing an object version. `versioned`: the bucket's
+ * versioning has been configured, so a `null` version is announced as such
+ * (S3 leaves the header out only in buckets that never had versioning).
+ */
+export function objectHeaders(o: ObjectRecord, v: Vocabulary, versioned = false): Record<string, string> {
   const headers: Record<string, string> = {
     etag: `"${o.etag}"`,
     'last-modified': new Date(o.lastModified).toUTCString(),
@@ -53,7 +57,7 @@ export function objectHeaders(o: ObjectRecord, v: Vocabulary): Record<string, st
     if (value && field !== 'contentType') headers[header] = value;
   }
   for (const [k, value] of Object.entries(o.meta.user)) headers[v.metaPrefix + k] = value;
-  if (o.versionId !== 'null') headers[v.prefix + 'version-id'] = o.versionId;
+  if (o.versionId !== 'null' || versioned) headers[v.prefix + 'version-id'] = o.versionId;
   if (o.storageClass !== 'STANDARD') headers[v.prefix + 'storage-class'] = wireStorageClass(v, o.storageClass);
   if (o.tags && Object.keys(o.tags).length) headers[v.prefix + 'tagging-count'] = String(Object.keys(o.tags).length);
   if (v.objectHeaders) Object.assign(headers, v.objectHeaders(o));

@@ -34,8 +34,10 @@ export async function deleteObjects(op: OpContext): Promise<Reply> {
   for (const o of objects) {
     const key = o.Key as string;
     const versionId = typeof o.VersionId === 'string' ? o.VersionId : undefined;
+    // <ETag> makes the delete of that key conditional, as If-Match does for DeleteObject.
+    const ifMatch = typeof o.ETag === 'string' ? o.ETag : undefined;
     try {
-      const r = await engine.deleteObject(op.caller, op.bucket!, key, { versionId });
+      const r = await engine.deleteObject(op.caller, op.bucket!, key, { versionId, ifMatch });
       if (quiet) continue;
       const entry: Record<string, unknown> = { Key: key };
       if (versionId !== undefined) entry.VersionId = versionId;

@@ -14,7 +14,7 @@ export async function getObject(op: OpContext, head: boolean): Promise<Reply> {
   const http = op.http;
   const q = http.query;
   const versionId = q.get('versionId');
-  const o = await engine.getObject(op.bucket!, op.key!, versionId);
+  const { bucket, object: o } = await engine.readVersion(op.bucket!, op.key!, versionId, head ? 'HEAD' : 'GET');
   checkConditions(
     {
       ifMatch: http.header('if-match'),
@@ -24,7 +24,7 @@ export async function getObject(op: OpContext, head: boolean): Promise<Reply> {
     },
     o,
   );
-  const headers: Record<string, string | number> = objectHeaders(o, op.vocab);
+  const headers: Record<string, string | number> = objectHeaders(o, op.vocab, bucket.versioning !== 'Unversioned');
   for (const [param, header] of RESPONSE_OVERRIDES) {
     const value = q.get(param);
     if (value !== undefined) headers[header] = value;

@@ -81,7 +81,7 @@ export async function copyObject(op: OpContext, more: WriteExtras = {}): Promise
   const src = parseCopySource(http.header(h(v, 'copy-source'))!);
   const metadataDirective = directive(op, 'metadata-directive');
   const taggingDirective = directive(op, 'tagging-directive');
-  const { source, target } = await op.services.engine.copyObject(
+  const { source, target, sourceBucket } = await op.services.engine.copyObject(
     op.caller,
     src,
     { bucket: op.bucket!, key: op.key! },
@@ -98,11 +98,13 @@ export async function copyObject(op: OpContext, more: WriteExtras = {}): Promise
       storageClass: storageClassFrom(op),
       taggingDirective,
       tags: taggingDirective === 'REPLACE' ? (tagsFromQuery(http.header(h(v, 'tagging'))) ?? null) : undefined,
+      ifMatch: http.header('if-match'),
+      ifNoneMatch: http.header('if-none-match'),
       extra: more.extra,
     },
   );
   const headers: Record<string, string> = {};
-  if (source.versionId !== 'null') headers[h(v, 'copy-source-version-id')] = source.versionId;
+  if (source.versionId !== 'null' || sourceBucket.versioning !== 'Unversioned') headers[h(v, 'copy-source-version-id')] = source.versionId;
   if (target.versionId !== 'null') headers[h(v, 'version-id')] = target.versionId;
   const result: Record<string, unknown> = { LastModified: iso(target.lastModified), ETag: `"${target.etag}"` };
   for (const [alg, value] of Object.entries(target.checksums)) result['Checksum' + alg.toUpperCase()] = value;

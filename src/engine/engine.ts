@@ -6,11 +6,14 @@ import { checkConditions, etagMatches, type Conditions } from './conditions.js';
 import { StorageError } from './errors.js';
 import { newVersionId } from './ids.js';
 import { listLatest } from './listing.js';
+import { listVersions } from './list-versions.js';
 import { Multipart } from './multipart.js';
 import { checkQuota, precheckQuota } from './quota.js';
 import { readDefaultStorageClass } from './storage-policy.js';
-import { validateBucketName, validateKey, validateVersionId } from './names.js';
-import type { Caller, CopyOptions, DeleteResult, ListOptions, ListPage, WriteOptions } from './types.js';
+import { isVersionId, validateBucketName, validateKey, validateVersionId } from './names.js';
+import { Tagging } from './tagging.js';
+import type { Caller, CopyOptions, DeleteResult, ListOptions, ListPage, VersionListOptions, VersionPage, WriteOptions } from './types.js';
+import { checkWriteConditions, hasWriteConditions, validateWriteConditions, type ConditionSnapshot, type WriteConditions } from './write-conditions.js';
 
 export const MAX_SINGLE_PUT = 5 * 1024 ** 3;
 
@@ -33,6 +36,8 @@ export async function blobsOf(tx: MetaOps, o: ObjectRecord): Promise<string[]> {
 export class Engine {
   /** Multipart uploads (S3 multipart, OSS / OBS multipart, COS slice sessions). */
   readonly multipart: Multipart;
+  /** Object and bucket tag sets. */
+  readonly tagging: Tagging;
 
   constructor(
     readonly meta: MetadataStore,
@@ -40,6 +45,7 @@ export class Engine {
     readonly opts: { defaultRegion: string } = { defaultRegion: 'us-east-1' },
   ) {
     this.multipart = new Multipart(this);
+    this.tagging = new Tagging(this);
   }
 
   // ---------------------------------------------------------------- buckets
@@ -85,28 +91,48 @@ export class Engine {
     });
   }
 
+  /** Turns versioning on or suspends it; a bucket never returns to unversioned. */
+  async setVersioning(bucket: string, state: 'Enabled' | 'Suspended'): Promise<void> {
+    await this.meta.transaction(async (tx) => {
+      const b = await tx.getBucketForUpdate(bucket);
+      if (!b) throw new StorageError('NoSuchBucket', undefined, { BucketName: bucket });
+      if (b.versioning !== state) await tx.setVersioning(b.id, state);
+    });
+  }
+
   // ---------------------------------------------------------------- objects: reads
 
   /** The version to read: the latest, or the one named. Delete markers are refused as S3 does. */
   async getObject(bucket: string, key: string, versionId?: string): Promise<ObjectRecord> {
+    return (await this.readVersion(bucket, key, versionId)).object;
+  }
+
+  /**
+   * The version to read with its bucket (whose versioning state decides, for
+   * instance, whether a `null` version is announced). A delete marker named by
+   * version id is MethodNotAllowed (`method` names the refused request); a
+   * latest version that is a delete marker reads as NoSuchKey.
+   */
+  async readVersion(bucket: string, key: string, versionId?: string, method = 'GET'): Promise<{ bucket: BucketRecord; object: ObjectRecord }> {
+    if (versionId !== undefined) validateVersionId(versionId);
     const b = await this.getBucket(bucket);
     if (versionId !== undefined) {
-      validateVersionId(versionId);
       const o = await this.meta.getVersion(b.id, key, versionId);
       if (!o) throw new StorageError('NoSuchVersion', undefined, { Key: key, VersionId: versionId });
       if (o.isDeleteMarker)
-        throw new StorageError('MethodNotAllowed', undefined, { Method: 'GET', ResourceType: 'DeleteMarker' }, {
+        throw new StorageError('MethodNotAllowed', undefined, { Method: method, ResourceType: 'DeleteMarker' }, {
           'delete-marker': 'true',
           'version-id': o.versionId,
           'last-modified': new Date(o.lastModified).toUTCString(),
+          allow: 'DELETE',
         });
-      return o;
+      return { bucket: b, object: o };
     }
     const o = await this.meta.getLatest(b.id, key);
     if (!o) throw new StorageError('NoSuchKey', undefined, { Key: key });
     if (o.isDeleteMarker)
       throw new StorageError('NoSuchKey', undefined, { Key: key }, { 'delete-marker': 'true', 'version-id': o.versionId });
-    return o;
+    return { bucket: b, object: o };
   }
 
   /** Reads an object version's bytes (all, or one range) as a stream. */
@@ -151,6 +177,7 @@ export class Engine {
   async putObject(caller: Caller, bucket: string, key: string, body: AsyncIterable<Buffer>, opts: WriteOptions): Promise<ObjectRecord> {
     validateKey(key);
     const b = await this.getBucket(bucket); // fail fast, before reading the body
+    const seen = await this.conditionSnapshot(b, key, opts);
     const max = Math.min(opts.maxSize ?? MAX_SINGLE_PUT, MAX_SINGLE_PUT);
     if (opts.size !== undefined && opts.size > max) throw new StorageError('EntityTooLarge', undefined, { ProposedSize: String(opts.size), MaxSizeAllowed: String(max) });
     // A body that cannot fit the quota is refused before it is read (an unversioned overwrite releases the old bytes).
@@ -169,7 +196,7 @@ export class Engine {
     }
     const now = Date.now();
     try {
-      return await this.commitVersion(bucket, key, opts, (b) => ({
+      return await this.commitVersion(bucket, key, { ifMatch: opts.ifMatch, ifNoneMatch: opts.ifNoneMatch, seen }, (b) => ({
         bucketId: b.id,
         key,
         versionId: 'null',
@@ -201,24 +228,19 @@ export class Engine {
   async commitVersion(
     bucket: string,
     key: string,
-    cond: { ifMatch?: string; ifNoneMatch?: string },
+    cond: WriteConditions & { seen?: ConditionSnapshot },
     build: (b: BucketRecord) => NewObject,
     segments?: Segment[],
     /** Runs first inside the same transaction (e.g. consuming a multipart upload); returns blobs it orphaned. */
     within?: (tx: MetaOps, b: BucketRecord) => Promise<string[]>,
   ): Promise<ObjectRecord> {
+    validateWriteConditions(cond);
     const { result, orphans } = await this.meta.transaction(async (tx) => {
       const b = await tx.getBucketForUpdate(bucket);
       if (!b) throw new StorageError('NoSuchBucket', undefined, { BucketName: bucket });
       const released = within ? await within(tx, b) : [];
       const prev = await tx.getLatest(b.id, key);
-      const current = prev && !prev.isDeleteMarker ? prev : undefined;
-      if (cond.ifNoneMatch !== undefined && current && etagMatches(cond.ifNoneMatch, current.etag))
-        throw new StorageError('PreconditionFailed', undefined, { Condition: 'If-None-Match' });
-      if (cond.ifMatch !== undefined && (!current || !etagMatches(cond.ifMatch, current.etag))) {
-        if (!current) throw new StorageError('NoSuchKey', undefined, { Key: key });
-        throw new StorageError('PreconditionFailed', undefined, { Condition: 'If-Match' });
-      }
+      checkWriteConditions(cond, prev, key, cond.seen);
       const o = build(b);
       const removed = await this.retireCurrent(tx, b, key, prev);
       await checkQuota(tx, b, (o.isDeleteMarker ? 0 : o.size) - removed.bytes);
@@ -231,6 +253,19 @@ export class Engine {
     });
     await this.collect(orphans);
     return result;
+  }
+
+  /**
+   * For a conditional write: checks the conditions before the body is read
+   * (failing fast) and records what was seen, so that the commit can tell a
+   * concurrent delete (a conflict) from a failed condition.
+   */
+  private async conditionSnapshot(b: BucketRecord, key: string, cond: WriteConditions): Promise<ConditionSnapshot | undefined> {
+    if (!hasWriteConditions(cond)) return undefined;
+    validateWriteConditions(cond);
+    const latest = await this.meta.getLatest(b.id, key);
+    checkWriteConditions(cond, latest, key);
+    return { latestId: latest?.id ?? null };
   }
 
   /**
@@ -265,6 +300,8 @@ export class Engine {
 
   async deleteObject(caller: Caller, bucket: string, key: string, opts: { versionId?: string; ifMatch?: string } = {}): Promise<DeleteResult> {
     if (opts.versionId !== undefined) validateVersionId(opts.versionId);
+    // S3 does not evaluate If-Match against a named version: it refuses the combination.
+    if (opts.versionId !== undefined && opts.ifMatch !== undefined) throw new StorageError('NotImplemented', undefined, { Header: 'If-Match' });
     const { result, orphans } = await this.meta.transaction(async (tx) => {
       const b = await tx.getBucketForUpdate(bucket);
       if (!b) throw new StorageError('NoSuchBucket', undefined, { BucketName: bucket });
@@ -324,11 +361,15 @@ export class Engine {
    * Copies an object version. The data is not copied: the new version points
    * at the source's blobs, which stay until no version references them.
    */
-  async copyObject(caller: Caller, src: { bucket: string; key: string }, dst: { bucket: string; key: string }, opts: CopyOptions): Promise<{ source: ObjectRecord; target: ObjectRecord }> {
+  async copyObject(
+    caller: Caller,
+    src: { bucket: string; key: string },
+    dst: { bucket: string; key: string },
+    opts: CopyOptions,
+  ): Promise<{ source: ObjectRecord; target: ObjectRecord; sourceBucket: BucketRecord }> {
     validateKey(dst.key);
-    const srcBucket = await this.getBucket(src.bucket);
     await this.getBucket(dst.bucket);
-    const source = await this.getObject(src.bucket, src.key, opts.sourceVersionId);
+    const { bucket: srcBucket, object: source } = await this.readCopySource(src.bucket, src.key, opts.sourceVersionId);
     if (opts.sourceConditions) checkConditions(opts.sourceConditions, source, true);
     const self = srcBucket.name === dst.bucket && src.key === dst.key && opts.sourceVersionId === undefined;
     if (self && opts.metadataDirective === 'COPY' && (opts.storageClass === undefined || opts.storageClass === source.storageClass) && opts.taggingDirective !== 'REPLACE')
@@ -340,7 +381,7 @@ export class Engine {
     const target = await this.commitVersion(
       dst.bucket,
       dst.key,
-      {},
+      { ifMatch: opts.ifMatch, ifNoneMatch: opts.ifNoneMatch },
       (b) => ({
         bucketId: b.id,
         key: dst.key,
@@ -362,12 +403,35 @@ export class Engine {
       }),
       segments,
     );
-    return { source, target };
+    return { source, target, sourceBucket: srcBucket };
+  }
+
+  /**
+   * The source of a copy, with S3's answers for copies: a latest delete marker
+   * is NoSuchKey, a delete marker named by version id is InvalidRequest.
+   */
+  async readCopySource(bucket: string, key: string, versionId?: string): Promise<{ bucket: BucketRecord; object: ObjectRecord }> {
+    if (versionId === '') throw new StorageError('InvalidArgument', 'Version id cannot be the empty string', { ArgumentName: 'x-amz-copy-source', ArgumentValue: '' });
+    if (versionId !== undefined && !isVersionId(versionId)) throw new StorageError('InvalidRequest', 'Invalid Request');
+    try {
+      return await this.readVersion(bucket, key, versionId);
+    } catch (e) {
+      if (e instanceof StorageError && e.code === 'MethodNotAllowed')
+        throw new StorageError('InvalidRequest', 'The source of a copy request may not specifically refer to a delete marker by version id.');
+      throw e;
+    }
   }
 
   async listObjects(bucket: string, opts: ListOptions): Promise<ListPage> {
     const b = await this.getBucket(bucket);
     return listLatest(this.meta, b.id, opts);
+  }
+
+  /** Every version and delete marker, a page at a time (ListObjectVersions). */
+  async listVersions(bucket: string, opts: VersionListOptions): Promise<VersionPage> {
+    if (opts.versionIdMarker) validateVersionId(opts.versionIdMarker, 'version-id-marker');
+    const b = await this.getBucket(bucket);
+    return listVersions(this.meta, b.id, opts);
   }
 
   // ---------------------------------------------------------------- maintenance

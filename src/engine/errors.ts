@@ -53,6 +53,8 @@ export type ErrorCode =
   | 'QuotaExceeded'
   | 'PositionNotEqualToLength'
   | 'ObjectNotAppendable'
+  | 'IllegalVersioningConfigurationException'
+  | 'BadRequest'
   | 'AppendTooLarge';
 
 /** Default HTTP status for each neutral code (S3's). Dialects may override. */
@@ -105,6 +107,8 @@ export const DEFAULT_STATUS: Record<ErrorCode, number> = {
   QuotaExceeded: 403,
   PositionNotEqualToLength: 409,
   ObjectNotAppendable: 409,
+  IllegalVersioningConfigurationException: 400,
+  BadRequest: 400,
   AppendTooLarge: 400,
 };
 
@@ -147,6 +151,9 @@ export const DEFAULT_MESSAGE: Partial<Record<ErrorCode, string>> = {
   ServiceUnavailable: 'Please reduce your request rate.',
   XAmzContentSHA256Mismatch: "The provided 'x-amz-content-sha256' header does not match what was computed.",
   NoSuchTagSet: 'The TagSet does not exist',
+  ConditionalRequestConflict: 'The conditional request cannot succeed due to a conflicting operation against this resource.',
+  InvalidTag: 'The tag provided was not a valid tag.',
+  IllegalVersioningConfigurationException: 'The Versioning element must be specified',
   AppendTooLarge: 'The object would exceed the largest size an appendable object may have',
 };
 

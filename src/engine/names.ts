@@ -25,6 +25,12 @@ export function validateKey(key: string): void {
 
 const VERSION_RE = /^[0-9A-Za-z]{32}$/;
 
-export function validateVersionId(v: string): void {
-  if (v !== 'null' && !VERSION_RE.test(v)) throw new StorageError('InvalidArgument', 'Invalid version id specified', { ArgumentName: 'versionId', ArgumentValue: v });
+/** Whether a version id has the shape this store issues ('null' or 32 alphanumerics). */
+export function isVersionId(v: string): boolean {
+  return v === 'null' || VERSION_RE.test(v);
+}
+
+export function validateVersionId(v: string, argumentName = 'versionId'): void {
+  if (v === '') throw new StorageError('InvalidArgument', 'Version id cannot be the empty string', { ArgumentName: argumentName, ArgumentValue: v });
+  if (!isVersionId(v)) throw new StorageError('InvalidArgument', 'Invalid version id specified', { ArgumentName: argumentName, ArgumentValue: v });
 }

@@ -61,4 +61,26 @@ export interface CopyOptions {
   taggingDirective?: 'COPY' | 'REPLACE';
   tags?: Record<string, string> | null;
   extra?: Record<string, unknown>;
+  /** Conditional write against the destination's current version (If-Match / If-None-Match: *). */
+  ifMatch?: string;
+  ifNoneMatch?: string;
+}
+
+export interface VersionListOptions {
+  prefix?: string;
+  delimiter?: string;
+  /** Start after this key (all its versions), or after one of its versions with versionIdMarker. */
+  keyMarker?: string;
+  versionIdMarker?: string;
+  maxKeys: number;
+}
+
+export interface VersionPage {
+  /** Versions and delete markers: keys ascending, each key's versions newest first. */
+  versions: ObjectRecord[];
+  prefixes: string[];
+  truncated: boolean;
+  /** Where the next page starts (set when truncated): a key and version, or a common prefix alone. */
+  nextKeyMarker?: string;
+  nextVersionIdMarker?: string;
 }

@@ -1,5 +1,8 @@
 import { deleteBucket } from '../../api/buckets.js';
 import { listObjects } from '../../api/list-objects.js';
+import { listObjectVersions } from '../../api/list-versions.js';
+import * as tagging from '../../api/tagging-ops.js';
+import { getBucketVersioning, putBucketVersioning } from '../../api/versioning.js';
 import * as mpu from '../../api/multipart.js';
 import { deleteObject, deleteObjects } from '../../api/objects-delete.js';
 import { getObject } from '../../api/objects-read.js';
@@ -62,6 +65,12 @@ export const OBS_ROUTES: Route[] = [
   { method: 'GET', target: 'bucket', sub: 'acl', handler: acl.getBucketAcl },
   { method: 'PUT', target: 'bucket', sub: 'acl', handler: acl.putBucketAcl },
   { method: 'GET', target: 'bucket', sub: 'uploads', handler: mpu.listMultipartUploads },
+  { method: 'GET', target: 'bucket', sub: 'versions', handler: listObjectVersions },
+  { method: 'GET', target: 'bucket', sub: 'versioning', handler: getBucketVersioning },
+  { method: 'PUT', target: 'bucket', sub: 'versioning', handler: putBucketVersioning },
+  { method: 'GET', target: 'bucket', sub: 'tagging', handler: tagging.getBucketTagging },
+  { method: 'PUT', target: 'bucket', sub: 'tagging', handler: tagging.putBucketTagging },
+  { method: 'DELETE', target: 'bucket', sub: 'tagging', handler: tagging.deleteBucketTagging },
   { method: 'GET', target: 'bucket', handler: listObjects },
   { method: 'PUT', target: 'bucket', handler: buckets.createBucket },
   { method: 'HEAD', target: 'bucket', handler: buckets.getBucketMetadata },
@@ -69,6 +78,9 @@ export const OBS_ROUTES: Route[] = [
   { method: 'POST', target: 'bucket', sub: 'delete', handler: deleteObjects },
 
   { method: 'POST', target: 'object', sub: 'append', handler: objects.appendObject },
+  { method: 'GET', target: 'object', sub: 'tagging', handler: tagging.getObjectTagging },
+  { method: 'PUT', target: 'object', sub: 'tagging', handler: tagging.putObjectTagging },
+  { method: 'DELETE', target: 'object', sub: 'tagging', handler: tagging.deleteObjectTagging },
   { method: 'GET', target: 'object', sub: 'acl', handler: acl.getObjectAcl },
   { method: 'PUT', target: 'object', sub: 'acl', handler: acl.putObjectAcl },
   { method: 'PUT', target: 'object', sub: 'uploadId', handler: decodedConditions(byCopySource(mpu.uploadPartCopy, mpu.uploadPart)) },

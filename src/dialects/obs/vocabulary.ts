@@ -9,6 +9,8 @@ const OBS_CLASS_NAMES: Readonly<Record<string, string>> = { STANDARD_IA: 'WARM',
 export const OBS_MIN_PART_SIZE = 100 * 1024;
 /** The guide's limits for appends: at most 10000 per object, 5 GB in all. */
 export const OBS_MAX_APPENDS = 10000;
+/** The guide: at most 10 tags per bucket. */
+export const OBS_MAX_BUCKET_TAGS = 10;
 
 /** Appendable objects carry their type and next position; the SDKs read the x-obs- names in both modes. */
 function appendHeaders(o: ObjectRecord): Record<string, string> {
@@ -33,6 +35,7 @@ export const obsVocabulary: Vocabulary = {
   storageClasses: ['STANDARD', 'WARM', 'COLD', 'DEEP_ARCHIVE'],
   storageClassNames: OBS_CLASS_NAMES,
   minPartSize: OBS_MIN_PART_SIZE,
+  maxBucketTags: OBS_MAX_BUCKET_TAGS,
   error: obsError,
   objectHeaders: appendHeaders,
   errorHeaders: errorHeaders('x-obs-'),
@@ -50,6 +53,7 @@ export const obsAwsVocabulary: Vocabulary = {
   maxMetaBytes: 8 * 1024,
   storageClasses: ['STANDARD', 'STANDARD_IA', 'GLACIER', 'DEEP_ARCHIVE'],
   minPartSize: OBS_MIN_PART_SIZE,
+  maxBucketTags: OBS_MAX_BUCKET_TAGS,
   error: obsError,
   objectHeaders: appendHeaders,
   errorHeaders: errorHeaders('x-amz-'),

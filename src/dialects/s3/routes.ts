@@ -4,6 +4,9 @@ import { getObject } from '../../api/objects-read.js';
 import { copyObject, putObject } from '../../api/objects-write.js';
 import { listObjects } from '../../api/list-objects.js';
 import * as mpu from '../../api/multipart.js';
+import { listObjectVersions } from '../../api/list-versions.js';
+import * as tagging from '../../api/tagging-ops.js';
+import { getBucketVersioning, putBucketVersioning } from '../../api/versioning.js';
 
 import type { Route } from '../xml/routes.js';
 
@@ -16,12 +19,21 @@ export const S3_ROUTES: Route[] = [
 
   { method: 'GET', target: 'bucket', sub: 'location', handler: buckets.getBucketLocation },
   { method: 'GET', target: 'bucket', sub: 'uploads', handler: mpu.listMultipartUploads },
+  { method: 'GET', target: 'bucket', sub: 'versions', handler: listObjectVersions },
+  { method: 'GET', target: 'bucket', sub: 'versioning', handler: getBucketVersioning },
+  { method: 'PUT', target: 'bucket', sub: 'versioning', handler: putBucketVersioning },
+  { method: 'GET', target: 'bucket', sub: 'tagging', handler: tagging.getBucketTagging },
+  { method: 'PUT', target: 'bucket', sub: 'tagging', handler: tagging.putBucketTagging },
+  { method: 'DELETE', target: 'bucket', sub: 'tagging', handler: tagging.deleteBucketTagging },
   { method: 'GET', target: 'bucket', handler: listObjects },
   { method: 'PUT', target: 'bucket', handler: buckets.createBucket },
   { method: 'HEAD', target: 'bucket', handler: buckets.headBucket },
   { method: 'DELETE', target: 'bucket', handler: buckets.deleteBucket },
   { method: 'POST', target: 'bucket', sub: 'delete', handler: deleteObjects },
 
+  { method: 'GET', target: 'object', sub: 'tagging', handler: tagging.getObjectTagging },
+  { method: 'PUT', target: 'object', sub: 'tagging', handler: tagging.putObjectTagging },
+  { method: 'DELETE', target: 'object', sub: 'tagging', handler: tagging.deleteObjectTagging },
   { method: 'PUT', target: 'object', sub: 'uploadId', header: 'x-amz-copy-source', handler: mpu.uploadPartCopy },
   { method: 'PUT', target: 'object', sub: 'uploadId', handler: mpu.uploadPart },
   { method: 'POST', target: 'object', sub: 'uploads', handler: mpu.createMultipartUpload },
@@ -57,6 +69,7 @@ const PLAIN_PARAMS = new Set([
   'max-uploads',
   'key-marker',
   'upload-id-marker',
+  'version-id-marker',
   'x-id',
   'response-content-type',
   'response-content-language',

@@ -317,7 +317,8 @@ class SqlOps implements MetaOps {
     let cond = '';
     if (from) {
       if (from.beforeId !== undefined) {
-        cond = ' AND (key > ? OR (key = ? AND id < ?))';
+        // `key >= ?` first so the index range starts at the cursor rather than the bucket's first key.
+        cond = ' AND key >= ? AND (key > ? OR id < ?)';
         params.push(from.key, from.key, from.beforeId);
       } else {
         cond = ' AND key >= ?';
