@@ -33,7 +33,13 @@ export async function getObject(op: OpContext, head: boolean): Promise<Reply> {
     const pn = q.get('partNumber')!;
     if (!/^\d+$/.test(pn) || Number(pn) < 1 || Number(pn) > 10000) throw new StorageError('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', { ArgumentName: 'partNumber', ArgumentValue: pn });
   }
-  let range = parseRange(http.header('range'), o.size);
+  let range: ReturnType<typeof parseRange>;
+  try {
+    range = parseRange(http.header('range'), o.size);
+  } catch (e) {
+    // An unsatisfiable range is 416 in S3; dialects that serve the whole object instead say so.
+    if (!op.vocab.wholeObjectOnBadRange) throw e;
+  }
   if (q.has('partNumber')) {
     const n = Number(q.get('partNumber'));
     const parts = o.segmentCount > 0 ? await engine.meta.getSegments(o.id) : [{ size: o.size }];

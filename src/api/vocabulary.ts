@@ -27,6 +27,8 @@ export interface Vocabulary {
   error(code: ErrorCode, message: string, status: number): WireError;
   /** Wire names of neutral (S3) storage classes where the dialect differs, e.g. OBS 'WARM' for 'STANDARD_IA'. */
   readonly storageClassNames?: Readonly<Record<string, string>>;
+  /** Serve the whole object for an unsatisfiable Range instead of 416 (OBS, OSS). */
+  readonly wholeObjectOnBadRange?: boolean;
   /** Most tags a bucket may carry (default: S3's 50). */
   readonly maxBucketTags?: number;
   /** Smallest size of every multipart part but the last, checked at completion (default: S3's 5 MiB). */

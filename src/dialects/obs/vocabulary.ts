@@ -36,6 +36,8 @@ export const obsVocabulary: Vocabulary = {
   storageClassNames: OBS_CLASS_NAMES,
   minPartSize: OBS_MIN_PART_SIZE,
   maxBucketTags: OBS_MAX_BUCKET_TAGS,
+  // The guide: an invalid range (beyond the object) returns the whole object.
+  wholeObjectOnBadRange: true,
   error: obsError,
   objectHeaders: appendHeaders,
   errorHeaders: errorHeaders('x-obs-'),
@@ -54,6 +56,8 @@ export const obsAwsVocabulary: Vocabulary = {
   storageClasses: ['STANDARD', 'STANDARD_IA', 'GLACIER', 'DEEP_ARCHIVE'],
   minPartSize: OBS_MIN_PART_SIZE,
   maxBucketTags: OBS_MAX_BUCKET_TAGS,
+  // The guide: an invalid range (beyond the object) returns the whole object.
+  wholeObjectOnBadRange: true,
   error: obsError,
   objectHeaders: appendHeaders,
   errorHeaders: errorHeaders('x-amz-'),
