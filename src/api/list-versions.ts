@@ -8,24 +8,24 @@ import { SEQUENCE } from './xml.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function entry(o: ObjectRecord, enc: (s: string) => string, v: Vocabulary): Record<string, unknown> {
+function entry(o: ObjectRecord, enc: (s: string) => string, vocab: Vocabulary): Record<string, unknown> {
   const owner = { ID: o.ownerId, DisplayName: o.ownerId };
   if (o.isDeleteMarker) {
     return { DeleteMarker: { Key: enc(o.key), VersionId: o.versionId, IsLatest: o.isLatest, LastModified: iso(o.lastModified), Owner: owner } };
   }
-  const e: Record<string, unknown> = {
+  const v: Record<string, unknown> = {
     Key: enc(o.key),
     VersionId: o.versionId,
     IsLatest: o.isLatest,
     LastModified: iso(o.lastModified),
     ETag: `"${o.etag}"`,
     Size: o.size,
-    StorageClass: wireStorageClass(v, o.storageClass),
+    StorageClass: wireStorageClass(vocab, o.storageClass),
     Owner: owner,
   };
   const algs = Object.keys(o.checksums);
-  if (algs.length) e.ChecksumAlgorithm = algs.map((a) => a.toUpperCase());
-  return { Version: e };
+  if (algs.length) v.ChecksumAlgorithm = algs.map((a) => a.toUpperCase());
+  return { Version: v };
 }
 
 /**
