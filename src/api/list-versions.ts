@@ -3,7 +3,7 @@ import type { ObjectRecord } from '../meta/types.js';
 import type { Reply } from '../http/reply.js';
 import { encoder, parseMaxKeys } from './list-objects.js';
 import type { OpContext } from './op-context.js';
-import { wireStorageClass, type Vocabulary } from './vocabulary.js';
+import { flexibleChecksums, wireStorageClass, type Vocabulary } from './vocabulary.js';
 import { SEQUENCE } from './xml.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -23,7 +23,7 @@ function entry(o: ObjectRecord, enc: (s: string) => string, vocab: Vocabulary): 
     StorageClass: wireStorageClass(vocab, o.storageClass),
     Owner: owner,
   };
-  const algs = Object.keys(o.checksums);
+  const algs = Object.keys(flexibleChecksums(o.checksums));
   if (algs.length) v.ChecksumAlgorithm = algs.map((a) => a.toUpperCase());
   return { Version: v };
 }

@@ -50,7 +50,7 @@ export function objectHeaders(o: ObjectRecord, v: Vocabulary, versioned = false)
     etag: `"${o.etag}"`,
     'last-modified': new Date(o.lastModified).toUTCString(),
     'accept-ranges': 'bytes',
-    'content-type': o.meta.contentType ?? 'binary/octet-stream',
+    'content-type': o.meta.contentType ?? v.defaultContentType ?? 'binary/octet-stream',
   };
   for (const [field, header] of CONTENT_HEADERS) {
     const value = o.meta[field];

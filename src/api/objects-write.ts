@@ -1,10 +1,11 @@
 import { StorageError } from '../engine/errors.js';
 import type { Reply } from '../http/reply.js';
 import { incomingBody } from './body.js';
+import { checksumHeaders } from './checksums.js';
 import { metaFromRequest } from './meta-headers.js';
 import type { OpContext } from './op-context.js';
 import { tagsFromQuery } from './tagging.js';
-import { h, neutralStorageClass } from './vocabulary.js';
+import { flexibleChecksums, h, neutralStorageClass } from './vocabulary.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -16,12 +17,7 @@ export function storageClassFrom(op: OpContext): string | undefined {
   return neutral;
 }
 
-/** Settings a dialect stores with the object besides what this operation reads (e.g. its canned ACL). */
-export interface WriteExtras {
-  extra?: Record<string, unknown>;
-}
-
-export async function putObject(op: OpContext, more: WriteExtras = {}): Promise<Reply> {
+export async function putObject(op: OpContext): Promise<Reply> {
   const http = op.http;
   const meta = metaFromRequest(http, op.vocab);
   const storageClass = storageClassFrom(op);
@@ -31,17 +27,17 @@ export async function putObject(op: OpContext, more: WriteExtras = {}): Promise<
     meta,
     storageClass,
     tags,
+    extra: op.vocab.extraFromRequest?.(op),
     size: body.size,
     digests: body.digests,
     verify: body.verify,
     checksums: body.checksums,
     ifMatch: http.header('if-match'),
     ifNoneMatch: http.header('if-none-match'),
-    extra: more.extra,
   });
   const headers: Record<string, string> = { etag: `"${o.etag}"` };
   if (o.versionId !== 'null') headers[h(op.vocab, 'version-id')] = o.versionId;
-  for (const [alg, value] of Object.entries(o.checksums)) headers[h(op.vocab, 'checksum-' + alg)] = value;
+  Object.assign(headers, checksumHeaders(op.vocab, o.checksums));
   return { status: 200, headers };
 }
 
@@ -75,7 +71,7 @@ function directive(op: OpContext, name: string): 'COPY' | 'REPLACE' {
   throw new StorageError('InvalidArgument', `Unknown ${name.replace('-directive', '')} directive.`, { ArgumentName: h(op.vocab, name), ArgumentValue: v });
 }
 
-export async function copyObject(op: OpContext, more: WriteExtras = {}): Promise<Reply> {
+export async function copyObject(op: OpContext): Promise<Reply> {
   const http = op.http;
   const v = op.vocab;
   const src = parseCopySource(http.header(h(v, 'copy-source'))!);
@@ -87,6 +83,7 @@ export async function copyObject(op: OpContext, more: WriteExtras = {}): Promise
     { bucket: op.bucket!, key: op.key! },
     {
       sourceVersionId: src.versionId,
+      sourceConditionsAsRead: v.copySourceNotModified,
       sourceConditions: {
         ifMatch: http.header(h(v, 'copy-source-if-match')),
         ifNoneMatch: http.header(h(v, 'copy-source-if-none-match')),
@@ -98,15 +95,16 @@ export async function copyObject(op: OpContext, more: WriteExtras = {}): Promise
       storageClass: storageClassFrom(op),
       taggingDirective,
       tags: taggingDirective === 'REPLACE' ? (tagsFromQuery(http.header(h(v, 'tagging'))) ?? null) : undefined,
+      extra: v.extraFromRequest?.(op),
       ifMatch: http.header('if-match'),
       ifNoneMatch: http.header('if-none-match'),
-      extra: more.extra,
     },
   );
   const headers: Record<string, string> = {};
   if (source.versionId !== 'null' || sourceBucket.versioning !== 'Unversioned') headers[h(v, 'copy-source-version-id')] = source.versionId;
   if (target.versionId !== 'null') headers[h(v, 'version-id')] = target.versionId;
+  if (v.writeChecksumHeaders) Object.assign(headers, v.writeChecksumHeaders(target.checksums));
   const result: Record<string, unknown> = { LastModified: iso(target.lastModified), ETag: `"${target.etag}"` };
-  for (const [alg, value] of Object.entries(target.checksums)) result['Checksum' + alg.toUpperCase()] = value;
+  for (const [alg, value] of Object.entries(flexibleChecksums(target.checksums))) result['Checksum' + alg.toUpperCase()] = value;
   return { status: 200, headers, body: { root: 'CopyObjectResult', value: result } };
 }

@@ -3,9 +3,12 @@ import type { Engine } from './engine.js';
 import { StorageError } from './errors.js';
 
 /**
- * Access control lists, neutral form. Stored now (bucket setting `acl`,
- * object `extra.acl`) and returned as stored; enforcement comes later. A
- * bucket or object without one has the owner's private ACL.
+ * Access control lists, neutral form: an owner and grants, whatever the
+ * dialect's wire form (OBS / S3 grant documents, OSS canned names). Stored
+ * now (bucket setting `acl`, object `extra.acl`) and returned as stored;
+ * enforcement comes later. A bucket without one has its owner's private ACL.
+ * An object without one has no ACL of its own: OSS calls that `default` (the
+ * bucket's applies); OBS and S3 show the owner's private ACL.
  */
 export type Permission = 'READ' | 'WRITE' | 'READ_ACP' | 'WRITE_ACP' | 'FULL_CONTROL';
 export const PERMISSIONS: readonly Permission[] = ['READ', 'WRITE', 'READ_ACP', 'WRITE_ACP', 'FULL_CONTROL'];
@@ -29,6 +32,8 @@ export interface Acl {
 }
 
 export const ACL_SETTING = 'acl';
+/** Where an object keeps its own ACL, in its `extra` document. */
+const OBJECT_ACL = 'acl';
 
 export const CANNED_ACLS = [
   'private',
@@ -82,8 +87,28 @@ export function cannedAcl(name: CannedAcl, owner: string, bucketOwner = owner): 
   return { owner, grants };
 }
 
-export function objectAcl(o: ObjectRecord): Acl {
-  return (o.extra.acl as Acl | undefined) ?? cannedAcl('private', o.ownerId);
+/**
+ * What an ACL grants everyone, as the canned name for it: how dialects whose
+ * ACLs are only these names (OSS) show any ACL, whoever set it.
+ */
+export function publicAccess(acl: Acl): 'private' | 'public-read' | 'public-read-write' {
+  const everyone = new Set(acl.grants.filter((g) => g.grantee.type === 'group' && g.grantee.group === 'AllUsers').map((g) => g.permission));
+  if (everyone.has('FULL_CONTROL') || everyone.has('WRITE')) return 'public-read-write';
+  return everyone.has('READ') ? 'public-read' : 'private';
+}
+
+/** The object's own ACL; undefined when it has none (OSS `default`). */
+export function objectAcl(o: ObjectRecord): Acl | undefined {
+  return o.extra[OBJECT_ACL] as Acl | undefined;
+}
+
+/**
+ * The `extra` entry that gives a written object its ACL. `undefined` says
+ * explicitly "no ACL of its own" (OSS `default`): it also clears the ACL a
+ * copy would otherwise take from its source.
+ */
+export function objectAclExtra(acl: Acl | undefined): Record<string, unknown> {
+  return { [OBJECT_ACL]: acl };
 }
 
 export async function getBucketAcl(e: Engine, bucket: string): Promise<Acl> {
@@ -99,13 +124,14 @@ export async function setBucketAcl(e: Engine, bucket: string, acl: Acl): Promise
   });
 }
 
-export async function getObjectAcl(e: Engine, bucket: string, key: string, versionId?: string): Promise<{ acl: Acl; object: ObjectRecord }> {
+/** An object version's own ACL (undefined: none) and the version itself. */
+export async function getObjectAcl(e: Engine, bucket: string, key: string, versionId?: string): Promise<{ acl: Acl | undefined; object: ObjectRecord }> {
   const o = await e.getObject(bucket, key, versionId);
   return { acl: objectAcl(o), object: o };
 }
 
-/** Replaces the ACL of an object version (the latest unless named) in place. */
-export async function setObjectAcl(e: Engine, bucket: string, key: string, versionId: string | undefined, acl: (o: ObjectRecord) => Acl): Promise<ObjectRecord> {
+/** Replaces the ACL of an object version (the latest unless named) in place; undefined removes it. */
+export async function setObjectAcl(e: Engine, bucket: string, key: string, versionId: string | undefined, acl: (o: ObjectRecord) => Acl | undefined): Promise<ObjectRecord> {
   // Resolves the version (and its errors: NoSuchKey, NoSuchVersion, delete markers) as a read does.
   await e.getObject(bucket, key, versionId);
   return e.meta.transaction(async (tx) => {
@@ -113,7 +139,10 @@ export async function setObjectAcl(e: Engine, bucket: string, key: string, versi
     if (!b) throw new StorageError('NoSuchBucket', undefined, { BucketName: bucket });
     const o = versionId !== undefined ? await tx.getVersion(b.id, key, versionId) : await tx.getLatest(b.id, key);
     if (!o || o.isDeleteMarker) throw new StorageError(versionId !== undefined ? 'NoSuchVersion' : 'NoSuchKey', undefined, { Key: key });
-    const extra = { ...o.extra, acl: acl(o) };
+    const extra = { ...o.extra };
+    const next = acl(o);
+    if (next === undefined) delete extra[OBJECT_ACL];
+    else extra[OBJECT_ACL] = next;
     await tx.updateObjectExtra(o.id, extra);
     return { ...o, extra };
   });

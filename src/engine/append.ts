@@ -2,6 +2,7 @@ import { crc64Combine } from '../digest/crc64.js';
 import { encodeChecksum } from '../digest/digest-set.js';
 import type { ObjectRecord, Segment } from '../meta/types.js';
 import type { Engine } from './engine.js';
+import { withCrc64 } from './crc.js';
 import { StorageError } from './errors.js';
 import { multipartEtag } from './multipart.js';
 import { validateKey } from './names.js';
@@ -36,7 +37,7 @@ export async function appendObject(
   key: string,
   position: number,
   body: AsyncIterable<Buffer>,
-  opts: Pick<WriteOptions, 'meta' | 'storageClass' | 'size' | 'verify' | 'extra' | 'tags'> & {
+  opts: Pick<WriteOptions, 'meta' | 'storageClass' | 'size' | 'verify' | 'extra' | 'tags' | 'digests'> & {
     maxTotal?: number;
     /** Appends allowed per object (OBS: 10000); unlimited when unset. */
     maxAppends?: number;
@@ -61,7 +62,7 @@ export async function appendObject(
   await precheckQuota(e.meta, b, opts.size);
   const storageClass = opts.storageClass ?? (await readDefaultStorageClass(e.meta, b.id));
 
-  const pending = await e.blobs.write(body, { digests: ['crc64ecma'], maxSize: maxTotal - position, expectedSize: opts.size });
+  const pending = await e.blobs.write(body, { digests: withCrc64(opts.digests), maxSize: maxTotal - position, expectedSize: opts.size });
   try {
     if (opts.verify) await opts.verify(pending.digests, pending.size);
     await pending.commit();

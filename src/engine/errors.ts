@@ -55,7 +55,9 @@ export type ErrorCode =
   | 'ObjectNotAppendable'
   | 'IllegalVersioningConfigurationException'
   | 'BadRequest'
-  | 'AppendTooLarge';
+  | 'AppendTooLarge'
+  | 'InvalidTargetType'
+  | 'NotSymlink';
 
 /** Default HTTP status for each neutral code (S3's). Dialects may override. */
 export const DEFAULT_STATUS: Record<ErrorCode, number> = {
@@ -110,6 +112,8 @@ export const DEFAULT_STATUS: Record<ErrorCode, number> = {
   IllegalVersioningConfigurationException: 400,
   BadRequest: 400,
   AppendTooLarge: 400,
+  InvalidTargetType: 400,
+  NotSymlink: 400,
 };
 
 /** Default English messages (S3's wording where S3 has one). */
@@ -155,6 +159,8 @@ export const DEFAULT_MESSAGE: Partial<Record<ErrorCode, string>> = {
   InvalidTag: 'The tag provided was not a valid tag.',
   IllegalVersioningConfigurationException: 'The Versioning element must be specified',
   AppendTooLarge: 'The object would exceed the largest size an appendable object may have',
+  InvalidTargetType: 'The target of a symlink cannot be a symlink.',
+  NotSymlink: 'The specified object is not a symlink.',
 };
 
 export class StorageError extends Error {

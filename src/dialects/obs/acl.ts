@@ -100,7 +100,8 @@ export async function putBucketAcl(op: OpContext): Promise<Reply> {
 
 export async function getObjectAcl(op: OpContext): Promise<Reply> {
   const { acl, object } = await acls.getObjectAcl(op.services.engine, op.bucket!, op.key!, op.http.query.get('versionId'));
-  const reply = renderAcl(op, acl);
+  // An object without an ACL of its own shows its owner's private one.
+  const reply = renderAcl(op, acl ?? acls.cannedAcl('private', object.ownerId));
   if (object.versionId !== 'null') reply.headers = { [h(op.vocab, 'version-id')]: object.versionId };
   return reply;
 }

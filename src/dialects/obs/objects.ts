@@ -1,7 +1,6 @@
 import { incomingBody } from '../../api/body.js';
 import { metaFromRequest } from '../../api/meta-headers.js';
-import { createMultipartUpload as apiCreateMultipartUpload } from '../../api/multipart.js';
-import { copyObject as apiCopyObject, putObject as apiPutObject, storageClassFrom, type WriteExtras } from '../../api/objects-write.js';
+import { storageClassFrom } from '../../api/objects-write.js';
 import type { OpContext } from '../../api/op-context.js';
 import { tagsFromQuery } from '../../api/tagging.js';
 import { h } from '../../api/vocabulary.js';
@@ -9,18 +8,7 @@ import { appendObject as engineAppend } from '../../engine/append.js';
 import { StorageError, isStorageError } from '../../engine/errors.js';
 import { readDefaultStorageClass } from '../../engine/storage-policy.js';
 import type { Reply } from '../../http/reply.js';
-import { cannedFromHeader } from './acl.js';
 import { OBS_MAX_APPENDS } from './vocabulary.js';
-
-/** The canned ACL header of a write, stored with the object. */
-function aclExtras(op: OpContext): WriteExtras {
-  const acl = cannedFromHeader(op, op.caller.accountId);
-  return acl ? { extra: { acl } } : {};
-}
-
-export const putObject = (op: OpContext) => apiPutObject(op, aclExtras(op));
-export const copyObject = (op: OpContext) => apiCopyObject(op, aclExtras(op));
-export const createMultipartUpload = (op: OpContext) => apiCreateMultipartUpload(op, aclExtras(op));
 
 /** Archive classes cannot be appended to (OBS answers ObjectNotAppendable). */
 const NOT_APPENDABLE_CLASSES = new Set(['GLACIER', 'DEEP_ARCHIVE']);
@@ -48,7 +36,8 @@ export async function appendObject(op: OpContext): Promise<Reply> {
       storageClass,
       tags: tagsFromQuery(http.header(h(op.vocab, 'tagging'))),
       size: body.size,
-      extra: aclExtras(op).extra,
+      digests: body.digests,
+      extra: op.vocab.extraFromRequest?.(op),
       maxAppends: OBS_MAX_APPENDS,
       verify: (d, n) => {
         body.verify(d, n);

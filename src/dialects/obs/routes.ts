@@ -6,6 +6,7 @@ import { getBucketVersioning, putBucketVersioning } from '../../api/versioning.j
 import * as mpu from '../../api/multipart.js';
 import { deleteObject, deleteObjects } from '../../api/objects-delete.js';
 import { getObject } from '../../api/objects-read.js';
+import { copyObject, putObject } from '../../api/objects-write.js';
 import { h } from '../../api/vocabulary.js';
 import type { Handler, Route } from '../xml/routes.js';
 import * as acl from './acl.js';
@@ -84,11 +85,11 @@ export const OBS_ROUTES: Route[] = [
   { method: 'GET', target: 'object', sub: 'acl', handler: acl.getObjectAcl },
   { method: 'PUT', target: 'object', sub: 'acl', handler: acl.putObjectAcl },
   { method: 'PUT', target: 'object', sub: 'uploadId', handler: decodedConditions(byCopySource(mpu.uploadPartCopy, mpu.uploadPart)) },
-  { method: 'POST', target: 'object', sub: 'uploads', handler: objects.createMultipartUpload },
+  { method: 'POST', target: 'object', sub: 'uploads', handler: mpu.createMultipartUpload },
   { method: 'POST', target: 'object', sub: 'uploadId', handler: mpu.completeMultipartUpload },
   { method: 'DELETE', target: 'object', sub: 'uploadId', handler: mpu.abortMultipartUpload },
   { method: 'GET', target: 'object', sub: 'uploadId', handler: mpu.listParts },
-  { method: 'PUT', target: 'object', handler: decodedConditions(byCopySource(objects.copyObject, objects.putObject)) },
+  { method: 'PUT', target: 'object', handler: decodedConditions(byCopySource(copyObject, putObject)) },
   { method: 'GET', target: 'object', handler: decodedConditions((op) => getObject(op, false)) },
   { method: 'HEAD', target: 'object', handler: decodedConditions((op) => getObject(op, true)) },
   { method: 'DELETE', target: 'object', handler: deleteObject },

@@ -1,5 +1,9 @@
-import type { Vocabulary, WireError } from '../../api/vocabulary.js';
+import type { OpContext } from '../../api/op-context.js';
+import { parseRangeOrWhole } from '../../api/range.js';
+import { neutralStorageClass, type Vocabulary, type WireError } from '../../api/vocabulary.js';
+import { objectAclExtra } from '../../engine/acl.js';
 import type { ObjectRecord } from '../../meta/types.js';
+import { cannedFromHeader } from './acl.js';
 import { obsError } from './errors.js';
 
 /** OBS names two neutral (S3) storage classes its own way. */
@@ -25,6 +29,12 @@ function errorHeaders(prefix: string) {
   return (w: WireError) => ({ [prefix + 'error-code']: headerSafe(w.code), [prefix + 'error-message']: headerSafe(w.message) });
 }
 
+/** The canned ACL header of a write (x-obs-acl / x-amz-acl), stored with the object. */
+function aclExtra(op: OpContext): Record<string, unknown> | undefined {
+  const acl = cannedFromHeader(op, op.caller.accountId);
+  return acl && objectAclExtra(acl);
+}
+
 /** OBS's own protocol: `x-obs-` headers, WARM / COLD, OBS's error table. */
 export const obsVocabulary: Vocabulary = {
   dialect: 'obs',
@@ -37,9 +47,10 @@ export const obsVocabulary: Vocabulary = {
   minPartSize: OBS_MIN_PART_SIZE,
   maxBucketTags: OBS_MAX_BUCKET_TAGS,
   // The guide: an invalid range (beyond the object) returns the whole object.
-  wholeObjectOnBadRange: true,
+  parseRange: parseRangeOrWhole,
   error: obsError,
   objectHeaders: appendHeaders,
+  extraFromRequest: aclExtra,
   errorHeaders: errorHeaders('x-obs-'),
 };
 
@@ -57,15 +68,15 @@ export const obsAwsVocabulary: Vocabulary = {
   minPartSize: OBS_MIN_PART_SIZE,
   maxBucketTags: OBS_MAX_BUCKET_TAGS,
   // The guide: an invalid range (beyond the object) returns the whole object.
-  wholeObjectOnBadRange: true,
+  parseRange: parseRangeOrWhole,
   error: obsError,
   objectHeaders: appendHeaders,
+  extraFromRequest: aclExtra,
   errorHeaders: errorHeaders('x-amz-'),
 };
 
 /** Any storage class name of either mode, to its neutral name (bodies may use either family). */
 export function anyObsStorageClass(name: string): string | undefined {
   const upper = name.trim().toUpperCase();
-  for (const [neutral, obs] of Object.entries(OBS_CLASS_NAMES)) if (obs === upper) return neutral;
-  return obsAwsVocabulary.storageClasses.includes(upper) ? upper : undefined;
+  return neutralStorageClass(obsVocabulary, upper) ?? neutralStorageClass(obsAwsVocabulary, upper);
 }
