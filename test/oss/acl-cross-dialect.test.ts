@@ -1,12 +1,14 @@
 import type ObsClient from 'esdk-obs-nodejs';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { bucketName, type TestServer } from '../helpers/server.js';
+import { CosClient } from '../../src/sdk/cos/client.js';
+import { APPID, assertOk } from '../cos/helpers.js';
+import { ACCESS_KEY, SECRET_KEY, bucketName, type TestServer } from '../helpers/server.js';
 import { obsClient, ok, startObsServer } from '../obs/helpers.js';
 import { ossClient } from './helpers.js';
 
-/** One neutral ACL model and one bucket default storage class behind OSS's canned names and OBS's grants. */
-describe('OSS and OBS share ACLs and the bucket storage class', () => {
+/** One neutral ACL model and one bucket default storage class behind OSS's canned names, OBS's grants and COS's authority. */
+describe('OSS, OBS and COS share ACLs and the bucket storage class', () => {
   let t: TestServer;
   let obs: ObsClient;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -74,5 +76,20 @@ describe('OSS and OBS share ACLs and the bucket storage class', () => {
     // A copy through OSS with x-oss-object-acl: default keeps no ACL of the source's.
     await oss.copy('rw-copy', 'rw', { headers: { 'x-oss-object-acl': 'default' } });
     assert.equal((await oss.getACL('rw-copy')).acl, 'default');
+  });
+
+  it("COS's authority is the same ACL", async () => {
+    const cos = new CosClient({ appid: APPID, secretId: ACCESS_KEY, secretKey: SECRET_KEY, endpoint: t.url });
+    await oss.put('cos-acl', Buffer.from('c'));
+    const authority = async () => assertOk(await cos.statFile({ bucket, cosPath: '/cos-acl' })).data!.authority;
+    assert.equal(await authority(), 'eInvalid');
+    await oss.putACL('cos-acl', 'public-read-write');
+    assert.equal(await authority(), 'eWPrivateRPublic');
+    assertOk(await cos.updateFile({ bucket, cosPath: '/cos-acl', authority: 'eWRPrivate' }));
+    assert.equal((await oss.getACL('cos-acl')).acl, 'private');
+    const acl = await ok(obs.getObjectAcl({ Bucket: bucket, Key: 'cos-acl' }));
+    assert.deepEqual(grants(acl), [[acl.Owner.ID, 'FULL_CONTROL']]);
+    assertOk(await cos.updateFile({ bucket, cosPath: '/cos-acl', authority: 'eInvalid' }));
+    assert.equal((await oss.getACL('cos-acl')).acl, 'default');
   });
 });
