@@ -32,7 +32,12 @@ export interface BigSideResult {
   getMBps: number;
   getRuns: number[];
   peakRssBytes?: number;
+  /** CLOCK_MONOTONIC microsecond intervals of the PUT and the GETs (for the CPU profile). */
+  putWindowUs: [number, number][];
+  getWindowsUs: [number, number][];
 }
+
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -53,6 +58,7 @@ export async function benchBig(
   for (const name of names) {
     const s = sides[name];
     const watch = watchPeakRss(s.pid);
+    const w0 = nowUs();
     const t0 = performance.now();
     let peak: number | undefined;
     try {
@@ -61,6 +67,8 @@ export async function benchBig(
       peak = watch.stop();
     }
     const sec = (performance.now() - t0) / 1000;
+    out[name].putWindowUs = [[w0, nowUs()]];
+    out[name].getWindowsUs = [];
     out[name].putSeconds = sec;
     out[name].putMBps = o.size / 1e6 / sec;
     out[name].peakRssBytes = peak;
@@ -71,9 +79,11 @@ export async function benchBig(
   for (let run = 0; run < o.getRuns; run++) {
     for (const name of names) {
       const s = sides[name];
+      const w0 = nowUs();
       const t0 = performance.now();
       const r = await s.client.request({ method: 'GET', bucket: s.bucket, key });
       const sec = (performance.now() - t0) / 1000;
+      out[name].getWindowsUs.push([w0, nowUs()]);
       if (r.status !== 200 || r.bytes !== o.size) throw new Error(`${name} GET ${key}: status ${r.status}, ${r.bytes} of ${o.size} bytes`);
       const mbps = o.size / 1e6 / sec;
       out[name].getRuns.push(mbps);

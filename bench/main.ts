@@ -75,7 +75,7 @@ async function run(o: BenchOptions, cleanups: (() => Promise<void> | void)[]): P
   try {
     if (o.only.has('small')) {
       log(`4 KiB objects: ${o.connections} connections, ${o.durationMs / 1000} s per phase`);
-      res.small = await benchSmall(sides, { size: o.smallSize, body: smallBody(o.smallSize), connections: o.connections, ms: o.durationMs, warmupMs: o.warmupMs }, log);
+      res.small = await benchSmall(sides, { size: o.smallSize, body: smallBody(o.smallSize), connections: o.connections, ms: o.durationMs, sliceMs: o.sliceMs, warmupMs: o.warmupMs }, log);
     }
     if (o.only.has('big')) {
       if (!o.only.has('small')) for (const s of Object.values(sides)) await s.client.must({ method: 'PUT', bucket: s.bucket });
@@ -219,7 +219,19 @@ async function main() {
   console.log('\n' + title + '\n');
   console.log(renderTable(rows));
   if (verdicts.length) console.log('\n' + renderVerdicts(verdicts));
-  if (results.profile) console.log('\n' + renderProfile(results.profile, 25));
+  if (results.profile) {
+    // The server's hot spots while it served each 4 KiB phase, then over the whole run.
+    if (results.small) {
+      for (const op of ['get', 'head', 'put'] as const) {
+        console.log('\n' + renderProfile(results.profile, 20, results.small.stratus[op].windowsUs, `Stratus during 4 KiB ${op.toUpperCase()}`));
+      }
+    }
+    if (results.big) {
+      console.log('\n' + renderProfile(results.profile, 15, results.big.stratus.getWindowsUs, `Stratus during ${sizeLabel(o.bigSize)} GET`));
+      console.log('\n' + renderProfile(results.profile, 15, results.big.stratus.putWindowUs, `Stratus during ${sizeLabel(o.bigSize)} PUT`));
+    }
+    console.log('\n' + renderProfile(results.profile, 25, undefined, 'Stratus, whole run'));
+  }
 
   const outDir = path.join(ROOT, 'bench', 'results');
   fs.mkdirSync(outDir, { recursive: true });

@@ -3,7 +3,8 @@
  *   --quick                 64 MiB big object, 100k-key bucket, 2 s phases (sanity run)
  *   --only a,b              scenarios: digests, small, big, listing (default all)
  *   --connections N         concurrent keep-alive connections for 4 KiB ops (16)
- *   --duration S            seconds per measured 4 KiB phase (5; quick 2)
+ *   --duration S            measured seconds per 4 KiB phase and server, in 1 s slices
+ *                           alternating baseline and Stratus (5; quick 2, 0.5 s slices)
  *   --big-size BYTES        big object size (1 GiB; quick 64 MiB)
  *   --keys N                keys in the large listing bucket (1000000; quick 100000)
  *   --no-fsync              run Stratus (and the bare file write) without fsync
@@ -19,6 +20,8 @@ export interface BenchOptions {
   connections: number;
   smallSize: number;
   durationMs: number;
+  /** Measured phases alternate baseline and Stratus in slices this long. */
+  sliceMs: number;
   warmupMs: number;
   bigSize: number;
   bigGetRuns: number;
@@ -76,6 +79,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     connections: Math.round(num('connections', 16)),
     smallSize: 4096,
     durationMs: num('duration', quick ? 2 : 5) * 1000,
+    sliceMs: quick ? 500 : 1000,
     warmupMs: quick ? 500 : 1000,
     bigSize: Math.round(num('big-size', quick ? 64 * MiB : 1024 * MiB)),
     bigGetRuns: 3,

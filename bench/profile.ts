@@ -47,11 +47,25 @@ function bucketOf(url: string): string {
   return parts[0]!.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
 }
 
-export function summarizeProfile(file: string, top = 20): { totalMs: number; idleMs: number; functions: HotSpot[]; files: HotSpot[] } {
+/**
+ * With `windowsUs`, only samples inside those intervals count (timestamps are
+ * CLOCK_MONOTONIC microseconds on Linux, as process.hrtime gives them).
+ */
+export function summarizeProfile(
+  file: string,
+  top = 20,
+  windowsUs?: [number, number][],
+): { totalMs: number; idleMs: number; functions: HotSpot[]; files: HotSpot[] } {
   const p = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  for (let i = 0; i < p.samples.length; i++) self.set(p.samples[i]!, (self.get(p.samples[i]!) ?? 0) + (p.timeDeltas[i] ?? 0));
+  let t = p.startTime;
+  for (let i = 0; i < p.samples.length; i++) {
+    const dt = p.timeDeltas[i] ?? 0;
+    t += dt;
+    if (windowsUs && !windowsUs.some(([a, b]) => t >= a && t <= b)) continue;
+    self.set(p.samples[i]!, (self.get(p.samples[i]!) ?? 0) + dt);
+  }
   const fn = new Map<string, HotSpot>();
   const files = new Map<string, HotSpot>();
   let total = 0;
@@ -82,10 +96,10 @@ export function summarizeProfile(file: string, top = 20): { totalMs: number; idl
   return { totalMs: total / 1000, idleMs: idle / 1000, functions: rank(fn), files: rank(files) };
 }
 
-export function renderProfile(file: string, top = 20): string {
-  const s = summarizeProfile(file, top);
+export function renderProfile(file: string, top = 20, windowsUs?: [number, number][], label = ''): string {
+  const s = summarizeProfile(file, top, windowsUs);
   const busy = s.totalMs - s.idleMs;
-  const lines = [`CPU profile ${path.basename(file)}: ${(s.totalMs / 1000).toFixed(1)} s wall, ${(busy / 1000).toFixed(1)} s busy (shares are of busy time)`];
+  const lines = [`CPU profile ${path.basename(file)}${label ? ` (${label})` : ''}: ${(s.totalMs / 1000).toFixed(1)} s sampled, ${(busy / 1000).toFixed(1)} s busy (shares are of busy time)`];
   lines.push('  self time by function:');
   for (const h of s.functions) lines.push(`    ${(h.share * 100).toFixed(1).padStart(5)}%  ${h.ms.toFixed(0).padStart(6)} ms  ${h.name}  ${h.where}`);
   lines.push('  self time by file / package:');

@@ -1,6 +1,6 @@
 /** Row 1: 4 KiB PUT, GET and HEAD operations per second at N connections. */
 import type { BenchClient } from './client.js';
-import { runLoad, type LoadResult } from './load.js';
+import { runInterleaved, type LoadResult } from './load.js';
 
 export interface Side {
   client: BenchClient;
@@ -16,13 +16,12 @@ export interface SmallResult {
 
 export async function benchSmall(
   sides: { stratus: Side; baseline: Side },
-  o: { size: number; body: Buffer; connections: number; ms: number; warmupMs: number },
+  o: { size: number; body: Buffer; connections: number; ms: number; sliceMs: number; warmupMs: number },
   log: (s: string) => void,
 ): Promise<{ stratus: SmallResult; baseline: SmallResult }> {
   const written = { stratus: [] as string[], baseline: [] as string[] };
   const results = { stratus: {} as SmallResult, baseline: {} as SmallResult };
   const names = ['baseline', 'stratus'] as const;
-  let round = 0;
 
   for (const name of names) {
     const s = sides[name];
@@ -30,18 +29,14 @@ export async function benchSmall(
   }
 
   for (const op of ['put', 'get', 'head'] as const) {
-    round++;
-    for (const name of names) {
+    const loadSides = names.map((name) => {
       const s = sides[name];
       const keys = written[name];
-      const r = await runLoad({
-        workers: o.connections,
-        ms: o.ms,
-        warmupMs: o.warmupMs,
+      return {
         serverPid: s.pid,
-        op: async (w, seq) => {
+        op: async (w: number, seq: number) => {
           if (op === 'put') {
-            const key = `small/r${round}-w${w}-${seq}`;
+            const key = `small/w${w}-${seq}-${keys.length}`;
             const res = await s.client.request({ method: 'PUT', bucket: s.bucket, key, body: o.body });
             if (res.status !== 200) return false;
             keys.push(key);
@@ -51,11 +46,15 @@ export async function benchSmall(
           const res = await s.client.request({ method: op === 'get' ? 'GET' : 'HEAD', bucket: s.bucket, key });
           return res.status === 200 && res.bytes === (op === 'get' ? o.size : 0);
         },
-      });
+      };
+    });
+    const measured = await runInterleaved(loadSides, { workers: o.connections, ms: o.ms, sliceMs: o.sliceMs, warmupMs: o.warmupMs });
+    names.forEach((name, i) => {
+      const r = measured[i]!;
       results[name][op] = r;
-      log(`  ${op.toUpperCase().padEnd(4)} ${name.padEnd(8)} ${r.opsPerSec.toFixed(0).padStart(7)} ops/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  server cpu ${pct(r.serverCpu)}  gen cpu ${pct(r.genCpu)}${r.errors ? `  ERRORS ${r.errors}: ${r.firstError}` : ''}`);
+      log(`  ${op.toUpperCase().padEnd(4)} ${name.padEnd(8)} ${r.opsPerSec.toFixed(0).padStart(7)} ops/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  server cpu ${pct(r.serverCpu)} (${r.serverUsPerOp?.toFixed(0) ?? '?'} us/op)  gen cpu ${pct(r.genCpu)}${r.errors ? `  ERRORS ${r.errors}: ${r.firstError}` : ''}`);
       if (r.ops === 0) throw new Error(`${name} ${op}: no successful operation (${r.firstError ?? 'unknown error'})`);
-    }
+    });
   }
   return results;
 }
