@@ -97,6 +97,16 @@ export class BenchClient {
     return r;
   }
 
+  /**
+   * Drops idle keep-alive sockets. Needed after this process blocked its event
+   * loop for longer than the server's keep-alive timeout (the synchronous
+   * listing fill): the server has closed them, but the agent has not seen it
+   * yet and would hand one out, failing the next request with a hang-up.
+   */
+  dropIdleSockets(): void {
+    for (const list of Object.values(this.agent.freeSockets)) for (const s of list ?? []) s.destroy();
+  }
+
   close(): void {
     this.agent.destroy();
   }

@@ -97,6 +97,7 @@ async function run(o: BenchOptions, cleanups: (() => Promise<void> | void)[]): P
         log(`  filled ${names[i]} with ${n + 1} keys (${((performance.now() - t0) / 1000).toFixed(1)} s so far)`);
       }
       const fillSeconds = (performance.now() - t0) / 1000;
+      sc.dropIdleSockets();
       const pages = await timePages(sc, names, o.listRuns, o.listBudgetMs, log);
       res.listing = { smallKeys: shapes[0]!.keys, largeKeys: shapes[1]!.keys, fillSeconds, pages };
     }
