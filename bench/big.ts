@@ -6,6 +6,7 @@
 import { randomFillSync } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Side } from './small.js';
+import { nodeMd5Throughput } from './digests.js';
 import { watchPeakRss } from './proc.js';
 
 const MiB = 1024 * 1024;
@@ -34,6 +35,8 @@ export interface BigSideResult {
   peakRssBytes?: number;
   /** CLOCK_MONOTONIC microsecond intervals of the PUT and the GETs (for the CPU profile). */
   putWindowUs: [number, number][];
+  /** node:crypto MD5 MB/s measured in this process right after this side's PUT (best of 2). */
+  md5NodeMbps: number;
   getWindowsUs: [number, number][];
 }
 
@@ -68,6 +71,7 @@ export async function benchBig(
     }
     const sec = (performance.now() - t0) / 1000;
     out[name].putWindowUs = [[w0, nowUs()]];
+    out[name].md5NodeMbps = Math.max(nodeMd5Throughput(128 * MiB), nodeMd5Throughput(128 * MiB));
     out[name].getWindowsUs = [];
     out[name].putSeconds = sec;
     out[name].putMBps = o.size / 1e6 / sec;
