@@ -99,7 +99,7 @@ export function spawnStratus(o: StratusChildOptions): Promise<Child> {
   return spawnServer('stratus', args);
 }
 
-export function spawnBaseline(o: { dir: string; fsync: boolean; smallSize: number }): Promise<Child> {
-  const args = ['--import', 'tsx', 'bench/baseline-server.ts', '--dir', o.dir, '--small-size', String(o.smallSize), ...(o.fsync ? ['--fsync'] : [])];
+export function spawnBaseline(o: { dir: string; fsync: boolean; smallSize: number; cpuProfDir?: string }): Promise<Child> {
+  const args = [...(o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : []), '--import', 'tsx', 'bench/baseline-server.ts', '--dir', o.dir, '--small-size', String(o.smallSize), ...(o.fsync ? ['--fsync'] : [])];
   return spawnServer('baseline', args);
 }

@@ -29,7 +29,8 @@ interface Results {
   small?: { stratus: SmallResult; baseline: SmallResult };
   big?: { stratus: BigSideResult; baseline: BigSideResult };
   listing?: { smallKeys: number; largeKeys: number; fillSeconds: number; pages: Record<string, Record<string, ListTiming>> };
-  profile?: string;
+  /** CPU profiles (with --cpu-prof) of the two children. */
+  profiles?: { stratus?: string; baseline?: string };
 }
 
 async function run(o: BenchOptions, cleanups: (() => Promise<void> | void)[]): Promise<Results> {
@@ -58,7 +59,7 @@ async function run(o: BenchOptions, cleanups: (() => Promise<void> | void)[]): P
   });
   const [stratus, baseline] = await Promise.all([
     spawnStratus({ dataDir: stratusDir, accessKey: credentials.accessKeyId, secretKey: credentials.secretAccessKey, fsync: o.fsync, cpuProfDir: profDir }),
-    spawnBaseline({ dir: baselineDir, fsync: o.fsync, smallSize: o.smallSize }),
+    spawnBaseline({ dir: baselineDir, fsync: o.fsync, smallSize: o.smallSize, cpuProfDir: profDir }),
   ]);
   children.push(stratus, baseline);
   log(`stratus pid ${stratus.pid} at ${stratus.url}${o.fsync ? '' : ' (no fsync)'}; baseline pid ${baseline.pid} at ${baseline.url}`);
@@ -107,10 +108,16 @@ async function run(o: BenchOptions, cleanups: (() => Promise<void> | void)[]): P
   }
 
   if (profDir) {
-    await stratus.stop();
+    // Profiles are written at exit; V8 names them CPU.<date>.<time>.<pid>.<n>.cpuprofile.
+    await Promise.all([stratus.stop(), baseline.stop()]);
     const files = fs.existsSync(profDir) ? fs.readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile')) : [];
-    if (files.length) res.profile = path.join(profDir, files[0]!);
-    else log(`no CPU profile was written to ${profDir}`);
+    const of = (pid: number) => files.find((f) => f.includes(`.${pid}.`));
+    res.profiles = {};
+    for (const c of [stratus, baseline]) {
+      const f = of(c.pid);
+      if (f) res.profiles[c.name as 'stratus' | 'baseline'] = path.join(profDir, f);
+      else log(`no CPU profile of ${c.name} was written to ${profDir}`);
+    }
   }
   return res;
 }
@@ -220,20 +227,27 @@ async function main() {
   console.log('\n' + title + '\n');
   console.log(renderTable(rows));
   if (verdicts.length) console.log('\n' + renderVerdicts(verdicts));
-  if (results.profile) {
-    // The server's hot spots while it served each 4 KiB phase, then over the whole run.
+  const prof = results.profiles;
+  if (prof?.stratus) {
+    // Each server's hot spots while it served each phase, then Stratus over the whole run.
+    const show = (who: 'stratus' | 'baseline', top: number, windows: [number, number][] | undefined, label: string) => {
+      const f = prof[who];
+      if (f) console.log('\n' + renderProfile(f, top, windows, `${who === 'stratus' ? 'Stratus' : 'baseline'} during ${label}`));
+    };
     if (results.small) {
       for (const op of ['get', 'head', 'put'] as const) {
-        console.log('\n' + renderProfile(results.profile, 20, results.small.stratus[op].windowsUs, `Stratus during 4 KiB ${op.toUpperCase()}`));
+        show('stratus', 20, results.small.stratus[op].windowsUs, `4 KiB ${op.toUpperCase()}`);
+        show('baseline', 8, results.small.baseline[op].windowsUs, `4 KiB ${op.toUpperCase()}`);
       }
     }
     if (results.big) {
-      console.log('\n' + renderProfile(results.profile, 15, results.big.stratus.getWindowsUs, `Stratus during ${sizeLabel(o.bigSize)} GET`));
-      console.log('\n' + renderProfile(results.profile, 15, results.big.stratus.putWindowUs, `Stratus during ${sizeLabel(o.bigSize)} PUT`));
+      for (const [op, w] of [['GET', 'getWindowsUs'], ['PUT', 'putWindowUs']] as const) {
+        show('stratus', 15, results.big.stratus[w], `${sizeLabel(o.bigSize)} ${op}`);
+        show('baseline', 8, results.big.baseline[w], `${sizeLabel(o.bigSize)} ${op}`);
+      }
     }
-    console.log('\n' + renderProfile(results.profile, 25, undefined, 'Stratus, whole run'));
+    console.log('\n' + renderProfile(prof.stratus, 25, undefined, 'Stratus, whole run'));
   }
-
   const outDir = path.join(ROOT, 'bench', 'results');
   fs.mkdirSync(outDir, { recursive: true });
   const json = {

@@ -8,7 +8,7 @@
  *   --big-size BYTES        big object size (1 GiB; quick 64 MiB)
  *   --keys N                keys in the large listing bucket (1000000; quick 100000)
  *   --no-fsync              run Stratus (and the bare file write) without fsync
- *   --cpu-prof              V8 CPU profile of the Stratus child, summarised at the end
+ *   --cpu-prof              V8 CPU profiles of both children, summarised per phase
  *   --keep                  keep the temporary data directories
  */
 export type Scenario = 'digests' | 'small' | 'big' | 'listing';
