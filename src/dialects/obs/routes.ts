@@ -8,6 +8,7 @@ import { deleteObject, deleteObjects } from '../../api/objects-delete.js';
 import { getObject } from '../../api/objects-read.js';
 import { copyObject, putObject } from '../../api/objects-write.js';
 import { h } from '../../api/vocabulary.js';
+import { SHARED_PLAIN_PARAMS } from '../xml/common-routes.js';
 import type { Handler, Route } from '../xml/routes.js';
 import * as acl from './acl.js';
 import * as buckets from './buckets.js';
@@ -97,27 +98,8 @@ export const OBS_ROUTES: Route[] = [
 
 /** Query parameters that modify an operation rather than select one. */
 const PLAIN_PARAMS = new Set([
-  'versionId',
-  'partNumber',
-  'prefix',
-  'delimiter',
-  'marker',
-  'max-keys',
-  'encoding-type',
-  'uploadId',
-  'part-number-marker',
-  'max-parts',
-  'max-uploads',
-  'key-marker',
-  'upload-id-marker',
-  'version-id-marker',
+  ...SHARED_PLAIN_PARAMS,
   'position',
-  'response-content-type',
-  'response-content-language',
-  'response-expires',
-  'response-cache-control',
-  'response-content-disposition',
-  'response-content-encoding',
   'AccessKeyId',
   'AWSAccessKeyId',
   'Expires',

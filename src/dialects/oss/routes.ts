@@ -1,9 +1,8 @@
 import * as buckets from '../../api/buckets.js';
 import { listObjects } from '../../api/list-objects.js';
 import * as mpu from '../../api/multipart.js';
-import { deleteObject, deleteObjects } from '../../api/objects-delete.js';
-import { getObject } from '../../api/objects-read.js';
-import { copyObject, putObject } from '../../api/objects-write.js';
+import { deleteObjects } from '../../api/objects-delete.js';
+import { sharedObjectRoutes, SHARED_PLAIN_PARAMS } from '../xml/common-routes.js';
 import type { Route } from '../xml/routes.js';
 import * as ossAcl from './acl.js';
 import * as ossBucket from './ops-bucket.js';
@@ -29,12 +28,6 @@ export const OSS_ROUTES: Route[] = [
   { method: 'DELETE', target: 'bucket', handler: buckets.deleteBucket },
   { method: 'POST', target: 'bucket', sub: 'delete', handler: deleteObjects },
 
-  { method: 'PUT', target: 'object', sub: 'uploadId', header: 'x-oss-copy-source', handler: mpu.uploadPartCopy },
-  { method: 'PUT', target: 'object', sub: 'uploadId', handler: mpu.uploadPart },
-  { method: 'POST', target: 'object', sub: 'uploads', handler: mpu.createMultipartUpload },
-  { method: 'POST', target: 'object', sub: 'uploadId', handler: mpu.completeMultipartUpload },
-  { method: 'DELETE', target: 'object', sub: 'uploadId', handler: mpu.abortMultipartUpload },
-  { method: 'GET', target: 'object', sub: 'uploadId', handler: mpu.listParts },
   { method: 'POST', target: 'object', sub: 'append', handler: ossObject.appendObject },
   { method: 'PUT', target: 'object', sub: 'symlink', handler: ossObject.putSymlink },
   { method: 'GET', target: 'object', sub: 'symlink', handler: ossObject.getSymlink },
@@ -42,39 +35,17 @@ export const OSS_ROUTES: Route[] = [
   { method: 'GET', target: 'object', sub: 'acl', handler: ossAcl.getObjectAcl },
   { method: 'GET', target: 'object', sub: 'objectMeta', handler: ossObject.getObjectMeta },
   { method: 'HEAD', target: 'object', sub: 'objectMeta', handler: ossObject.getObjectMeta },
-  { method: 'PUT', target: 'object', header: 'x-oss-copy-source', handler: copyObject },
-  { method: 'PUT', target: 'object', handler: putObject },
-  { method: 'GET', target: 'object', handler: (op) => getObject(op, false) },
-  { method: 'HEAD', target: 'object', handler: (op) => getObject(op, true) },
-  { method: 'DELETE', target: 'object', handler: deleteObject },
+  ...sharedObjectRoutes('x-oss-copy-source'),
 ];
 
 /** Query parameters that modify an operation rather than select one. */
 const PLAIN_PARAMS = new Set([
-  'versionId',
-  'partNumber',
-  'prefix',
-  'delimiter',
-  'marker',
-  'max-keys',
-  'encoding-type',
+  ...SHARED_PLAIN_PARAMS,
   'list-type',
   'continuation-token',
   'start-after',
   'fetch-owner',
-  'uploadId',
-  'part-number-marker',
-  'max-parts',
-  'max-uploads',
-  'key-marker',
-  'upload-id-marker',
   'position',
-  'response-content-type',
-  'response-content-language',
-  'response-expires',
-  'response-cache-control',
-  'response-content-disposition',
-  'response-content-encoding',
   // signatures: V1 URLs and V4 query form
   'OSSAccessKeyId',
   'Expires',

@@ -1,14 +1,12 @@
 import * as buckets from '../../api/buckets.js';
-import { deleteObject, deleteObjects } from '../../api/objects-delete.js';
-import { getObject } from '../../api/objects-read.js';
-import { copyObject, putObject } from '../../api/objects-write.js';
+import { deleteObjects } from '../../api/objects-delete.js';
 import { listObjects } from '../../api/list-objects.js';
 import * as mpu from '../../api/multipart.js';
 import { listObjectVersions } from '../../api/list-versions.js';
 import * as tagging from '../../api/tagging-ops.js';
 import { getBucketVersioning, putBucketVersioning } from '../../api/versioning.js';
 import { getObjectAttributes } from '../../api/object-attributes.js';
-
+import { sharedObjectRoutes, SHARED_PLAIN_PARAMS } from '../xml/common-routes.js';
 import type { Route } from '../xml/routes.js';
 
 /**
@@ -35,51 +33,15 @@ export const S3_ROUTES: Route[] = [
   { method: 'GET', target: 'object', sub: 'tagging', handler: tagging.getObjectTagging },
   { method: 'PUT', target: 'object', sub: 'tagging', handler: tagging.putObjectTagging },
   { method: 'DELETE', target: 'object', sub: 'tagging', handler: tagging.deleteObjectTagging },
-  { method: 'PUT', target: 'object', sub: 'uploadId', header: 'x-amz-copy-source', handler: mpu.uploadPartCopy },
-  { method: 'PUT', target: 'object', sub: 'uploadId', handler: mpu.uploadPart },
-  { method: 'POST', target: 'object', sub: 'uploads', handler: mpu.createMultipartUpload },
-  { method: 'POST', target: 'object', sub: 'uploadId', handler: mpu.completeMultipartUpload },
-  { method: 'DELETE', target: 'object', sub: 'uploadId', handler: mpu.abortMultipartUpload },
-  { method: 'GET', target: 'object', sub: 'uploadId', handler: mpu.listParts },
   { method: 'GET', target: 'object', sub: 'attributes', handler: getObjectAttributes },
-  { method: 'PUT', target: 'object', header: 'x-amz-copy-source', handler: copyObject },
-  { method: 'PUT', target: 'object', handler: putObject },
-  { method: 'GET', target: 'object', handler: (op) => getObject(op, false) },
-  { method: 'HEAD', target: 'object', handler: (op) => getObject(op, true) },
-  { method: 'DELETE', target: 'object', handler: deleteObject },
+  ...sharedObjectRoutes('x-amz-copy-source'),
 ];
 
 /**
  * Query parameters that are not sub-resources (they modify an operation) and
  * so never make a request unroutable.
  */
-const PLAIN_PARAMS = new Set([
-  'versionId',
-  'partNumber',
-  'prefix',
-  'delimiter',
-  'marker',
-  'max-keys',
-  'encoding-type',
-  'list-type',
-  'continuation-token',
-  'start-after',
-  'fetch-owner',
-  'uploadId',
-  'part-number-marker',
-  'max-parts',
-  'max-uploads',
-  'key-marker',
-  'upload-id-marker',
-  'version-id-marker',
-  'x-id',
-  'response-content-type',
-  'response-content-language',
-  'response-expires',
-  'response-cache-control',
-  'response-content-disposition',
-  'response-content-encoding',
-]);
+const PLAIN_PARAMS = new Set([...SHARED_PLAIN_PARAMS, 'list-type', 'continuation-token', 'start-after', 'fetch-owner', 'x-id']);
 
 export function s3PlainParam(k: string): boolean {
   return PLAIN_PARAMS.has(k) || k.startsWith('X-Amz-') || k === 'AWSAccessKeyId' || k === 'Expires' || k === 'Signature' || k === 'x-amz-security-token';

@@ -1,0 +1,52 @@
+import * as mpu from '../../api/multipart.js';
+import { deleteObject } from '../../api/objects-delete.js';
+import { getObject } from '../../api/objects-read.js';
+import { copyObject, putObject } from '../../api/objects-write.js';
+import type { Handler, Route } from './routes.js';
+
+/**
+ * The object rows every S3-shaped dialect shares, wired to the shared
+ * operations: multipart first (they carry sub-resources), then the plain
+ * object operations, which must come last in a table. `copySource` is the
+ * dialect's copy-source header (x-amz-copy-source, x-oss-copy-source);
+ * `wrap` lets a dialect adapt requests before the shared handler runs.
+ */
+export function sharedObjectRoutes(copySource: string, wrap: (h: Handler) => Handler = (h) => h): Route[] {
+  return [
+    { method: 'PUT', target: 'object', sub: 'uploadId', header: copySource, handler: wrap(mpu.uploadPartCopy) },
+    { method: 'PUT', target: 'object', sub: 'uploadId', handler: wrap(mpu.uploadPart) },
+    { method: 'POST', target: 'object', sub: 'uploads', handler: wrap(mpu.createMultipartUpload) },
+    { method: 'POST', target: 'object', sub: 'uploadId', handler: wrap(mpu.completeMultipartUpload) },
+    { method: 'DELETE', target: 'object', sub: 'uploadId', handler: wrap(mpu.abortMultipartUpload) },
+    { method: 'GET', target: 'object', sub: 'uploadId', handler: wrap(mpu.listParts) },
+    { method: 'PUT', target: 'object', header: copySource, handler: wrap(copyObject) },
+    { method: 'PUT', target: 'object', handler: wrap(putObject) },
+    { method: 'GET', target: 'object', handler: wrap((op) => getObject(op, false)) },
+    { method: 'HEAD', target: 'object', handler: wrap((op) => getObject(op, true)) },
+    { method: 'DELETE', target: 'object', handler: wrap(deleteObject) },
+  ];
+}
+
+/** Query parameters that modify a shared operation rather than select one. */
+export const SHARED_PLAIN_PARAMS: readonly string[] = [
+  'versionId',
+  'partNumber',
+  'prefix',
+  'delimiter',
+  'marker',
+  'max-keys',
+  'encoding-type',
+  'uploadId',
+  'part-number-marker',
+  'max-parts',
+  'max-uploads',
+  'key-marker',
+  'upload-id-marker',
+  'version-id-marker',
+  'response-content-type',
+  'response-content-language',
+  'response-expires',
+  'response-cache-control',
+  'response-content-disposition',
+  'response-content-encoding',
+];
