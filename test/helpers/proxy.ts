@@ -15,7 +15,9 @@ export interface ProxiedRequest {
 }
 
 /** What to do with a request: forward it, answer it, or cut the connection. */
-export type ProxyAction = { forward: true; delayMs?: number } | { status: number; body?: string; headers?: Record<string, string> } | { destroy: true };
+export type ProxyAction =
+  | { forward: true; delayMs?: number; before?: () => Promise<void>; corrupt?: boolean }
+  | { status: number; body?: string; headers?: Record<string, string> } | { destroy: true };
 
 export interface TestProxy {
   url: string;
@@ -59,14 +61,25 @@ export async function startProxy(target: string): Promise<TestProxy> {
     const go = () => {
       const up = http.request({ host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers, agent }, (ur) => {
         res.writeHead(ur.statusCode ?? 502, ur.headers);
-        ur.pipe(res);
+        let first = action.corrupt === true;
+        ur.on('data', (chunk: Buffer) => {
+          if (first && chunk.length > 0) {
+            chunk = Buffer.from(chunk);
+            chunk[0] = chunk[0]! ^ 0xff; // one flipped byte, same length
+            first = false;
+          }
+          if (!res.write(chunk)) ur.pause();
+        });
+        res.on('drain', () => ur.resume());
+        ur.on('end', () => res.end());
         ur.on('error', () => res.destroy());
       });
       up.on('error', () => res.destroy());
       req.pipe(up);
     };
-    if (action.delayMs) setTimeout(go, action.delayMs);
-    else go();
+    const start = () => (action.before ? action.before().then(go, () => res.destroy()) : go());
+    if (action.delayMs) setTimeout(start, action.delayMs);
+    else start();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   proxy.port = (server.address() as AddressInfo).port;

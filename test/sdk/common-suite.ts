@@ -16,7 +16,7 @@ import { expectError, sdkClient } from './helpers.js';
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 
-export function describeCommonOperations(dialect: DialectName, options: Partial<StratusClientOptions> = {}, label = dialect): void {
+export function describeCommonOperations(dialect: DialectName, options: Partial<StratusClientOptions> = {}, label: string = dialect): void {
   describe(`SDK ${label}: common operations`, () => {
     let t: TestServer;
     let c: StratusClient;
