@@ -23,6 +23,8 @@ export interface TestProxy {
   url: string;
   port: number;
   log: ProxiedRequest[];
+  /** Forwarded requests not yet finished. */
+  inflight(): number;
   /** Decides per request (default: forward). */
   decide: (r: ProxiedRequest, index: number) => ProxyAction;
   close(): Promise<void>;
@@ -36,12 +38,14 @@ export async function startProxy(target: string): Promise<TestProxy> {
     port: 0,
     log: [],
     decide: () => ({ forward: true }),
+    inflight: () => inflight,
     close: async () => {
       agent.destroy();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
+  let inflight = 0;
   const server = http.createServer((req, res) => {
     const info: ProxiedRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers };
     const index = proxy.log.push(info) - 1;
@@ -59,6 +63,10 @@ export async function startProxy(target: string): Promise<TestProxy> {
       return;
     }
     const go = () => {
+      // A client that went away while its request was held back is not forwarded.
+      if (req.socket.destroyed || res.destroyed) return;
+      inflight++;
+      res.on('close', () => inflight--);
       const up = http.request({ host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers, agent }, (ur) => {
         res.writeHead(ur.statusCode ?? 502, ur.headers);
         let first = action.corrupt === true;
