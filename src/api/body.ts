@@ -1,7 +1,7 @@
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { AwsChunkedDecoder } from '../auth/aws-chunked.js';
 import type { DigestName, DigestValues } from '../digest/digest-set.js';
-import { encodeChecksum } from '../digest/digest-set.js';
+import { decodeChecksum, DigestSet, encodeChecksum } from '../digest/digest-set.js';
 import { StorageError } from '../engine/errors.js';
 import { requestBody } from '../http/body.js';
 import type { OpContext } from './op-context.js';
@@ -16,10 +16,23 @@ export interface IncomingBody {
   /** The object's length as declared (Content-Length, or the decoded length of an aws-chunked body). */
   size?: number;
   digests: DigestName[];
+  /** The flexible checksum the request declared, in a header or a trailer. */
+  algorithm?: ChecksumAlgorithm;
   /** Checks every digest the request declared; throws to reject the write. */
   verify(d: DigestValues, size: number): void;
   /** The checksums to store and return (wire form, by algorithm). */
   checksums(d: DigestValues): Record<string, string>;
+}
+
+export interface IncomingBodyOptions {
+  requireLength?: boolean;
+  /**
+   * The `<prefix>checksum-*` headers describe the whole object being
+   * assembled (CompleteMultipartUpload), not this body: leave them alone.
+   */
+  objectChecksums?: boolean;
+  /** Without a declared checksum, keep the dialect's default one (vocab.defaultChecksum). Default true. */
+  defaultChecksum?: boolean;
 }
 
 function decodeContentMd5(v: string): Buffer {
@@ -34,7 +47,7 @@ function decodeContentMd5(v: string): Buffer {
  * signatures, and flexible checksums in headers or trailers. Digests are all
  * computed in the blob store's single pass; nothing is read twice.
  */
-export function incomingBody(op: OpContext, opts: { requireLength?: boolean } = {}): IncomingBody {
+export function incomingBody(op: OpContext, opts: IncomingBodyOptions = {}): IncomingBody {
   const http = op.http;
   const v = op.vocab;
   const digests = new Set<DigestName>(['md5']);
@@ -77,45 +90,41 @@ export function incomingBody(op: OpContext, opts: { requireLength?: boolean } = 
       scope: p.scope,
       decodedLength: size,
     });
-    source = Readable.from(source).pipe(decoder);
+    // pipeline, not pipe: an error on either side reaches the reader and none is left unhandled.
+    source = pipeline(Readable.from(source), decoder, () => undefined);
   }
   if (size === undefined && opts.requireLength !== false && http.header('transfer-encoding') === undefined) {
     throw new StorageError('MissingContentLength');
   }
 
   // Flexible checksums: from a header now, or from the trailer once the body has ended.
-  const stored: ChecksumAlgorithm[] = [];
-  const declaredTrailer = (http.header(h(v, 'trailer')) ?? '').toLowerCase().trim();
-  for (const alg of CHECKSUM_ALGORITHMS) {
-    const name = h(v, 'checksum-' + alg);
-    const fromHeader = http.header(name);
-    const inTrailer = declaredTrailer === name;
-    if (fromHeader === undefined && !inTrailer) continue;
+  const flexible = opts.objectChecksums ? undefined : declaredChecksum(op);
+  let algorithm: ChecksumAlgorithm | undefined;
+  if (flexible) {
+    const { alg, name, fromHeader } = flexible;
+    algorithm = alg;
     digests.add(alg);
-    stored.push(alg);
     checks.push((d) => {
       const expected = fromHeader ?? decoder?.trailers[name];
       if (expected === undefined) throw new StorageError('InvalidRequest', `The ${name} trailer was declared but not sent.`);
-      const actual = encodeChecksum(alg, d);
-      if (expected !== actual) throw new StorageError('BadDigest', `The ${alg.toUpperCase()} you specified did not match the calculated checksum.`);
+      if (fromHeader === undefined && !wellFormed(alg, expected)) throw new StorageError('InvalidRequest', `Value for ${name} trailing header is invalid.`);
+      if (expected !== encodeChecksum(alg, d)) throw new StorageError('BadDigest', `The ${alg.toUpperCase()} you specified did not match the calculated checksum.`);
     });
   }
-  const sdkAlg = http.header(h(v, 'sdk-checksum-algorithm'))?.toLowerCase();
-  if (sdkAlg !== undefined && !(CHECKSUM_ALGORITHMS as readonly string[]).includes(sdkAlg))
-    throw new StorageError('InvalidRequest', 'Value for x-amz-sdk-checksum-algorithm header is invalid.');
-  if (stored.length > 1) throw new StorageError('InvalidRequest', 'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
+  const fallback = !flexible && !opts.objectChecksums && opts.defaultChecksum !== false ? v.defaultChecksum : undefined;
+  if (fallback) digests.add(fallback);
 
   return {
     source,
     size,
     digests: [...digests],
+    algorithm,
     verify(d, n) {
       for (const c of checks) c(d, n);
     },
     checksums(d) {
-      const out: Record<string, string> = {};
-      for (const alg of stored) out[alg] = encodeChecksum(alg, d);
-      return out;
+      const alg = algorithm ?? fallback;
+      return alg ? { [alg]: encodeChecksum(alg, d) } : {};
     },
   };
 }
@@ -124,10 +133,9 @@ export function incomingBody(op: OpContext, opts: { requireLength?: boolean } = 
  * A small request body (XML documents) read whole, with the same checks as an
  * object body: Content-MD5, payload hash, chunk signatures and checksums.
  */
-export async function readVerifiedBody(op: OpContext, limit: number, opts: { requireIntegrity?: boolean } = {}): Promise<Buffer> {
-  const { DigestSet } = await import('../digest/digest-set.js');
-  const body = incomingBody(op, { requireLength: false });
-  if (opts.requireIntegrity && op.http.header('content-md5') === undefined && body.digests.length === 1)
+export async function readVerifiedBody(op: OpContext, limit: number, opts: { requireIntegrity?: boolean; objectChecksums?: boolean } = {}): Promise<Buffer> {
+  const body = incomingBody(op, { requireLength: false, defaultChecksum: false, objectChecksums: opts.objectChecksums });
+  if (opts.requireIntegrity && op.http.header('content-md5') === undefined && body.algorithm === undefined)
     throw new StorageError('InvalidRequest', 'Missing required header for this request: Content-MD5');
   const digest = new DigestSet(body.digests);
   const chunks: Buffer[] = [];
@@ -140,4 +148,46 @@ export async function readVerifiedBody(op: OpContext, limit: number, opts: { req
   }
   body.verify(digest.finish(), n);
   return Buffer.concat(chunks);
+}
+
+/** True when `wire` is a well-formed value of the algorithm: canonical base64 (no stray bits) of the right length. */
+export function wellFormed(alg: ChecksumAlgorithm, wire: string): boolean {
+  try {
+    decodeChecksum(alg, wire);
+  } catch {
+    return false;
+  }
+  return Buffer.from(wire, 'base64').toString('base64') === wire;
+}
+
+/**
+ * The one flexible checksum a write declares, as S3 checks it: a
+ * `<prefix>checksum-<alg>` header (well-formed) or a `<prefix>trailer` naming
+ * one, agreeing with `<prefix>sdk-checksum-algorithm` when that is sent.
+ */
+export function declaredChecksum(op: OpContext): { alg: ChecksumAlgorithm; name: string; fromHeader?: string } | undefined {
+  const http = op.http;
+  const v = op.vocab;
+  const trailer = (http.header(h(v, 'trailer')) ?? '').toLowerCase().trim();
+  if (trailer && !CHECKSUM_ALGORITHMS.some((a) => trailer === h(v, 'checksum-' + a)))
+    throw new StorageError('InvalidRequest', `The value specified in the ${h(v, 'trailer')} header is not supported`);
+  const found: { alg: ChecksumAlgorithm; name: string; fromHeader?: string }[] = [];
+  for (const alg of CHECKSUM_ALGORITHMS) {
+    const name = h(v, 'checksum-' + alg);
+    const fromHeader = http.header(name);
+    if (fromHeader !== undefined) {
+      if (!wellFormed(alg, fromHeader)) throw new StorageError('InvalidRequest', `Value for ${name} header is invalid.`);
+      found.push({ alg, name, fromHeader });
+    } else if (trailer === name) found.push({ alg, name });
+  }
+  if (found.length > 1) throw new StorageError('InvalidRequest', `Expecting a single ${h(v, 'checksum-')} header. Multiple checksum Types are not allowed.`);
+  const sdkName = h(v, 'sdk-checksum-algorithm');
+  const sdk = http.header(sdkName)?.trim().toLowerCase();
+  if (sdk !== undefined) {
+    if (!(CHECKSUM_ALGORITHMS as readonly string[]).includes(sdk)) throw new StorageError('InvalidRequest', `Value for ${sdkName} header is invalid.`);
+    if (found.length === 0)
+      throw new StorageError('InvalidRequest', `${sdkName} specified, but no corresponding ${h(v, 'checksum-')}* or ${h(v, 'trailer')} headers were found.`);
+    if (found[0].alg !== sdk) throw new StorageError('InvalidRequest', `Value for ${sdkName} header is invalid.`);
+  }
+  return found[0];
 }

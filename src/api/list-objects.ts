@@ -3,6 +3,7 @@ import { StorageError } from '../engine/errors.js';
 import type { ObjectRecord } from '../meta/types.js';
 import type { Reply } from '../http/reply.js';
 import type { OpContext } from './op-context.js';
+import { flexibleChecksums, wireStorageClass } from './vocabulary.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -32,10 +33,11 @@ function decodeToken(t: string): string {
 
 function entry(op: OpContext, o: ObjectRecord, enc: (s: string) => string, owner: boolean): Record<string, unknown> {
   const e: Record<string, unknown> = { Key: enc(o.key), LastModified: iso(o.lastModified), ETag: `"${o.etag}"` };
-  const algs = Object.keys(o.checksums);
+  const algs = Object.keys(flexibleChecksums(o.checksums));
   if (algs.length) e.ChecksumAlgorithm = algs.map((a) => a.toUpperCase());
+  if (op.vocab.listingTypeAndNextMarker) e.Type = o.objectType;
   e.Size = o.size;
-  e.StorageClass = o.storageClass;
+  e.StorageClass = wireStorageClass(op.vocab, o.storageClass);
   if (owner) e.Owner = { ID: o.ownerId, DisplayName: o.ownerId };
   return e;
 }
@@ -68,7 +70,7 @@ export async function listObjects(op: OpContext): Promise<Reply> {
   value.IsTruncated = page.truncated;
   if (page.truncated && page.last !== undefined) {
     if (v2) value.NextContinuationToken = encodeToken(page.last);
-    else if (delimiter) value.NextMarker = enc(page.last);
+    else if (delimiter || op.vocab.listingTypeAndNextMarker) value.NextMarker = enc(page.last);
   }
   value.Contents = page.objects.map((o) => entry(op, o, enc, fetchOwner));
   value.CommonPrefixes = page.prefixes.map((p) => ({ Prefix: enc(p) }));

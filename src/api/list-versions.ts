@@ -3,6 +3,7 @@ import type { ObjectRecord } from '../meta/types.js';
 import type { Reply } from '../http/reply.js';
 import { encoder, parseMaxKeys } from './list-objects.js';
 import type { OpContext } from './op-context.js';
+import { flexibleChecksums } from './vocabulary.js';
 import { SEQUENCE } from './xml.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -22,7 +23,7 @@ function entry(o: ObjectRecord, enc: (s: string) => string): Record<string, unkn
     StorageClass: o.storageClass,
     Owner: owner,
   };
-  const algs = Object.keys(o.checksums);
+  const algs = Object.keys(flexibleChecksums(o.checksums));
   if (algs.length) v.ChecksumAlgorithm = algs.map((a) => a.toUpperCase());
   return { Version: v };
 }

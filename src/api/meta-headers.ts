@@ -1,7 +1,7 @@
 import { StorageError } from '../engine/errors.js';
 import type { ObjectMeta, ObjectRecord } from '../meta/types.js';
 import type { HttpContext } from '../http/context.js';
-import type { Vocabulary } from './vocabulary.js';
+import { wireStorageClass, type Vocabulary } from './vocabulary.js';
 
 const CONTENT_HEADERS: [keyof Omit<ObjectMeta, 'user'>, string][] = [
   ['contentType', 'content-type'],
@@ -50,7 +50,7 @@ export function objectHeaders(o: ObjectRecord, v: Vocabulary, versioned = false)
     etag: `"${o.etag}"`,
     'last-modified': new Date(o.lastModified).toUTCString(),
     'accept-ranges': 'bytes',
-    'content-type': o.meta.contentType ?? 'binary/octet-stream',
+    'content-type': o.meta.contentType ?? v.defaultContentType ?? 'binary/octet-stream',
   };
   for (const [field, header] of CONTENT_HEADERS) {
     const value = o.meta[field];
@@ -58,8 +58,9 @@ export function objectHeaders(o: ObjectRecord, v: Vocabulary, versioned = false)
   }
   for (const [k, value] of Object.entries(o.meta.user)) headers[v.metaPrefix + k] = value;
   if (o.versionId !== 'null' || versioned) headers[v.prefix + 'version-id'] = o.versionId;
-  if (o.storageClass !== 'STANDARD') headers[v.prefix + 'storage-class'] = o.storageClass;
+  if (o.storageClass !== 'STANDARD') headers[v.prefix + 'storage-class'] = wireStorageClass(v, o.storageClass);
   if (o.tags && Object.keys(o.tags).length) headers[v.prefix + 'tagging-count'] = String(Object.keys(o.tags).length);
+  if (v.objectHeaders) Object.assign(headers, v.objectHeaders(o));
   return headers;
 }
 

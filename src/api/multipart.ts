@@ -1,80 +1,152 @@
 import { StorageError } from '../engine/errors.js';
+import { invalidCopyRange } from '../engine/multipart.js';
 import type { Reply } from '../http/reply.js';
-import { incomingBody, readVerifiedBody } from './body.js';
-import { encoder, parseMaxKeys } from './list-objects.js';
+import { CHECKSUM_ALGORITHMS, incomingBody, readVerifiedBody, type ChecksumAlgorithm } from './body.js';
+import {
+  checksumXml,
+  completionChecksums,
+  partBodyOptions,
+  partChecksumPlan,
+  UPLOAD_CHECKSUM_KEY,
+  uploadChecksumFromRequest,
+  uploadChecksumOf,
+  validateCompletedPart,
+  visiblePartChecksums,
+  xmlName,
+  type CompletedPartInput,
+} from './checksums.js';
+import { encoder } from './list-objects.js';
 import { metaFromRequest } from './meta-headers.js';
 import { parseCopySource, storageClassFrom } from './objects-write.js';
 import type { OpContext } from './op-context.js';
 import { tagsFromQuery } from './tagging.js';
-import { h } from './vocabulary.js';
+import { h, wireStorageClass } from './vocabulary.js';
 import { asArray, parseXmlBody } from './xml.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function partNumberOf(op: OpContext): number {
   const raw = op.http.query.get('partNumber') ?? '';
-  if (!/^\d+$/.test(raw)) throw new StorageError('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', { ArgumentName: 'partNumber', ArgumentValue: raw });
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 10000)
+    throw new StorageError('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', { ArgumentName: 'partNumber', ArgumentValue: raw });
   return Number(raw);
 }
 
+/** A non-negative integer query parameter (max-parts, max-uploads), capped at 1000 as S3 does. */
+function countParam(op: OpContext, name: string): number {
+  const v = op.http.query.get(name);
+  if (v === undefined) return 1000;
+  if (!/^\d+$/.test(v) || Number(v) > 2147483647)
+    throw new StorageError('InvalidArgument', `Argument ${name} must be an integer between 0 and 2147483647`, { ArgumentName: name, ArgumentValue: v });
+  return Math.min(Number(v), 1000);
+}
+
+/** Checksum headers of a part's reply (UploadPart), from the checksums shown for it. */
+function partChecksumHeaders(op: OpContext, checksums: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [alg, value] of Object.entries(checksums)) out[h(op.vocab, 'checksum-' + alg)] = value;
+  return out;
+}
+
 export async function createMultipartUpload(op: OpContext): Promise<Reply> {
+  const checksum = uploadChecksumFromRequest(op);
   const u = await op.services.engine.multipart.create(op.caller, op.bucket!, op.key!, {
     meta: metaFromRequest(op.http, op.vocab),
     storageClass: storageClassFrom(op),
     tags: tagsFromQuery(op.http.header(h(op.vocab, 'tagging'))),
+    extra: { ...(op.vocab.extraFromRequest?.(op.http) ?? {}), ...(checksum ? { [UPLOAD_CHECKSUM_KEY]: checksum } : {}) },
   });
-  return { status: 200, body: { root: 'InitiateMultipartUploadResult', value: { Bucket: op.bucket, Key: op.key, UploadId: u.uploadId } } };
+  const headers: Record<string, string> = {};
+  if (checksum) {
+    headers[h(op.vocab, 'checksum-algorithm')] = checksum.algorithm.toUpperCase();
+    headers[h(op.vocab, 'checksum-type')] = checksum.type;
+  }
+  return { status: 200, headers, body: { root: 'InitiateMultipartUploadResult', value: { Bucket: op.bucket, Key: op.key, UploadId: u.uploadId } } };
 }
 
 export async function uploadPart(op: OpContext): Promise<Reply> {
-  const body = incomingBody(op);
-  const part = await op.services.engine.multipart.uploadPart(op.caller, op.bucket!, op.key!, op.http.query.get('uploadId')!, partNumberOf(op), body.source, {
-    size: body.size,
-    digests: body.digests,
-    verify: body.verify,
-    checksums: body.checksums,
-  });
-  const headers: Record<string, string> = { etag: `"${part.etag}"` };
-  for (const [alg, value] of Object.entries(part.checksums)) headers[h(op.vocab, 'checksum-' + alg)] = value;
-  return { status: 200, headers };
+  const { multipart } = op.services.engine;
+  const uploadId = op.http.query.get('uploadId')!;
+  const partNumber = partNumberOf(op);
+  const body = incomingBody(op, { defaultChecksum: false });
+  const upload = await multipart.getUpload(op.bucket!, op.key!, uploadId);
+  const part = await multipart.uploadPart(op.caller, op.bucket!, op.key!, uploadId, partNumber, body.source, partBodyOptions(op.vocab, upload, body));
+  const shown = uploadChecksumOf(upload) || body.algorithm ? visiblePartChecksums(op.vocab, upload, part, body.algorithm) : {};
+  const checksums = op.vocab.writeChecksumHeaders ? op.vocab.writeChecksumHeaders(part.checksums) : partChecksumHeaders(op, shown);
+  return { status: 200, headers: { etag: `"${part.etag}"`, ...checksums } };
 }
 
 function copyRange(v: string | undefined) {
   if (v === undefined) return undefined;
   const m = /^bytes=(\d+)-(\d+)$/.exec(v.trim());
-  if (!m) throw new StorageError('InvalidArgument', 'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy', { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: v });
+  if (!m || Number(m[1]) > Number(m[2])) throw invalidCopyRange(v);
   return { start: Number(m[1]), end: Number(m[2]) };
 }
 
 export async function uploadPartCopy(op: OpContext): Promise<Reply> {
   const http = op.http;
   const v = op.vocab;
+  const { multipart } = op.services.engine;
+  const uploadId = http.query.get('uploadId')!;
+  const partNumber = partNumberOf(op);
   const src = parseCopySource(http.header(h(v, 'copy-source'))!);
-  const { part, source } = await op.services.engine.multipart.uploadPartCopy(op.caller, op.bucket!, op.key!, http.query.get('uploadId')!, partNumberOf(op), src, {
-    range: copyRange(http.header(h(v, 'copy-source-range'))),
+  const range = copyRange(http.header(h(v, 'copy-source-range')));
+  const upload = await multipart.getUpload(op.bucket!, op.key!, uploadId);
+  // The part's checksum is computed from the copied bytes for the upload's algorithm.
+  const plan = partChecksumPlan(v, upload, undefined, true);
+  const { part, source } = await multipart.uploadPartCopy(op.caller, op.bucket!, op.key!, uploadId, partNumber, src, {
+    range,
     conditions: {
       ifMatch: http.header(h(v, 'copy-source-if-match')),
       ifNoneMatch: http.header(h(v, 'copy-source-if-none-match')),
       ifModifiedSince: http.header(h(v, 'copy-source-if-modified-since')),
       ifUnmodifiedSince: http.header(h(v, 'copy-source-if-unmodified-since')),
     },
+    digests: plan.digests,
+    checksums: plan.checksums,
+    conditionsAsRead: v.copySourceNotModified,
   });
-  const headers: Record<string, string> = {};
+  // The part's ETag also as a header: OSS clients read it there.
+  const headers: Record<string, string> = { etag: `"${part.etag}"` };
+  if (v.writeChecksumHeaders) Object.assign(headers, v.writeChecksumHeaders(part.checksums));
   if (source.versionId !== 'null') headers[h(v, 'copy-source-version-id')] = source.versionId;
-  return { status: 200, headers, body: { root: 'CopyPartResult', value: { LastModified: iso(part.lastModified), ETag: `"${part.etag}"` } } };
+  const result: Record<string, unknown> = { LastModified: iso(part.lastModified), ETag: `"${part.etag}"` };
+  if (uploadChecksumOf(upload)) Object.assign(result, checksumXml(visiblePartChecksums(v, upload, part), { withType: false }));
+  return { status: 200, headers, body: { root: 'CopyPartResult', value: result } };
+}
+
+/** The Part elements of a CompleteMultipartUpload document. */
+function completedParts(doc: Record<string, unknown>): CompletedPartInput[] {
+  return asArray(doc.Part as Record<string, unknown> | Record<string, unknown>[] | undefined).map((p) => {
+    if (typeof p !== 'object' || p === null || typeof p.PartNumber !== 'string' || !/^\d+$/.test(p.PartNumber)) throw new StorageError('MalformedXML');
+    const checksums: Partial<Record<ChecksumAlgorithm, string>> = {};
+    for (const alg of CHECKSUM_ALGORITHMS) {
+      const value = p[xmlName(alg)];
+      if (typeof value === 'string') checksums[alg] = value;
+    }
+    return { partNumber: Number(p.PartNumber), etag: typeof p.ETag === 'string' ? p.ETag : undefined, checksums };
+  });
 }
 
 export async function completeMultipartUpload(op: OpContext): Promise<Reply> {
-  const doc = parseXmlBody(await readVerifiedBody(op, 4 * 1024 * 1024), 'CompleteMultipartUpload');
-  const parts = asArray(doc.Part as Record<string, unknown> | Record<string, unknown>[] | undefined).map((p) => {
-    if (typeof p !== 'object' || p === null || typeof p.PartNumber !== 'string' || !/^\d+$/.test(p.PartNumber)) throw new StorageError('MalformedXML');
-    return { partNumber: Number(p.PartNumber), etag: typeof p.ETag === 'string' ? p.ETag : undefined };
-  });
-  const o = await op.services.engine.multipart.complete(op.caller, op.bucket!, op.key!, op.http.query.get('uploadId')!, parts, {
+  const { multipart } = op.services.engine;
+  const uploadId = op.http.query.get('uploadId')!;
+  // Checksum headers here describe the object, not this XML document.
+  const doc = parseXmlBody(await readVerifiedBody(op, 4 * 1024 * 1024, { objectChecksums: true }), 'CompleteMultipartUpload');
+  const parts = completedParts(doc);
+  for (const p of parts) validateCompletedPart(p);
+  const upload = await multipart.getUpload(op.bucket!, op.key!, uploadId);
+  const o = await multipart.complete(op.caller, op.bucket!, op.key!, uploadId, parts, {
     ifMatch: op.http.header('if-match'),
     ifNoneMatch: op.http.header('if-none-match'),
+    checksums: completionChecksums(op, upload, parts),
+    // The upload's checksum setting is not a property of the object.
+    extra: { [UPLOAD_CHECKSUM_KEY]: undefined },
+    minPartSize: op.vocab.minPartSize,
   });
-  const headers: Record<string, string> = {};
+  // The object's ETag also as a header: OSS clients read it there.
+  const headers: Record<string, string> = { etag: `"${o.etag}"` };
+  if (op.vocab.writeChecksumHeaders) Object.assign(headers, op.vocab.writeChecksumHeaders(o.checksums));
   if (o.versionId !== 'null') headers[h(op.vocab, 'version-id')] = o.versionId;
   const host = op.http.header('host') ?? 'localhost';
   return {
@@ -82,7 +154,13 @@ export async function completeMultipartUpload(op: OpContext): Promise<Reply> {
     headers,
     body: {
       root: 'CompleteMultipartUploadResult',
-      value: { Location: `http://${host}/${op.bucket}/${encodeURIComponent(op.key!)}`, Bucket: op.bucket, Key: op.key, ETag: `"${o.etag}"` },
+      value: {
+        Location: `http://${host}/${op.bucket}/${encodeURIComponent(op.key!)}`,
+        Bucket: op.bucket,
+        Key: op.key,
+        ETag: `"${o.etag}"`,
+        ...checksumXml(o.checksums),
+      },
     },
   };
 }
@@ -95,35 +173,42 @@ export async function abortMultipartUpload(op: OpContext): Promise<Reply> {
 export async function listParts(op: OpContext): Promise<Reply> {
   const q = op.http.query;
   const marker = q.get('part-number-marker');
-  if (marker !== undefined && !/^\d+$/.test(marker)) throw new StorageError('InvalidArgument', 'Provided part-number-marker not an integer or within integer range', { ArgumentName: 'part-number-marker', ArgumentValue: marker });
-  const maxParts = parseMaxKeys(q.get('max-parts'), 'max-parts');
+  if (marker !== undefined && (!/^\d+$/.test(marker) || Number(marker) > 2147483647))
+    throw new StorageError('InvalidArgument', 'Argument partNumberMarker must be an integer.', { ArgumentName: 'part-number-marker', ArgumentValue: marker });
+  const maxParts = countParam(op, 'max-parts');
   const r = await op.services.engine.multipart.listParts(op.bucket!, op.key!, q.get('uploadId')!, { marker: Number(marker ?? 0), maxParts });
   const owner = { ID: r.upload.ownerId, DisplayName: r.upload.ownerId };
-  return {
-    status: 200,
-    body: {
-      root: 'ListPartsResult',
-      value: {
-        Bucket: op.bucket,
-        Key: op.key,
-        UploadId: r.upload.uploadId,
-        Initiator: owner,
-        Owner: owner,
-        StorageClass: r.upload.storageClass,
-        PartNumberMarker: Number(marker ?? 0),
-        NextPartNumberMarker: r.nextMarker ?? 0,
-        MaxParts: maxParts,
-        IsTruncated: r.truncated,
-        Part: r.parts.map((p) => ({ PartNumber: p.partNumber, LastModified: iso(p.lastModified), ETag: `"${p.etag}"`, Size: p.size })),
-      },
-    },
+  const setting = uploadChecksumOf(r.upload);
+  const value: Record<string, unknown> = {
+    Bucket: op.bucket,
+    Key: op.key,
+    UploadId: r.upload.uploadId,
+    PartNumberMarker: Number(marker ?? 0),
+    NextPartNumberMarker: r.nextMarker ?? 0,
+    MaxParts: maxParts,
+    IsTruncated: r.truncated,
+    Part: r.parts.map((p) => ({
+      PartNumber: p.partNumber,
+      LastModified: iso(p.lastModified),
+      ETag: `"${p.etag}"`,
+      Size: p.size,
+      ...checksumXml(visiblePartChecksums(op.vocab, r.upload, p), { withType: false }),
+    })),
+    Initiator: owner,
+    Owner: owner,
+    StorageClass: wireStorageClass(op.vocab, r.upload.storageClass),
   };
+  if (setting) {
+    value.ChecksumAlgorithm = setting.algorithm.toUpperCase();
+    value.ChecksumType = setting.type;
+  }
+  return { status: 200, body: { root: 'ListPartsResult', value } };
 }
 
 export async function listMultipartUploads(op: OpContext): Promise<Reply> {
   const q = op.http.query;
   const enc = encoder(op);
-  const maxUploads = parseMaxKeys(q.get('max-uploads'), 'max-uploads');
+  const maxUploads = countParam(op, 'max-uploads');
   const prefix = q.get('prefix') ?? '';
   const delimiter = q.get('delimiter') ?? '';
   const page = await op.services.engine.multipart.listUploads(op.bucket!, {
@@ -145,14 +230,18 @@ export async function listMultipartUploads(op: OpContext): Promise<Reply> {
   value.MaxUploads = maxUploads;
   value.IsTruncated = page.truncated;
   if (q.has('encoding-type')) value.EncodingType = 'url';
-  value.Upload = page.uploads.map((u) => ({
-    Key: enc(u.key),
-    UploadId: u.uploadId,
-    Initiator: { ID: u.ownerId, DisplayName: u.ownerId },
-    Owner: { ID: u.ownerId, DisplayName: u.ownerId },
-    StorageClass: u.storageClass,
-    Initiated: iso(u.initiated),
-  }));
+  value.Upload = page.uploads.map((u) => {
+    const setting = uploadChecksumOf(u);
+    return {
+      Key: enc(u.key),
+      UploadId: u.uploadId,
+      Initiator: { ID: u.ownerId, DisplayName: u.ownerId },
+      Owner: { ID: u.ownerId, DisplayName: u.ownerId },
+      StorageClass: wireStorageClass(op.vocab, u.storageClass),
+      Initiated: iso(u.initiated),
+      ...(setting ? { ChecksumAlgorithm: setting.algorithm.toUpperCase(), ChecksumType: setting.type } : {}),
+    };
+  });
   value.CommonPrefixes = page.prefixes.map((p) => ({ Prefix: enc(p) }));
   return { status: 200, body: { root: 'ListMultipartUploadsResult', value } };
 }

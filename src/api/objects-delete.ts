@@ -1,6 +1,7 @@
 import { StorageError, isStorageError } from '../engine/errors.js';
 import type { Reply } from '../http/reply.js';
 import { readVerifiedBody } from './body.js';
+import { encoder } from './list-objects.js';
 import type { OpContext } from './op-context.js';
 import { h } from './vocabulary.js';
 import { asArray, parseXmlBody } from './xml.js';
@@ -22,6 +23,8 @@ export const MAX_DELETE_KEYS = 1000;
 export async function deleteObjects(op: OpContext): Promise<Reply> {
   const { engine } = op.services;
   await engine.getBucket(op.bucket!);
+  // encoding-type=url (OSS) URL-encodes the keys in the answer.
+  const enc = encoder(op);
   const doc = parseXmlBody(await readVerifiedBody(op, 2 * 1024 * 1024, { requireIntegrity: true }), 'Delete');
   const quiet = String(doc.Quiet ?? 'false').toLowerCase() === 'true';
   const objects = asArray(doc.Object as Record<string, unknown> | Record<string, unknown>[] | undefined);
@@ -39,7 +42,7 @@ export async function deleteObjects(op: OpContext): Promise<Reply> {
     try {
       const r = await engine.deleteObject(op.caller, op.bucket!, key, { versionId, ifMatch });
       if (quiet) continue;
-      const entry: Record<string, unknown> = { Key: key };
+      const entry: Record<string, unknown> = { Key: enc(key) };
       if (versionId !== undefined) entry.VersionId = versionId;
       if (r.deleteMarker) {
         entry.DeleteMarker = true;
@@ -49,8 +52,10 @@ export async function deleteObjects(op: OpContext): Promise<Reply> {
     } catch (e) {
       if (!isStorageError(e)) throw e;
       const wire = op.vocab.error(e.code, e.message, e.status);
-      errors.push({ Key: key, ...(versionId !== undefined ? { VersionId: versionId } : {}), Code: wire.code, Message: wire.message });
+      errors.push({ Key: enc(key), ...(versionId !== undefined ? { VersionId: versionId } : {}), Code: wire.code, Message: wire.message });
     }
   }
-  return { status: 200, body: { root: 'DeleteResult', value: { Deleted: deleted, Error: errors } } };
+  const value: Record<string, unknown> = { Deleted: deleted, Error: errors };
+  if (op.http.query.has('encoding-type')) value.EncodingType = 'url';
+  return { status: 200, body: { root: 'DeleteResult', value } };
 }

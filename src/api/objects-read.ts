@@ -1,9 +1,11 @@
 import { checkConditions } from '../engine/conditions.js';
 import { StorageError } from '../engine/errors.js';
+import { followSymlink } from '../engine/symlink.js';
 import type { Reply } from '../http/reply.js';
 import { objectHeaders, RESPONSE_OVERRIDES } from './meta-headers.js';
 import type { OpContext } from './op-context.js';
 import { parseRange } from './range.js';
+import { checksumModeEnabled, flexibleChecksumOf } from './checksums.js';
 
 /** Bodies up to this size are read whole and sent in one write: faster for small objects. */
 const SMALL_BODY = 64 * 1024;
@@ -14,7 +16,10 @@ export async function getObject(op: OpContext, head: boolean): Promise<Reply> {
   const http = op.http;
   const q = http.query;
   const versionId = q.get('versionId');
-  const { bucket, object: o } = await engine.readVersion(op.bucket!, op.key!, versionId, head ? 'HEAD' : 'GET');
+  const read = await engine.readVersion(op.bucket!, op.key!, versionId, head ? 'HEAD' : 'GET');
+  const bucket = read.bucket;
+  // A symlink (OSS) serves its target's data.
+  const o = await followSymlink(engine, read.object);
   checkConditions(
     {
       ifMatch: http.header('if-match'),
@@ -33,15 +38,29 @@ export async function getObject(op: OpContext, head: boolean): Promise<Reply> {
     const pn = q.get('partNumber')!;
     if (!/^\d+$/.test(pn) || Number(pn) < 1 || Number(pn) > 10000) throw new StorageError('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', { ArgumentName: 'partNumber', ArgumentValue: pn });
   }
-  let range = parseRange(http.header('range'), o.size);
+  if (q.has('partNumber') && http.header('range') !== undefined)
+    throw new StorageError('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
+  let range = op.vocab.parseRange ? op.vocab.parseRange(http.header('range'), o.size, http) : parseRange(http.header('range'), o.size);
+  // What the checksum headers describe: the object, or the part asked for.
+  let checksums: Record<string, string> | undefined = o.checksums;
   if (q.has('partNumber')) {
     const n = Number(q.get('partNumber'));
-    const parts = o.segmentCount > 0 ? await engine.meta.getSegments(o.id) : [{ size: o.size }];
+    const multipart = o.objectType === 'Multipart' && o.segmentCount > 0;
+    const parts = multipart ? await engine.meta.getSegments(o.id) : [{ size: o.size, checksums: o.checksums }];
     if (n > parts.length) throw new StorageError('InvalidPartNumber');
     let start = 0;
     for (let i = 0; i < n - 1; i++) start += parts[i].size;
     range = parts[n - 1].size > 0 ? { start, end: start + parts[n - 1].size - 1 } : undefined;
-    headers[op.vocab.prefix + 'mp-parts-count'] = parts.length;
+    if (multipart) {
+      headers[op.vocab.prefix + 'mp-parts-count'] = parts.length;
+      const whole = flexibleChecksumOf(o.checksums);
+      checksums = whole ? { [whole.alg]: parts[n - 1].checksums[whole.alg] } : undefined;
+    }
+  } else if (range && (range.start > 0 || range.end < o.size - 1)) checksums = undefined; // a partial range has no checksum
+  if (checksums && checksumModeEnabled(op)) {
+    const whole = flexibleChecksumOf(o.checksums);
+    const value = whole && checksums[whole.alg];
+    if (whole && value !== undefined) Object.assign(headers, { [op.vocab.prefix + 'checksum-' + whole.alg]: value, [op.vocab.prefix + 'checksum-type']: whole.type });
   }
   let status = 200;
   if (range) {

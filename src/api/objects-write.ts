@@ -1,10 +1,11 @@
 import { StorageError } from '../engine/errors.js';
 import type { Reply } from '../http/reply.js';
 import { incomingBody } from './body.js';
+import { checksumHeaders } from './checksums.js';
 import { metaFromRequest } from './meta-headers.js';
 import type { OpContext } from './op-context.js';
 import { tagsFromQuery } from './tagging.js';
-import { h } from './vocabulary.js';
+import { flexibleChecksums, h, neutralStorageClass } from './vocabulary.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -12,7 +13,7 @@ export function storageClassFrom(op: OpContext): string | undefined {
   const sc = op.http.header(h(op.vocab, 'storage-class'));
   if (sc === undefined) return undefined;
   if (!op.vocab.storageClasses.includes(sc)) throw new StorageError('InvalidStorageClass', 'The storage class you specified is not valid', { StorageClassRequested: sc });
-  return sc;
+  return neutralStorageClass(op.vocab, sc);
 }
 
 export async function putObject(op: OpContext): Promise<Reply> {
@@ -25,6 +26,7 @@ export async function putObject(op: OpContext): Promise<Reply> {
     meta,
     storageClass,
     tags,
+    extra: op.vocab.extraFromRequest?.(http),
     size: body.size,
     digests: body.digests,
     verify: body.verify,
@@ -34,7 +36,7 @@ export async function putObject(op: OpContext): Promise<Reply> {
   });
   const headers: Record<string, string> = { etag: `"${o.etag}"` };
   if (o.versionId !== 'null') headers[h(op.vocab, 'version-id')] = o.versionId;
-  for (const [alg, value] of Object.entries(o.checksums)) headers[h(op.vocab, 'checksum-' + alg)] = value;
+  Object.assign(headers, checksumHeaders(op.vocab, o.checksums));
   return { status: 200, headers };
 }
 
@@ -80,6 +82,7 @@ export async function copyObject(op: OpContext): Promise<Reply> {
     { bucket: op.bucket!, key: op.key! },
     {
       sourceVersionId: src.versionId,
+      sourceConditionsAsRead: v.copySourceNotModified,
       sourceConditions: {
         ifMatch: http.header(h(v, 'copy-source-if-match')),
         ifNoneMatch: http.header(h(v, 'copy-source-if-none-match')),
@@ -91,6 +94,7 @@ export async function copyObject(op: OpContext): Promise<Reply> {
       storageClass: storageClassFrom(op),
       taggingDirective,
       tags: taggingDirective === 'REPLACE' ? (tagsFromQuery(http.header(h(v, 'tagging'))) ?? null) : undefined,
+      extra: v.extraFromRequest?.(http),
       ifMatch: http.header('if-match'),
       ifNoneMatch: http.header('if-none-match'),
     },
@@ -98,7 +102,8 @@ export async function copyObject(op: OpContext): Promise<Reply> {
   const headers: Record<string, string> = {};
   if (source.versionId !== 'null' || sourceBucket.versioning !== 'Unversioned') headers[h(v, 'copy-source-version-id')] = source.versionId;
   if (target.versionId !== 'null') headers[h(v, 'version-id')] = target.versionId;
+  if (v.writeChecksumHeaders) Object.assign(headers, v.writeChecksumHeaders(target.checksums));
   const result: Record<string, unknown> = { LastModified: iso(target.lastModified), ETag: `"${target.etag}"` };
-  for (const [alg, value] of Object.entries(target.checksums)) result['Checksum' + alg.toUpperCase()] = value;
+  for (const [alg, value] of Object.entries(flexibleChecksums(target.checksums))) result['Checksum' + alg.toUpperCase()] = value;
   return { status: 200, headers, body: { root: 'CopyObjectResult', value: result } };
 }

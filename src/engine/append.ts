@@ -2,6 +2,7 @@ import { crc64Combine } from '../digest/crc64.js';
 import { encodeChecksum } from '../digest/digest-set.js';
 import type { ObjectRecord, Segment } from '../meta/types.js';
 import type { Engine } from './engine.js';
+import { withCrc64 } from './crc.js';
 import { StorageError } from './errors.js';
 import { multipartEtag } from './multipart.js';
 import { validateKey } from './names.js';
@@ -34,7 +35,7 @@ export async function appendObject(
   key: string,
   position: number,
   body: AsyncIterable<Buffer>,
-  opts: Pick<WriteOptions, 'meta' | 'storageClass' | 'size' | 'verify' | 'extra' | 'tags'> & { maxTotal?: number },
+  opts: Pick<WriteOptions, 'meta' | 'storageClass' | 'size' | 'verify' | 'extra' | 'tags' | 'digests'> & { maxTotal?: number },
 ): Promise<AppendResult> {
   validateKey(key);
   if (!Number.isSafeInteger(position) || position < 0) throw new StorageError('InvalidArgument', 'The value of position is invalid', { ArgumentName: 'position' });
@@ -51,7 +52,7 @@ export async function appendObject(
   check(await e.meta.getLatest(b.id, key));
   if (opts.size !== undefined && position + opts.size > maxTotal) throw new StorageError('EntityTooLarge');
 
-  const pending = await e.blobs.write(body, { digests: ['crc64ecma'], maxSize: maxTotal - position, expectedSize: opts.size });
+  const pending = await e.blobs.write(body, { digests: withCrc64(opts.digests), maxSize: maxTotal - position, expectedSize: opts.size });
   try {
     if (opts.verify) await opts.verify(pending.digests, pending.size);
     await pending.commit();

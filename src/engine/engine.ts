@@ -3,6 +3,7 @@ import type { BlobStore, ByteRange } from '../blob/store.js';
 import type { MetaOps, MetadataStore } from '../meta/store.js';
 import type { BucketRecord, NewObject, ObjectRecord, Segment } from '../meta/types.js';
 import { checkConditions, etagMatches, type Conditions } from './conditions.js';
+import { withCrc64, withCrc64Checksum } from './crc.js';
 import { StorageError } from './errors.js';
 import { newVersionId } from './ids.js';
 import { listLatest } from './listing.js';
@@ -175,7 +176,7 @@ export class Engine {
     const seen = await this.conditionSnapshot(bucketRecord, key, opts);
     const max = Math.min(opts.maxSize ?? MAX_SINGLE_PUT, MAX_SINGLE_PUT);
     if (opts.size !== undefined && opts.size > max) throw new StorageError('EntityTooLarge', undefined, { ProposedSize: String(opts.size), MaxSizeAllowed: String(max) });
-    const pending = await this.blobs.write(body, { digests: opts.digests, maxSize: max, expectedSize: opts.size });
+    const pending = await this.blobs.write(body, { digests: withCrc64(opts.digests), maxSize: max, expectedSize: opts.size });
     try {
       if (opts.verify) await opts.verify(pending.digests, pending.size);
       await pending.commit();
@@ -195,7 +196,7 @@ export class Engine {
         etag: pending.digests.md5.toString('hex'),
         lastModified: now,
         meta: opts.meta,
-        checksums: opts.checksums ? opts.checksums(pending.digests) : {},
+        checksums: withCrc64Checksum(opts.checksums ? opts.checksums(pending.digests) : {}, pending.digests),
         storageClass: opts.storageClass ?? 'STANDARD',
         objectType: 'Normal',
         ownerId: caller.accountId,
@@ -358,7 +359,7 @@ export class Engine {
     validateKey(dst.key);
     await this.getBucket(dst.bucket);
     const { bucket: srcBucket, object: source } = await this.readCopySource(src.bucket, src.key, opts.sourceVersionId);
-    if (opts.sourceConditions) checkConditions(opts.sourceConditions, source, true);
+    if (opts.sourceConditions) checkConditions(opts.sourceConditions, source, !opts.sourceConditionsAsRead);
     const self = srcBucket.name === dst.bucket && src.key === dst.key && opts.sourceVersionId === undefined;
     if (self && opts.metadataDirective === 'COPY' && (opts.storageClass === undefined || opts.storageClass === source.storageClass) && opts.taggingDirective !== 'REPLACE')
       throw new StorageError(

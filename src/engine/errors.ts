@@ -54,7 +54,9 @@ export type ErrorCode =
   | 'PositionNotEqualToLength'
   | 'ObjectNotAppendable'
   | 'IllegalVersioningConfigurationException'
-  | 'BadRequest';
+  | 'BadRequest'
+  | 'InvalidTargetType'
+  | 'NotSymlink';
 
 /** Default HTTP status for each neutral code (S3's). Dialects may override. */
 export const DEFAULT_STATUS: Record<ErrorCode, number> = {
@@ -108,6 +110,8 @@ export const DEFAULT_STATUS: Record<ErrorCode, number> = {
   ObjectNotAppendable: 409,
   IllegalVersioningConfigurationException: 400,
   BadRequest: 400,
+  InvalidTargetType: 400,
+  NotSymlink: 400,
 };
 
 /** Default English messages (S3's wording where S3 has one). */
@@ -152,6 +156,8 @@ export const DEFAULT_MESSAGE: Partial<Record<ErrorCode, string>> = {
   ConditionalRequestConflict: 'The conditional request cannot succeed due to a conflicting operation against this resource.',
   InvalidTag: 'The tag provided was not a valid tag.',
   IllegalVersioningConfigurationException: 'The Versioning element must be specified',
+  InvalidTargetType: 'The target of a symlink cannot be a symlink.',
+  NotSymlink: 'The specified object is not a symlink.',
 };
 
 export class StorageError extends Error {

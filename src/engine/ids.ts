@@ -10,6 +10,17 @@ export function newVersionId(): string {
   return s;
 }
 
+let lastMs = 0;
+let seq = 0;
+
+/**
+ * 48 hex digits: milliseconds and a per-millisecond sequence, then random.
+ * Uploads of one key list in initiation order (initiated, then upload id), so
+ * ids made in the same millisecond must sort in the order they were made.
+ */
 export function newUploadId(): string {
-  return randomBytes(24).toString('hex');
+  const now = Math.max(Date.now(), lastMs);
+  seq = now === lastMs ? seq + 1 : 0;
+  lastMs = now;
+  return now.toString(16).padStart(12, '0') + (seq & 0xffff).toString(16).padStart(4, '0') + randomBytes(16).toString('hex');
 }

@@ -4,6 +4,12 @@ import { compareKeys, prefixSuccessor } from './keys.js';
 import type { ListOptions, ListPage } from './types.js';
 
 const BATCH = 1000;
+/**
+ * With a delimiter, rows after the first common prefix of a batch are thrown
+ * away by the seek, so batches start small and grow only while no prefix
+ * interrupts them: a page of 1000 prefixes then reads about 1000 rows, not 10^6.
+ */
+const FIRST_BATCH = 16;
 
 /**
  * One page of the latest objects. Time is proportional to the page, not the
@@ -27,8 +33,9 @@ export async function listLatest(meta: MetaOps, bucketId: number, opts: ListOpti
   }
   let count = 0;
   let exhausted = false;
+  let batch = delimiter ? FIRST_BATCH : BATCH;
   while (count < opts.maxKeys) {
-    const limit = Math.min(opts.maxKeys - count, BATCH);
+    const limit = Math.min(opts.maxKeys - count, batch);
     const rows = await meta.listLatest(bucketId, { from, inclusive, to, limit });
     let seeked = false;
     for (const r of rows) {
@@ -61,6 +68,7 @@ export async function listLatest(meta: MetaOps, bucketId: number, opts: ListOpti
       exhausted = true;
       break;
     }
+    if (delimiter) batch = seeked ? FIRST_BATCH : Math.min(batch * 2, BATCH);
   }
   const truncated = !exhausted && (await meta.listLatest(bucketId, { from, inclusive, to, limit: 1 })).length > 0;
   return { objects, prefixes, truncated, last };

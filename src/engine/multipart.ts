@@ -4,6 +4,7 @@ import { crc64Combine } from '../digest/crc64.js';
 import type { MetaOps } from '../meta/store.js';
 import type { BucketRecord, ObjectMeta, ObjectRecord, PartRecord, Segment, UploadCursor, UploadRecord } from '../meta/types.js';
 import { checkConditions, type Conditions } from './conditions.js';
+import { withCrc64, withCrc64Checksum } from './crc.js';
 import type { Engine } from './engine.js';
 import { StorageError } from './errors.js';
 import { compareKeys, prefixSuccessor } from './keys.js';
@@ -68,6 +69,15 @@ export function multipartEtag(parts: { etag: string }[]): string {
 
 const stripQuotes = (e: string) => e.trim().replace(/^"(.*)"$/, '$1');
 
+/** A copy-source range that is not `bytes=first-last` with first <= last. */
+export function invalidCopyRange(value: string): StorageError {
+  return new StorageError(
+    'InvalidArgument',
+    'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy',
+    { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: value },
+  );
+}
+
 /**
  * Multipart uploads. Parts are blobs of their own; completing an upload is a
  * metadata commit that makes the chosen parts the object's segments, in
@@ -114,7 +124,7 @@ export class Multipart {
     const max = Math.min(opts.maxSize ?? MAX_PART_SIZE, MAX_PART_SIZE);
     if (opts.size !== undefined && opts.size > max) throw new StorageError('EntityTooLarge', undefined, { ProposedSize: String(opts.size), MaxSizeAllowed: String(max) });
     await this.getUpload(bucket, key, uploadId); // fail before reading the body
-    const pending = await this.e.blobs.write(body, { digests: opts.digests, maxSize: max, expectedSize: opts.size });
+    const pending = await this.e.blobs.write(body, { digests: withCrc64(opts.digests), maxSize: max, expectedSize: opts.size });
     try {
       if (opts.verify) await opts.verify(pending.digests, pending.size);
       await pending.commit();
@@ -128,7 +138,7 @@ export class Multipart {
       blobId: pending.id,
       size: pending.size,
       etag: pending.digests.md5.toString('hex'),
-      checksums: opts.checksums ? opts.checksums(pending.digests) : {},
+      checksums: withCrc64Checksum(opts.checksums ? opts.checksums(pending.digests) : {}, pending.digests),
       lastModified: Date.now(),
     };
     return this.commitPart(bucket, part);
@@ -142,22 +152,26 @@ export class Multipart {
     uploadId: string,
     partNumber: number,
     src: { bucket: string; key: string; versionId?: string },
-    opts: { range?: ByteRange; conditions?: Conditions; digests?: WriteOptions['digests']; checksums?: WriteOptions['checksums'] } = {},
+    opts: { range?: ByteRange; conditions?: Conditions; conditionsAsRead?: boolean; digests?: WriteOptions['digests']; checksums?: WriteOptions['checksums'] } = {},
   ): Promise<{ part: PartRecord; source: ObjectRecord }> {
     validatePartNumber(partNumber);
     await this.getUpload(bucket, key, uploadId);
     const source = await this.e.getObject(src.bucket, src.key, src.versionId);
-    if (opts.conditions) checkConditions(opts.conditions, source, true);
+    if (opts.conditions) checkConditions(opts.conditions, source, !opts.conditionsAsRead);
     const range = opts.range;
-    if (range && (range.start > range.end || range.end >= source.size))
-      throw new StorageError('InvalidArgument', 'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy', {
-        ArgumentName: 'x-amz-copy-source-range',
-      });
+    if (range && range.start > range.end) throw invalidCopyRange(`bytes=${range.start}-${range.end}`);
+    if (range && range.end >= source.size)
+      throw new StorageError('InvalidArgument', `Range specified is not valid for source object of size: ${source.size}`, { ArgumentName: 'x-amz-copy-source-range' });
     const length = range ? range.end - range.start + 1 : source.size;
-    if (length > MAX_PART_SIZE) throw new StorageError('EntityTooLarge');
+    if (length > MAX_PART_SIZE)
+      throw new StorageError('InvalidRequest', `The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_PART_SIZE}`);
     const data = await this.e.openData(source, range);
-    const part = await this.uploadPart(caller, bucket, key, uploadId, partNumber, data, { size: length, digests: opts.digests, checksums: opts.checksums });
-    return { part, source };
+    try {
+      const part = await this.uploadPart(caller, bucket, key, uploadId, partNumber, data, { size: length, digests: opts.digests, checksums: opts.checksums });
+      return { part, source };
+    } finally {
+      data.destroy();
+    }
   }
 
   private async commitPart(bucket: string, part: PartRecord): Promise<PartRecord> {
@@ -188,13 +202,13 @@ export class Multipart {
     for (const c of chosen) {
       const p = stored.get(c.partNumber);
       if (!p || (c.etag !== undefined && stripQuotes(c.etag) !== p.etag))
-        throw new StorageError('InvalidPart', undefined, { UploadId: uploadId, PartNumber: String(c.partNumber), ETag: c.etag ?? '' });
+        throw new StorageError('InvalidPart', undefined, { UploadId: uploadId, PartNumber: String(c.partNumber), ETag: stripQuotes(c.etag ?? '') });
       parts.push(p);
     }
     const min = opts.minPartSize ?? DEFAULT_MIN_PART_SIZE;
     for (let i = 0; i < parts.length - 1; i++) {
       if (parts[i].size < min)
-        throw new StorageError('EntityTooSmall', undefined, { ProposedSize: String(parts[i].size), MinSizeAllowed: String(min), PartNumber: String(parts[i].partNumber), ETag: parts[i].etag });
+        throw new StorageError('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size', { ProposedSize: String(parts[i].size), MinSizeAllowed: String(min), PartNumber: String(parts[i].partNumber), ETag: parts[i].etag });
     }
     const size = parts.reduce((n, p) => n + p.size, 0);
     const checksums: Record<string, string> = { ...(opts.checksums ? opts.checksums(parts) : {}) };

@@ -54,6 +54,8 @@ export interface DeleteResult {
 export interface CopyOptions {
   sourceVersionId?: string;
   sourceConditions?: Conditions;
+  /** A failed source If-None-Match / If-Modified-Since is NotModified (304) as for a read, not 412 (OSS). */
+  sourceConditionsAsRead?: boolean;
   /** REPLACE takes meta from the request; COPY keeps the source's. */
   metadataDirective: 'COPY' | 'REPLACE';
   meta?: ObjectMeta;

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { FsBlobStore } from '../blob/fs-store.js';
+import { ossDialect } from '../dialects/oss/dialect.js';
 import { s3Dialect } from '../dialects/s3/dialect.js';
 import { Engine } from '../engine/engine.js';
 import { openMetadataStore } from '../meta/open.js';
@@ -52,7 +53,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       return { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey, sessionToken: k.sessionToken ?? undefined, owner: k.accountId };
     },
   };
-  const server = createHttpServer(services, { s3: s3Dialect }, s3Dialect, log);
+  const server = createHttpServer(services, { s3: s3Dialect, oss: ossDialect }, s3Dialect, log);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

@@ -83,7 +83,7 @@ describe('S3 multipart uploads', () => {
     assert.equal((await storedFiles(t.dataDir)).length, filesBefore);
   });
 
-  it('uploads through the minio client (fPutObject-style multipart)', async () => {
+  it('puts an 11 MiB Buffer through the minio client (one request below its part size)', async () => {
     const data = randomBytes(11 * MiB);
     await t.minio.putObject(bucket, 'minio.bin', data, data.length, { 'Content-Type': 'application/x-test' }).catch((e: unknown) => {
       throw e;

@@ -7,6 +7,7 @@ import * as mpu from '../../api/multipart.js';
 import { listObjectVersions } from '../../api/list-versions.js';
 import * as tagging from '../../api/tagging-ops.js';
 import { getBucketVersioning, putBucketVersioning } from '../../api/versioning.js';
+import { getObjectAttributes } from '../../api/object-attributes.js';
 
 import type { Route } from '../xml/routes.js';
 
@@ -40,6 +41,7 @@ export const S3_ROUTES: Route[] = [
   { method: 'POST', target: 'object', sub: 'uploadId', handler: mpu.completeMultipartUpload },
   { method: 'DELETE', target: 'object', sub: 'uploadId', handler: mpu.abortMultipartUpload },
   { method: 'GET', target: 'object', sub: 'uploadId', handler: mpu.listParts },
+  { method: 'GET', target: 'object', sub: 'attributes', handler: getObjectAttributes },
   { method: 'PUT', target: 'object', header: 'x-amz-copy-source', handler: copyObject },
   { method: 'PUT', target: 'object', handler: putObject },
   { method: 'GET', target: 'object', handler: (op) => getObject(op, false) },

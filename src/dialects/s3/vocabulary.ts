@@ -22,5 +22,6 @@ export const s3Vocabulary: Vocabulary = {
   xmlns: 'http://s3.amazonaws.com/doc/2006-03-01/',
   maxMetaBytes: 2048,
   storageClasses: S3_STORAGE_CLASSES,
+  defaultChecksum: 'crc64nvme',
   error: (code, message, status) => ({ status, code, message }),
 };

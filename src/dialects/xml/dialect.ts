@@ -28,6 +28,8 @@ export interface XmlDialectSpec {
   routes: Route[];
   /** Query parameters that modify an operation rather than select one. */
   plainParam(name: string): boolean;
+  /** Bucket and key of a request (default: path style, or virtual-hosted under the configured domains). */
+  address?(ctx: HttpContext, services: Services): Address;
 }
 
 /** A front end for an S3-shaped XML protocol, built from its table of differences. */
@@ -39,7 +41,7 @@ export function makeXmlDialect(spec: XmlDialectSpec): Dialect {
       const common = spec.commonHeaders(ctx);
       try {
         for (const [k, v] of Object.entries(common)) ctx.res.setHeader(k, v);
-        const addr = resolveAddress(ctx.header('host'), ctx.rawPath, services.settings.domains);
+        const addr = spec.address ? spec.address(ctx, services) : resolveAddress(ctx.header('host'), ctx.rawPath, services.settings.domains);
         const auth = await spec.authenticate(ctx, services, addr);
         if (!auth) throw new StorageError('AccessDenied', 'Anonymous access is not allowed; sign the request.');
         const target: Target = !addr.bucket ? 'service' : addr.key === undefined ? 'bucket' : 'object';

@@ -1,0 +1,95 @@
+import * as buckets from '../../api/buckets.js';
+import { listObjects } from '../../api/list-objects.js';
+import * as mpu from '../../api/multipart.js';
+import { deleteObject, deleteObjects } from '../../api/objects-delete.js';
+import { getObject } from '../../api/objects-read.js';
+import { copyObject, putObject } from '../../api/objects-write.js';
+import type { Route } from '../xml/routes.js';
+import * as ossBucket from './ops-bucket.js';
+import * as ossObject from './ops-object.js';
+
+/**
+ * OSS's operations, first match wins: rows with a sub-resource or header
+ * come before the plain row for the same method and target. Everything S3
+ * also has is the shared operation; the OSS-only ones live in ops-*.ts.
+ */
+export const OSS_ROUTES: Route[] = [
+  { method: 'GET', target: 'service', handler: ossBucket.listBuckets },
+
+  { method: 'GET', target: 'bucket', sub: 'acl', handler: ossBucket.getBucketAclOp },
+  { method: 'GET', target: 'bucket', sub: 'bucketInfo', handler: ossBucket.getBucketInfo },
+  { method: 'GET', target: 'bucket', sub: 'location', handler: ossBucket.getBucketLocation },
+  { method: 'GET', target: 'bucket', sub: 'stat', handler: ossBucket.getBucketStat },
+  { method: 'GET', target: 'bucket', sub: 'uploads', handler: mpu.listMultipartUploads },
+  { method: 'GET', target: 'bucket', handler: listObjects },
+  { method: 'PUT', target: 'bucket', sub: 'acl', handler: ossBucket.putBucketAclOp },
+  { method: 'PUT', target: 'bucket', handler: ossBucket.putBucket },
+  { method: 'HEAD', target: 'bucket', handler: buckets.headBucket },
+  { method: 'DELETE', target: 'bucket', handler: buckets.deleteBucket },
+  { method: 'POST', target: 'bucket', sub: 'delete', handler: deleteObjects },
+
+  { method: 'PUT', target: 'object', sub: 'uploadId', header: 'x-oss-copy-source', handler: mpu.uploadPartCopy },
+  { method: 'PUT', target: 'object', sub: 'uploadId', handler: mpu.uploadPart },
+  { method: 'POST', target: 'object', sub: 'uploads', handler: mpu.createMultipartUpload },
+  { method: 'POST', target: 'object', sub: 'uploadId', handler: mpu.completeMultipartUpload },
+  { method: 'DELETE', target: 'object', sub: 'uploadId', handler: mpu.abortMultipartUpload },
+  { method: 'GET', target: 'object', sub: 'uploadId', handler: mpu.listParts },
+  { method: 'POST', target: 'object', sub: 'append', handler: ossObject.appendObject },
+  { method: 'PUT', target: 'object', sub: 'symlink', handler: ossObject.putSymlink },
+  { method: 'GET', target: 'object', sub: 'symlink', handler: ossObject.getSymlink },
+  { method: 'PUT', target: 'object', sub: 'acl', handler: ossObject.putObjectAclOp },
+  { method: 'GET', target: 'object', sub: 'acl', handler: ossObject.getObjectAclOp },
+  { method: 'GET', target: 'object', sub: 'objectMeta', handler: ossObject.getObjectMeta },
+  { method: 'HEAD', target: 'object', sub: 'objectMeta', handler: ossObject.getObjectMeta },
+  { method: 'PUT', target: 'object', header: 'x-oss-copy-source', handler: copyObject },
+  { method: 'PUT', target: 'object', handler: putObject },
+  { method: 'GET', target: 'object', handler: (op) => getObject(op, false) },
+  { method: 'HEAD', target: 'object', handler: (op) => getObject(op, true) },
+  { method: 'DELETE', target: 'object', handler: deleteObject },
+];
+
+/** Query parameters that modify an operation rather than select one. */
+const PLAIN_PARAMS = new Set([
+  'versionId',
+  'partNumber',
+  'prefix',
+  'delimiter',
+  'marker',
+  'max-keys',
+  'encoding-type',
+  'list-type',
+  'continuation-token',
+  'start-after',
+  'fetch-owner',
+  'uploadId',
+  'part-number-marker',
+  'max-parts',
+  'max-uploads',
+  'key-marker',
+  'upload-id-marker',
+  'position',
+  'response-content-type',
+  'response-content-language',
+  'response-expires',
+  'response-cache-control',
+  'response-content-disposition',
+  'response-content-encoding',
+  // signatures: V1 URLs and V4 query form
+  'OSSAccessKeyId',
+  'Expires',
+  'Signature',
+  'security-token',
+  'x-oss-signature-version',
+  'x-oss-credential',
+  'x-oss-date',
+  'x-oss-expires',
+  'x-oss-signature',
+  'x-oss-additional-headers',
+  'x-oss-security-token',
+  'x-oss-ac-source-ip',
+  'x-oss-request-payer',
+]);
+
+export function ossPlainParam(k: string): boolean {
+  return PLAIN_PARAMS.has(k);
+}
