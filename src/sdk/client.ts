@@ -9,6 +9,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { credentialSource, type CredentialsInput } from './credentials.js';
 import type { CreateBucketOptions, Dialect, DialectContext, Signal } from './dialects/dialect.js';
+import { ossProfile } from './dialects/oss.js';
 import { s3Profile } from './dialects/s3.js';
 import { XmlDialect } from './dialects/xml-family.js';
 import { defaultPathStyle } from './dialects/xml-wire.js';
@@ -68,7 +69,10 @@ const DEFAULT_REGION: Record<DialectName, string> = { s3: 'us-east-1', oss: 'cn-
 /** Builds a dialect's wire mapping; dialects register here as they land. */
 export type DialectFactory = (ctx: DialectContext, o: StratusClientOptions) => Dialect;
 
-const FACTORIES = new Map<DialectName, DialectFactory>([['s3', (ctx, o) => new XmlDialect(ctx, s3Profile({ signature: o.signature === 'v2' ? 'v2' : 'v4' }))]]);
+const FACTORIES = new Map<DialectName, DialectFactory>([
+  ['s3', (ctx, o) => new XmlDialect(ctx, s3Profile({ signature: o.signature === 'v2' ? 'v2' : 'v4' }))],
+  ['oss', (ctx, o) => new XmlDialect(ctx, ossProfile({ signature: o.signature === 'v4' ? 'v4' : 'v1' }))],
+]);
 
 export function registerDialect(name: DialectName, f: DialectFactory): void {
   FACTORIES.set(name, f);

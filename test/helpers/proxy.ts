@@ -16,7 +16,7 @@ export interface ProxiedRequest {
 
 /** What to do with a request: forward it, answer it, or cut the connection. */
 export type ProxyAction =
-  | { forward: true; delayMs?: number; before?: () => Promise<void>; corrupt?: boolean }
+  | { forward: true; delayMs?: number; before?: () => Promise<void>; corrupt?: boolean; rewriteHeaders?: (h: http.IncomingHttpHeaders) => http.IncomingHttpHeaders }
   | { status: number; body?: string; headers?: Record<string, string> } | { destroy: true };
 
 export interface TestProxy {
@@ -68,7 +68,7 @@ export async function startProxy(target: string): Promise<TestProxy> {
       inflight++;
       res.on('close', () => inflight--);
       const up = http.request({ host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers, agent }, (ur) => {
-        res.writeHead(ur.statusCode ?? 502, ur.headers);
+        res.writeHead(ur.statusCode ?? 502, action.rewriteHeaders ? action.rewriteHeaders({ ...ur.headers }) : ur.headers);
         let first = action.corrupt === true;
         ur.on('data', (chunk: Buffer) => {
           if (first && chunk.length > 0) {

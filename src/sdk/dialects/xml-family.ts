@@ -403,7 +403,7 @@ export class XmlDialect extends Dialect {
       signal: o.signal,
     });
     const etag = unquote(res.headers.etag);
-    if (md5 && this.multipart.partEtagIsMd5 && etag && etag !== Buffer.from(md5, 'base64').toString('hex')) {
+    if (md5 && this.multipart.partEtagIsMd5 && etag && etag.toLowerCase() !== Buffer.from(md5, 'base64').toString('hex')) {
       throw clientError(this.name, 'IntegrityError', `part ${partNumber}: the server's ETag ${etag} is not the MD5 of the data sent`);
     }
     const crc = res.headers[this.p + 'hash-crc64ecma'] as string | undefined;
