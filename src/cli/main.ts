@@ -19,6 +19,8 @@ program
   .option('--region <region>', 'region reported for buckets')
   .option('--meta <url>', 'metadata store: SQLite file path or postgres:// URL')
   .option('--appid <digits>', 'COS appid of the root account (or STRATUS_APPID)')
+  .option('--cos-download-domain <domain>', 'COS download host domain: <bucket>-<appid>.<domain> (default file.localhost)')
+  .option('--cos-download-path <path>', 'COS download path form: <path>/<bucket>-<appid>/<file> (default /cos-download)')
   .option('--config <file>', 'JSON config file (or STRATUS_CONFIG)')
   .action(async (o: Record<string, unknown>) => {
     const configFile = (o.config as string | undefined) ?? process.env.STRATUS_CONFIG;
@@ -33,6 +35,8 @@ program
       region: o.region as string | undefined,
       meta: o.meta as string | undefined,
       appid: o.appid as string | undefined,
+      cosDownloadDomain: o.cosDownloadDomain as string | undefined,
+      cosDownloadPath: o.cosDownloadPath as string | undefined,
     };
     let config;
     try {

@@ -204,7 +204,7 @@ export class Engine {
         segmentCount: 0,
         tags: opts.tags ?? null,
         extra: opts.extra ?? {},
-      }));
+      }), undefined, opts.within && (async (tx, b) => (await opts.within!(tx, b), [])));
     } catch (e) {
       await this.blobs.delete(pending.id);
       throw e;
@@ -287,13 +287,19 @@ export class Engine {
     }
   }
 
-  async deleteObject(caller: Caller, bucket: string, key: string, opts: { versionId?: string; ifMatch?: string } = {}): Promise<DeleteResult> {
+  async deleteObject(
+    caller: Caller,
+    bucket: string,
+    key: string,
+    opts: { versionId?: string; ifMatch?: string; within?: (tx: MetaOps, b: BucketRecord) => Promise<void> } = {},
+  ): Promise<DeleteResult> {
     if (opts.versionId !== undefined) validateVersionId(opts.versionId);
     // S3 does not evaluate If-Match against a named version: it refuses the combination.
     if (opts.versionId !== undefined && opts.ifMatch !== undefined) throw new StorageError('NotImplemented', undefined, { Header: 'If-Match' });
     const { result, orphans } = await this.meta.transaction(async (tx) => {
       const b = await tx.getBucketForUpdate(bucket);
       if (!b) throw new StorageError('NoSuchBucket', undefined, { BucketName: bucket });
+      if (opts.within) await opts.within(tx, b);
       const latest = await tx.getLatest(b.id, key);
       if (opts.ifMatch !== undefined) {
         if (!latest || latest.isDeleteMarker) throw new StorageError('NoSuchKey', undefined, { Key: key });

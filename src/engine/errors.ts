@@ -56,7 +56,9 @@ export type ErrorCode =
   | 'IllegalVersioningConfigurationException'
   | 'BadRequest'
   | 'InvalidTargetType'
-  | 'NotSymlink';
+  | 'NotSymlink'
+  | 'NoSuchFolder'
+  | 'FolderNotEmpty';
 
 /** Default HTTP status for each neutral code (S3's). Dialects may override. */
 export const DEFAULT_STATUS: Record<ErrorCode, number> = {
@@ -112,6 +114,8 @@ export const DEFAULT_STATUS: Record<ErrorCode, number> = {
   BadRequest: 400,
   InvalidTargetType: 400,
   NotSymlink: 400,
+  NoSuchFolder: 404,
+  FolderNotEmpty: 409,
 };
 
 /** Default English messages (S3's wording where S3 has one). */
@@ -158,6 +162,8 @@ export const DEFAULT_MESSAGE: Partial<Record<ErrorCode, string>> = {
   IllegalVersioningConfigurationException: 'The Versioning element must be specified',
   InvalidTargetType: 'The target of a symlink cannot be a symlink.',
   NotSymlink: 'The specified object is not a symlink.',
+  NoSuchFolder: 'The specified folder does not exist',
+  FolderNotEmpty: 'The folder you tried to delete is not empty',
 };
 
 export class StorageError extends Error {

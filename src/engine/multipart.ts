@@ -34,6 +34,8 @@ export interface CompleteOptions {
   checksums?: (parts: PartRecord[]) => Record<string, string>;
   /** Extra settings merged into the object's document. */
   extra?: Record<string, unknown>;
+  /** Runs inside the completing transaction; throwing aborts the completion and keeps the upload. */
+  within?: (tx: MetaOps, bucket: BucketRecord) => Promise<void>;
 }
 
 export interface ListUploadsOptions {
@@ -247,6 +249,7 @@ export class Multipart {
       async (tx, b) => {
         // Consume the upload in the same transaction; parts not chosen become garbage.
         if (!(await tx.getUpload(b.id, uploadId))) throw new StorageError('NoSuchUpload', undefined, { UploadId: uploadId });
+        if (opts.within) await opts.within(tx, b);
         const all = await this.allParts(tx, uploadId);
         await tx.deleteUpload(uploadId);
         return all.filter((p) => !chosenBlobs.has(p.blobId)).map((p) => p.blobId);

@@ -1,5 +1,6 @@
 import type { DigestName, DigestValues } from '../digest/digest-set.js';
-import type { ObjectMeta, ObjectRecord } from '../meta/types.js';
+import type { MetaOps } from '../meta/store.js';
+import type { BucketRecord, ObjectMeta, ObjectRecord } from '../meta/types.js';
 import type { Conditions } from './conditions.js';
 
 /** Who is calling; access control builds on this later. */
@@ -28,6 +29,11 @@ export interface WriteOptions {
   /** Conditional write against the current version (If-Match / If-None-Match: *). */
   ifMatch?: string;
   ifNoneMatch?: string;
+  /**
+   * Runs inside the commit's transaction, before the new version is written;
+   * throwing aborts the write (e.g. a folder that must still exist).
+   */
+  within?: (tx: MetaOps, bucket: BucketRecord) => Promise<void>;
 }
 
 export interface ListOptions {

@@ -7,7 +7,7 @@ export type DialectName = 's3' | 'oss' | 'obs' | 'cos';
  * share one port; they differ in path (COS JSON v4), signature scheme and
  * header prefix. Unsigned requests with no dialect marker are S3's.
  */
-export function pickDialect(ctx: HttpContext): DialectName {
+export function pickDialect(ctx: HttpContext, cosDownload?: { domain: string; path: string }): DialectName {
   if (ctx.rawPath.startsWith('/files/v2/')) return 'cos';
   const auth = ctx.header('authorization') ?? '';
   if (auth.startsWith('OSS ') || auth.startsWith('OSS4-HMAC-SHA256')) return 'oss';
@@ -21,5 +21,15 @@ export function pickDialect(ctx: HttpContext): DialectName {
     if (name.startsWith('x-oss-')) return 'oss';
     if (name.startsWith('x-obs-')) return 'obs';
   }
+  // COS downloads carry no other dialect's signature: checked last, so such requests keep their dialect.
+  if (cosDownload && isCosDownload(ctx, cosDownload)) return 'cos';
   return 's3';
+}
+
+/** A COS download: a GET or HEAD at `<bucket>-<appid>.<domain>` or under the download path. */
+export function isCosDownload(ctx: HttpContext, d: { domain: string; path: string }): boolean {
+  if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return false;
+  if (ctx.rawPath.startsWith(d.path + '/')) return true;
+  const host = (ctx.header('host') ?? '').replace(/:\d+$/, '').toLowerCase();
+  return host.endsWith('.' + d.domain) && /^.+-\d+$/.test(host.slice(0, -(d.domain.length + 1)));
 }

@@ -16,7 +16,7 @@ export function createHttpServer(services: Services, dialects: Partial<Record<Di
       return;
     }
     const ctx = new HttpContext(req, res, log);
-    const name = pickDialect(ctx);
+    const name = pickDialect(ctx, services.settings.cosDownload);
     const dialect = dialects[name] ?? fallback;
     res.on('finish', () => {
       log.info(

@@ -9,6 +9,8 @@ export interface ServerSettings {
   bodyIdleMs: number;
   /** Largest accepted clock difference for signed requests. */
   maxSkewMs: number;
+  /** COS download addressing: host `<bucket>-<appid>.<domain>` and path `<path>/<bucket>-<appid>/`. */
+  cosDownload?: { domain: string; path: string };
 }
 
 /** What the front ends need from the running server. */

@@ -4,6 +4,7 @@ import type {
   BucketRecord,
   KeyRange,
   NewObject,
+  ObjectMeta,
   ObjectRecord,
   PartRecord,
   Segment,
@@ -23,6 +24,8 @@ import type {
 export interface MetaOps {
   // accounts and keys
   getAccount(id: string): Promise<AccountRecord | undefined>;
+  getAccountByAppid(appid: string): Promise<AccountRecord | undefined>;
+  /** Creates or updates an account; an absent appid leaves the stored one. */
   putAccount(a: AccountRecord): Promise<void>;
   getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
   putAccessKey(k: AccessKeyRecord): Promise<void>;
@@ -54,6 +57,8 @@ export interface MetaOps {
   deleteObjectRow(id: number): Promise<void>;
   updateObjectTags(id: number, tags: Record<string, string> | null): Promise<void>;
   updateObjectExtra(id: number, extra: Record<string, unknown>): Promise<void>;
+  /** Replaces a version's content headers and user metadata in place. */
+  updateObjectMeta(id: number, meta: ObjectMeta): Promise<void>;
   getSegments(objectId: number): Promise<Segment[]>;
   /** Adds segments numbered from `startSeq` (appends continue after the existing ones). */
   insertSegments(objectId: number, segments: Segment[], startSeq?: number): Promise<void>;

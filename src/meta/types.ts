@@ -7,6 +7,8 @@ export interface AccountRecord {
   id: string;
   displayName: string;
   createdAt: number;
+  /** Numeric COS appid (COS JSON v4 addresses accounts by it). */
+  appid?: string | null;
 }
 
 export interface AccessKeyRecord {
@@ -107,6 +109,8 @@ export interface KeyRange {
   /** Exclusive upper bound. */
   to?: string;
   limit: number;
+  /** Newest key first (the rows nearest `to` come first). */
+  descending?: boolean;
 }
 
 /** Position in the version listing: key ascending, then newest version first. */

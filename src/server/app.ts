@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { FsBlobStore } from '../blob/fs-store.js';
+import { cosDialect } from '../dialects/cos/dialect.js';
 import { ossDialect } from '../dialects/oss/dialect.js';
 import { s3Dialect } from '../dialects/s3/dialect.js';
 import { Engine } from '../engine/engine.js';
@@ -38,7 +39,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const engine = new Engine(meta, blobs, { defaultRegion: config.region });
 
   const keys = await rootKeys(config.dataDir, config.accessKey, config.secretKey);
-  await meta.putAccount({ id: ROOT_ACCOUNT, displayName: ROOT_ACCOUNT, createdAt: Date.now() });
+  await meta.putAccount({ id: ROOT_ACCOUNT, displayName: ROOT_ACCOUNT, createdAt: Date.now(), appid: config.appid });
   await meta.putAccessKey({ accessKeyId: keys.accessKey, secretAccessKey: keys.secretKey, accountId: ROOT_ACCOUNT, sessionToken: null, expiresAt: null, createdAt: Date.now() });
 
   const swept = await engine.sweep(Date.now());
@@ -46,14 +47,20 @@ export async function startServer(config: Config, log: Logger = createLogger(con
 
   const services: Services = {
     engine,
-    settings: { domains: config.domains, region: config.region, bodyIdleMs: config.bodyIdleMs, maxSkewMs: config.maxSkewMs },
+    settings: {
+      domains: config.domains,
+      region: config.region,
+      bodyIdleMs: config.bodyIdleMs,
+      maxSkewMs: config.maxSkewMs,
+      cosDownload: { domain: config.cosDownloadDomain, path: config.cosDownloadPath },
+    },
     async lookupCredential(id) {
       const k = await meta.getAccessKey(id);
       if (!k) return undefined;
       return { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey, sessionToken: k.sessionToken ?? undefined, owner: k.accountId };
     },
   };
-  const server = createHttpServer(services, { s3: s3Dialect, oss: ossDialect }, s3Dialect, log);
+  const server = createHttpServer(services, { s3: s3Dialect, oss: ossDialect, cos: cosDialect }, s3Dialect, log);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

@@ -18,6 +18,10 @@ export interface Config {
   pgSchema?: string;
   /** Numeric appid of the root account (COS JSON v4). */
   appid: string;
+  /** COS downloads at `<bucket>-<appid>.<cosDownloadDomain>/<path>`. */
+  cosDownloadDomain: string;
+  /** COS downloads at `<cosDownloadPath>/<bucket>-<appid>/<path>` on any host. */
+  cosDownloadPath: string;
   bodyIdleMs: number;
   maxSkewMs: number;
   /** Grace period for in-flight requests on shutdown. */
@@ -33,6 +37,8 @@ export const DEFAULTS: Config = {
   domains: ['localhost'],
   region: 'us-east-1',
   appid: '1250000000',
+  cosDownloadDomain: 'file.localhost',
+  cosDownloadPath: '/cos-download',
   bodyIdleMs: 20_000,
   maxSkewMs: 15 * 60_000,
   shutdownGraceMs: 10_000,
@@ -66,6 +72,8 @@ export interface ConfigInput {
   meta?: string;
   pgSchema?: string;
   appid?: string;
+  cosDownloadDomain?: string;
+  cosDownloadPath?: string;
 }
 
 export function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
@@ -80,6 +88,8 @@ export function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
     region: env.STRATUS_REGION,
     meta: env.STRATUS_META,
     appid: env.STRATUS_APPID,
+    cosDownloadDomain: env.STRATUS_COS_DOWNLOAD_DOMAIN,
+    cosDownloadPath: env.STRATUS_COS_DOWNLOAD_PATH,
   };
 }
 
@@ -109,6 +119,16 @@ export function resolveConfig(...layers: ConfigInput[]): Config {
     if (l.appid !== undefined) {
       if (!/^\d{1,20}$/.test(l.appid)) throw new Error(`invalid appid "${l.appid}": digits only`);
       c.appid = l.appid;
+    }
+    if (l.cosDownloadDomain !== undefined) {
+      const d = l.cosDownloadDomain.trim().toLowerCase();
+      if (!/^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(d)) throw new Error(`invalid COS download domain "${l.cosDownloadDomain}"`);
+      c.cosDownloadDomain = d;
+    }
+    if (l.cosDownloadPath !== undefined) {
+      if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(l.cosDownloadPath) || l.cosDownloadPath === '/files')
+        throw new Error(`invalid COS download path "${l.cosDownloadPath}": one or more /segments, not /files`);
+      c.cosDownloadPath = l.cosDownloadPath;
     }
   }
   if ((c.accessKey === undefined) !== (c.secretKey === undefined)) throw new Error('give both an access key and a secret key, or neither');

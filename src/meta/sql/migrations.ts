@@ -102,6 +102,11 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (scope, token)
   );
   `,
+  // COS JSON v4 addresses an account by its numeric appid.
+  `
+  ALTER TABLE accounts ADD COLUMN appid TEXT;
+  CREATE UNIQUE INDEX accounts_appid ON accounts (appid);
+  `,
 ];
 
 const TYPES = {

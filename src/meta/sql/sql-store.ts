@@ -5,6 +5,7 @@ import type {
   BucketRecord,
   KeyRange,
   NewObject,
+  ObjectMeta,
   ObjectRecord,
   PartRecord,
   Segment,
@@ -20,6 +21,10 @@ type Row = Record<string, any>;
 
 const json = (v: unknown) => JSON.stringify(v);
 const parse = <T>(v: unknown, dflt: T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : dflt);
+
+function toAccount(r: Row): AccountRecord {
+  return { id: r.id, displayName: r.display_name, createdAt: Number(r.created_at), appid: r.appid ?? null };
+}
 
 function toBucket(r: Row): BucketRecord {
   return {
@@ -95,13 +100,19 @@ class SqlOps implements MetaOps {
 
   async getAccount(id: string) {
     const r = await this.ex.get<Row>('SELECT * FROM accounts WHERE id = ?', [id]);
-    return r && { id: r.id, displayName: r.display_name, createdAt: Number(r.created_at) };
+    return r && toAccount(r);
+  }
+
+  async getAccountByAppid(appid: string) {
+    const r = await this.ex.get<Row>('SELECT * FROM accounts WHERE appid = ?', [appid]);
+    return r && toAccount(r);
   }
 
   async putAccount(a: AccountRecord) {
     await this.ex.run(
-      'INSERT INTO accounts (id, display_name, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name',
-      [a.id, a.displayName, a.createdAt],
+      `INSERT INTO accounts (id, display_name, created_at, appid) VALUES (?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, appid = COALESCE(excluded.appid, accounts.appid)`,
+      [a.id, a.displayName, a.createdAt, a.appid ?? null],
     );
   }
 
@@ -257,6 +268,10 @@ class SqlOps implements MetaOps {
     await this.ex.run('UPDATE objects SET extra = ? WHERE id = ?', [json(extra), id]);
   }
 
+  async updateObjectMeta(id: number, meta: ObjectMeta) {
+    await this.ex.run('UPDATE objects SET meta = ? WHERE id = ?', [json(meta), id]);
+  }
+
   async getSegments(objectId: number): Promise<Segment[]> {
     const rows = await this.ex.all<Row>('SELECT * FROM object_segments WHERE object_id = ? ORDER BY seq', [objectId]);
     return rows.map((r) => ({ blobId: r.blob_id, size: Number(r.size), etag: r.etag, checksums: parse(r.checksums, {}) }));
@@ -308,7 +323,8 @@ class SqlOps implements MetaOps {
       params.push(range.to);
     }
     params.push(range.limit);
-    const rows = await this.ex.all<Row>(`SELECT ${OBJECT_COLS} FROM objects WHERE ${where.join(' AND ')} ORDER BY key LIMIT ?`, params);
+    const order = range.descending ? 'key DESC' : 'key';
+    const rows = await this.ex.all<Row>(`SELECT ${OBJECT_COLS} FROM objects WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`, params);
     return rows.map(toObject);
   }
 

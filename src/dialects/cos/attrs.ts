@@ -1,0 +1,101 @@
+/**
+ * How COS file attributes live on engine objects, so the other front ends
+ * see the same file: `custom_headers` are the object's content headers and
+ * user metadata (x-cos-meta-* ↔ x-amz-meta-* ...), the SHA-1 is the stored
+ * `sha1` checksum, `biz_attr` and the COS times are in the object's settings
+ * document, and `authority` is its canned ACL (enforced once access control
+ * lands: eWRPrivate = private, eWPrivateRPublic = public-read, eInvalid = the
+ * bucket's).
+ */
+import type { ObjectMeta, ObjectRecord } from '../../meta/types.js';
+import { CosError } from './errors.js';
+
+export const seconds = (ms: number) => Math.floor(ms / 1000);
+
+export function bizAttrOf(o: ObjectRecord | undefined): string {
+  const v = o?.extra.bizAttr;
+  return typeof v === 'string' ? v : '';
+}
+
+/** COS times: creation and last change (attribute updates change mtime, not the data's Last-Modified). */
+export function timesOf(o: ObjectRecord): { ctime: number; mtime: number } {
+  const c = typeof o.extra.cosCtime === 'number' ? o.extra.cosCtime : o.lastModified;
+  const m = typeof o.extra.cosMtime === 'number' ? o.extra.cosMtime : o.lastModified;
+  return { ctime: seconds(c), mtime: seconds(m) };
+}
+
+/** The settings document of an object whose attributes change now: mtime moves, ctime stays. */
+export function touched(o: ObjectRecord): Record<string, unknown> {
+  return { ...o.extra, cosCtime: typeof o.extra.cosCtime === 'number' ? o.extra.cosCtime : o.lastModified, cosMtime: Date.now() };
+}
+
+/** The SHA-1 (lowercase hex) stored for the data, or '' for objects written without one (e.g. through S3). */
+export function shaOf(o: ObjectRecord): string {
+  const b64 = o.checksums.sha1;
+  return b64 ? Buffer.from(b64, 'base64').toString('hex') : '';
+}
+
+const AUTHORITY_TO_ACL: Record<string, string | undefined> = { eInvalid: undefined, eWRPrivate: 'private', eWPrivateRPublic: 'public-read' };
+const ACL_TO_AUTHORITY: Record<string, string> = { private: 'eWRPrivate', 'public-read': 'eWPrivateRPublic' };
+
+export function authorityOf(o: ObjectRecord): string {
+  const acl = o.extra.acl;
+  return (typeof acl === 'string' && ACL_TO_AUTHORITY[acl]) || 'eInvalid';
+}
+
+/** The settings document with `authority` applied ('' and eInvalid: inherit the bucket's). */
+export function withAuthority(extra: Record<string, unknown>, authority: string): Record<string, unknown> {
+  if (authority !== '' && !(authority in AUTHORITY_TO_ACL)) throw new CosError('ERROR_CGI_PARAM', `unknown authority "${authority}"`);
+  const out = { ...extra };
+  const acl = AUTHORITY_TO_ACL[authority];
+  if (acl) out.acl = acl;
+  else delete out.acl;
+  return out;
+}
+
+const HEADER_FIELDS: [string, keyof Omit<ObjectMeta, 'user' | 'expires'>][] = [
+  ['Cache-Control', 'cacheControl'],
+  ['Content-Type', 'contentType'],
+  ['Content-Disposition', 'contentDisposition'],
+  ['Content-Language', 'contentLanguage'],
+  ['Content-Encoding', 'contentEncoding'],
+];
+const META_PREFIX = 'x-cos-meta-';
+
+export function customHeadersOf(meta: ObjectMeta): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, field] of HEADER_FIELDS) if (meta[field]) out[name] = meta[field]!;
+  for (const [k, v] of Object.entries(meta.user)) out[META_PREFIX + k] = v;
+  return out;
+}
+
+/**
+ * The metadata after an update's `custom_headers`, which replace the whole
+ * set (the SDK documentation: unset headers are cleared); only the spec's
+ * whitelist is accepted.
+ */
+export function metaFromCustomHeaders(current: ObjectMeta, headers: unknown): ObjectMeta {
+  let doc = headers;
+  if (typeof doc === 'string') {
+    try {
+      doc = JSON.parse(doc);
+    } catch {
+      throw new CosError('ERROR_CGI_JSON_PARSE_ERROR', 'custom_headers is not JSON');
+    }
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new CosError('ERROR_CGI_PARAM', 'custom_headers must be an object');
+  const meta: ObjectMeta = { user: {}, ...(current.expires ? { expires: current.expires } : {}) };
+  for (const [name, value] of Object.entries(doc)) {
+    if (typeof value !== 'string') throw new CosError('ERROR_CGI_PARAM', `custom header ${name} must be a string`);
+    const lower = name.toLowerCase();
+    const known = HEADER_FIELDS.find(([h]) => h.toLowerCase() === lower);
+    if (known) {
+      if (value) meta[known[1]] = value;
+    } else if (lower.startsWith(META_PREFIX) && lower.length > META_PREFIX.length) {
+      meta.user[lower.slice(META_PREFIX.length)] = value;
+    } else {
+      throw new CosError('ERROR_CGI_PARAM', `custom header ${name} is not allowed`);
+    }
+  }
+  return meta;
+}

@@ -1,0 +1,146 @@
+/**
+ * The COS JSON API v4 front end (`/files/v2/<appid>/<bucket>/<path>`): one
+ * URL per file or folder, the operation chosen by `op`, parameters from the
+ * query string or any body form, answers in the `{code, message, data}`
+ * envelope. Files and folders are objects of the shared engine: a file is an
+ * object under its path, a folder the zero-byte key ending in `/`.
+ */
+import { checkCosUse, onceToken, type CosSignKind } from '../../auth/cos-v4.js';
+import type { HttpContext } from '../../http/context.js';
+import type { Services } from '../../http/services.js';
+import type { Dialect } from '../dialect.js';
+import { authenticate } from './authenticate.js';
+import { download } from './download.js';
+import { CosError, toCosError } from './errors.js';
+import type { CosHandler } from './op.js';
+import { copyFile, deleteFile, moveFile, statFile, updateFile, upload } from './ops-files.js';
+import { createFolder, deleteFolder, listFolderOp, statFolder, updateFolder } from './ops-folders.js';
+import { sliceData, sliceFinish, sliceInit, sliceList } from './ops-slices.js';
+import { readParams } from './params.js';
+import { fileidOf, parseApiPath, type CosTarget } from './paths.js';
+
+interface CosRoute {
+  methods: readonly string[];
+  /** The signature the operation needs (spec §2.2): single-use for what changes or removes a file. */
+  sign: Exclude<CosSignKind, 'download'>;
+  /** What the path must name: a folder (trailing '/'), a file, either, or (list) a folder or a name prefix. */
+  target: 'folder' | 'file' | 'any' | 'list';
+  /** The operation reads a `filecontent` part. */
+  file?: boolean;
+  handler: CosHandler | { file: CosHandler; folder: CosHandler };
+}
+
+const GET_OR_POST = ['GET', 'POST'] as const;
+const POST = ['POST'] as const;
+
+/**
+ * Decisions on the spec's contradictions (§8): move and copy need a
+ * single-use signature as the text says (§8.3), not the multi-use one of the
+ * example; upload_slice_list answers GET and POST (§8.7); reads (stat, list)
+ * accept POST as well.
+ */
+export const COS_ROUTES: Record<string, CosRoute> = {
+  create: { methods: POST, sign: 'multi', target: 'folder', handler: createFolder },
+  list: { methods: GET_OR_POST, sign: 'multi', target: 'list', handler: listFolderOp },
+  stat: { methods: GET_OR_POST, sign: 'multi', target: 'any', handler: { file: statFile, folder: statFolder } },
+  update: { methods: POST, sign: 'once', target: 'any', handler: { file: updateFile, folder: updateFolder } },
+  delete: { methods: POST, sign: 'once', target: 'any', handler: { file: deleteFile, folder: deleteFolder } },
+  upload: { methods: POST, sign: 'multi', target: 'file', file: true, handler: upload },
+  upload_slice_init: { methods: POST, sign: 'multi', target: 'file', handler: sliceInit },
+  upload_slice_data: { methods: POST, sign: 'multi', target: 'file', file: true, handler: sliceData },
+  upload_slice_finish: { methods: POST, sign: 'multi', target: 'file', handler: sliceFinish },
+  upload_slice_list: { methods: GET_OR_POST, sign: 'multi', target: 'file', handler: sliceList },
+  move: { methods: POST, sign: 'once', target: 'file', handler: moveFile },
+  copy: { methods: POST, sign: 'once', target: 'file', handler: copyFile },
+};
+
+function sendJson(ctx: HttpContext, status: number, doc: Record<string, unknown>): void {
+  const res = ctx.res;
+  const body = JSON.stringify({ ...doc, request_id: ctx.requestId });
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-length', Buffer.byteLength(body));
+  res.setHeader('server', 'Stratus');
+  // The rest of an unread upload is not worth receiving: answer and close.
+  if (!ctx.req.complete) res.setHeader('connection', 'close');
+  res.end(body);
+}
+
+function sendError(ctx: HttpContext, e: unknown): void {
+  if (ctx.res.headersSent) {
+    ctx.res.destroy();
+    return;
+  }
+  let err = toCosError(e);
+  if (!err) {
+    ctx.log.error({ err: e, reqId: ctx.requestId }, 'internal error');
+    err = new CosError('UNKOWN');
+  } else if (err.detail) ctx.log.debug({ reqId: ctx.requestId, code: err.code, detail: err.detail }, 'cos error');
+  sendJson(ctx, err.status, { code: err.code, message: err.message });
+}
+
+function checkTarget(route: CosRoute, t: CosTarget): void {
+  if (route.target === 'folder' && !t.folder) throw new CosError('ERROR_CMD_PARAM_PATH_DIR_MISSING_SLASH');
+  if (route.target === 'file' && t.folder) throw new CosError('ERROR_CMD_PARAM_PAHT_FILE_SURPLUS_SLASH');
+}
+
+async function handleApi(ctx: HttpContext, services: Services): Promise<void> {
+  const t = parseApiPath(ctx.rawPath);
+  // The signature is checked before any body is read.
+  const auth = await authenticate(services, t, ctx.header('authorization'));
+  if (ctx.method !== 'GET' && ctx.method !== 'POST') throw new CosError('ERROR_CGI_REQ_METHOD');
+  const params = await readParams(ctx, services.settings.bodyIdleMs);
+
+  let opName = params.str('op');
+  const file = params.file;
+  let inferred = false;
+  if (!opName && file) {
+    // The Python SDK sends `op` after the file: go by the fields before it,
+    // and check once the form is read that `op` agrees.
+    opName = params.has('session') || params.has('offset') ? 'upload_slice_data' : 'upload';
+    inferred = true;
+  }
+  if (!opName) throw new CosError('ERROR_CGI_PARAM_MISSING_OP');
+  const route = COS_ROUTES[opName];
+  if (!route) throw new CosError('ERROR_CGI_REQ_PARAM', `unknown op "${opName}"`);
+  if (!route.methods.includes(ctx.method)) throw new CosError('ERROR_CGI_REQ_METHOD');
+  if (file && !route.file) throw new CosError('ERROR_CGI_REQ_PARAM', `${opName} takes no filecontent`);
+  if (file && inferred) {
+    const rest = file.rest;
+    file.rest = async () => {
+      await rest();
+      const late = params.str('op');
+      if (late !== undefined && late !== opName) throw new CosError('ERROR_CGI_FORM_ERR', `op ${late} must come before filecontent`);
+    };
+  }
+  checkTarget(route, t);
+
+  const nowS = Math.floor(Date.now() / 1000);
+  const skewS = services.settings.maxSkewMs / 1000;
+  checkCosUse(auth, route.sign, { fileid: fileidOf(t), path: t.path }, nowS, skewS);
+  const engine = services.engine;
+  if (route.sign === 'once') {
+    // The replay record lives in the metadata store, so a second use fails on any gateway.
+    const { token, expiresAt } = onceToken(auth, skewS);
+    if (!(await engine.meta.consumeOnce('cos-once', token, expiresAt))) throw new CosError('ERROR_PROXY_AUTH_REPLAY_ATTACH');
+  }
+  const bucket = await engine.meta.getBucket(t.bucket);
+  if (!bucket || bucket.ownerId !== auth.accountId) throw new CosError('ERROR_CMD_COS_INDEX_ERROR', 'no such bucket for this appid');
+
+  const h = route.handler;
+  const handler = typeof h === 'function' ? h : t.folder ? h.folder : h.file;
+  const data = await handler({ http: ctx, services, target: t, params, caller: { accountId: auth.accountId }, bucket });
+  sendJson(ctx, 200, data === undefined ? { code: 0, message: 'SUCCESS' } : { code: 0, message: 'SUCCESS', data });
+}
+
+export const cosDialect: Dialect = {
+  name: 'cos',
+  async handle(ctx: HttpContext, services: Services): Promise<void> {
+    if (!ctx.rawPath.startsWith('/files/v2/')) return download(ctx, services);
+    try {
+      await handleApi(ctx, services);
+    } catch (e) {
+      sendError(ctx, e);
+    }
+  },
+};

@@ -1,0 +1,186 @@
+/**
+ * A streaming multipart/form-data reader. COS clients send the file as a
+ * part named `filecontent`, sometimes with a filename (the Python SDK gives
+ * every part one), sometimes as a plain field (the PHP SDK, the API
+ * reference's examples); busboy would buffer and text-decode the latter, so
+ * parts are read here by name, and any part can be streamed. Parts come in
+ * order: a part's body must be consumed (or is skipped) before the next.
+ */
+import { CosError } from './errors.js';
+
+export interface PartHeaders {
+  name: string;
+  filename?: string;
+  contentType?: string;
+}
+
+const CRLF = Buffer.from('\r\n');
+const MAX_HEADER_BYTES = 16 * 1024;
+const MAX_EPILOGUE_BYTES = 64 * 1024;
+
+const formError = (detail: string) => new CosError('ERROR_CGI_FORM_ERR', detail);
+
+/** The boundary parameter of a multipart Content-Type, or undefined. */
+export function multipartBoundary(contentType: string): string | undefined {
+  const m = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+  const b = m?.[1] ?? m?.[2];
+  return b && b.length <= 70 ? b : undefined;
+}
+
+/** Parameters of a Content-Disposition value (quoted strings with escapes, or tokens). */
+function dispositionParams(v: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const re = /;\s*([^\s=;]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]*))/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(v))) {
+    const key = m[1]!.toLowerCase();
+    const value = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3]!.trim();
+    if (!out.has(key)) out.set(key, value);
+  }
+  return out;
+}
+
+export class MultipartReader {
+  readonly #it: AsyncIterator<Buffer>;
+  readonly #delimiter: Buffer;
+  // A CRLF in front lets the first delimiter match without a preamble.
+  #buf: Buffer = CRLF;
+  #eof = false;
+  #state: 'preamble' | 'delimited' | 'headers' | 'body' | 'done' = 'preamble';
+
+  constructor(source: AsyncIterable<Buffer>, boundary: string) {
+    this.#it = source[Symbol.asyncIterator]();
+    this.#delimiter = Buffer.from(`\r\n--${boundary}`, 'latin1');
+  }
+
+  /** Appends the next chunk; false at the end of the input. */
+  async #fill(): Promise<boolean> {
+    if (this.#eof) return false;
+    const r = await this.#it.next();
+    if (r.done) {
+      this.#eof = true;
+      return false;
+    }
+    this.#buf = this.#buf.length ? Buffer.concat([this.#buf, r.value]) : r.value;
+    return true;
+  }
+
+  async #need(n: number): Promise<void> {
+    while (this.#buf.length < n) if (!(await this.#fill())) throw formError('the form ends in the middle of a part');
+  }
+
+  /** After a delimiter: `--` closes the form, else (optional padding) CRLF opens a part. */
+  async #afterDelimiter(): Promise<void> {
+    await this.#need(2);
+    if (this.#buf[0] === 0x2d && this.#buf[1] === 0x2d) {
+      this.#state = 'done';
+      await this.#drainEpilogue();
+      return;
+    }
+    let i = 0;
+    for (;;) {
+      await this.#need(i + 2);
+      const c = this.#buf[i];
+      if (c === 0x20 || c === 0x09) {
+        i++;
+        continue;
+      }
+      if (c === 0x0d && this.#buf[i + 1] === 0x0a) break;
+      throw formError('a boundary is followed by neither CRLF nor "--"');
+    }
+    this.#buf = this.#buf.subarray(i + 2);
+    this.#state = 'headers';
+  }
+
+  async #drainEpilogue(): Promise<void> {
+    let n = this.#buf.length;
+    this.#buf = Buffer.alloc(0);
+    while (await this.#fill()) {
+      n += this.#buf.length;
+      this.#buf = Buffer.alloc(0);
+      if (n > MAX_EPILOGUE_BYTES) throw formError('too much data after the closing boundary');
+    }
+  }
+
+  /** The next part's headers, or undefined after the closing boundary. */
+  async next(): Promise<PartHeaders | undefined> {
+    if (this.#state === 'body') for await (const _ of this.body()); // skip an unread body
+    if (this.#state === 'preamble') {
+      for (;;) {
+        const i = this.#buf.indexOf(this.#delimiter);
+        if (i >= 0) {
+          this.#buf = this.#buf.subarray(i + this.#delimiter.length);
+          break;
+        }
+        if (this.#buf.length > MAX_HEADER_BYTES) throw formError('no boundary found');
+        if (!(await this.#fill())) throw formError('no boundary found');
+      }
+      this.#state = 'delimited';
+    }
+    if (this.#state === 'delimited') await this.#afterDelimiter();
+    if (this.#state === 'done') return undefined;
+    let end: number;
+    for (;;) {
+      // A part without headers starts right away with the blank line.
+      end = this.#buf.length >= 2 && this.#buf[0] === 0x0d && this.#buf[1] === 0x0a ? -2 : this.#buf.indexOf('\r\n\r\n');
+      if (end !== -1) break;
+      if (this.#buf.length > MAX_HEADER_BYTES) throw formError('part headers too large');
+      if (!(await this.#fill())) throw formError('the form ends inside part headers');
+    }
+    const head = end === -2 ? '' : this.#buf.subarray(0, end).toString('utf8');
+    this.#buf = this.#buf.subarray(end === -2 ? 2 : end + 4);
+    let disposition: string | undefined;
+    let contentType: string | undefined;
+    for (const line of head.split('\r\n')) {
+      const colon = line.indexOf(':');
+      if (colon <= 0) throw formError('malformed part header');
+      const name = line.slice(0, colon).trim().toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      if (name === 'content-disposition') disposition = value;
+      else if (name === 'content-type') contentType = value;
+    }
+    if (!disposition || !/^form-data\s*(;|$)/i.test(disposition)) throw formError('a part is not form-data');
+    const params = dispositionParams(disposition);
+    const name = params.get('name');
+    if (name === undefined) throw formError('a part has no name');
+    this.#state = 'body';
+    return { name, filename: params.get('filename'), contentType };
+  }
+
+  /** The current part's body, streamed: everything up to the next delimiter. */
+  async *body(): AsyncGenerator<Buffer> {
+    if (this.#state !== 'body') return;
+    const d = this.#delimiter;
+    for (;;) {
+      const i = this.#buf.indexOf(d);
+      if (i >= 0) {
+        const chunk = this.#buf.subarray(0, i);
+        this.#buf = this.#buf.subarray(i + d.length);
+        this.#state = 'delimited';
+        if (chunk.length) yield chunk;
+        await this.#afterDelimiter();
+        return;
+      }
+      // Keep a tail that could be the start of a delimiter split across chunks.
+      const safe = this.#buf.length - (d.length - 1);
+      if (safe > 0) {
+        const chunk = this.#buf.subarray(0, safe);
+        this.#buf = this.#buf.subarray(safe);
+        yield chunk;
+      }
+      if (!(await this.#fill())) throw formError('the form ends in the middle of a part');
+    }
+  }
+
+  /** The current part's body whole, refusing more than `limit` bytes. */
+  async text(limit: number): Promise<string> {
+    const chunks: Buffer[] = [];
+    let n = 0;
+    for await (const c of this.body()) {
+      n += c.length;
+      if (n > limit) throw new CosError('ERROR_CGI_PARAM', 'a form field is too large');
+      chunks.push(c);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+}
