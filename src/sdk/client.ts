@@ -9,6 +9,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { credentialSource, type CredentialsInput } from './credentials.js';
 import type { CreateBucketOptions, Dialect, DialectContext, Signal } from './dialects/dialect.js';
+import { CosDialect } from './dialects/cos.js';
 import { ossProfile } from './dialects/oss.js';
 import { s3Profile } from './dialects/s3.js';
 import { XmlDialect } from './dialects/xml-family.js';
@@ -62,6 +63,8 @@ export interface StratusClientOptions extends HttpOptions {
   signature?: 'v4' | 'v2' | 'v1';
   /** COS: the account's appid. */
   appid?: string | number;
+  /** COS: the server's download path (default /cos-download). */
+  cosDownloadPath?: string;
 }
 
 const DEFAULT_REGION: Record<DialectName, string> = { s3: 'us-east-1', oss: 'cn-hangzhou', obs: 'cn-north-1', 'obs-v2': 'cn-north-1', cos: 'sh' };
@@ -72,6 +75,7 @@ export type DialectFactory = (ctx: DialectContext, o: StratusClientOptions) => D
 const FACTORIES = new Map<DialectName, DialectFactory>([
   ['s3', (ctx, o) => new XmlDialect(ctx, s3Profile({ signature: o.signature === 'v2' ? 'v2' : 'v4' }))],
   ['oss', (ctx, o) => new XmlDialect(ctx, ossProfile({ signature: o.signature === 'v4' ? 'v4' : 'v1' }))],
+  ['cos', (ctx, o) => new CosDialect(ctx, { appid: String(o.appid ?? ''), downloadPath: o.cosDownloadPath })],
 ]);
 
 export function registerDialect(name: DialectName, f: DialectFactory): void {

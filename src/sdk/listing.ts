@@ -30,6 +30,10 @@ function merge<T extends { key: string }>(items: T[], prefixes: string[]): Array
 }
 
 export async function* listObjects(d: Dialect, bucket: string, o: ListObjectsOptions = {}): AsyncGenerator<ListEntry> {
+  if (d.listObjectsIter) {
+    yield* d.listObjectsIter(bucket, o);
+    return;
+  }
   let token: string | undefined;
   for (;;) {
     const page = await d.listObjectsPage(bucket, { ...o, token });

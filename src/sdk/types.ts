@@ -27,6 +27,8 @@ export interface ObjectInfo {
   metadata: Record<string, string>;
   versionId?: string;
   deleteMarker?: boolean;
+  /** SHA-1 of the whole object, hex (COS v4 stat). */
+  sha1?: string;
   /** CRC-64/ECMA-182 as an unsigned decimal string (OSS's x-oss-hash-crc64ecma). */
   crc64?: string;
   /** Normal, Multipart, Appendable, Symlink. */

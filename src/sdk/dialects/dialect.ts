@@ -37,6 +37,7 @@ import type {
   VersionsPage,
   WriteOptions,
 } from '../types.js';
+import type { ListEntry } from '../listing.js';
 import type { UploadFileOptions, UploadFileResult } from '../transfer/upload-file.js';
 
 export interface DialectContext {
@@ -76,6 +77,9 @@ export abstract class Dialect {
   }
 
   abstract readonly multipart: MultipartLimits;
+
+  /** A dialect that lists by walking (COS folders) rather than by pages gives its own iterator. */
+  listObjectsIter?(bucket: string, o?: ListObjectsOptions): AsyncGenerator<ListEntry>;
 
   /** A dialect whose uploads are not S3-style multipart (COS slices) provides its own resumable uploadFile. */
   uploadFile?(bucket: string, key: string, file: string, o?: UploadFileOptions): Promise<UploadFileResult>;

@@ -48,7 +48,7 @@ export interface DownloadFileResult {
   versionId?: string;
   lastModified?: Date;
   /** What the whole file was checked against besides its size. */
-  verifiedBy: 'crc64' | 'md5' | 'size';
+  verifiedBy: 'crc64' | 'md5' | 'sha1' | 'size';
   partsDownloaded: number;
   partsReused: number;
   resumed: boolean;
@@ -232,6 +232,12 @@ export async function downloadFile(d: Dialect, bucket: string, key: string, targ
     }
     if (total.toString() !== info.crc64) throw await fail(`CRC-64 of the download ${total} differs from the object's ${info.crc64}; it was discarded, run it again`);
     verifiedBy = 'crc64';
+  } else if (info.sha1) {
+    const h = createHash('sha1');
+    for await (const c of createReadStream(tempFile, { highWaterMark: 4 * MiB })) h.update(c as Buffer);
+    const sha1 = h.digest('hex');
+    if (sha1 !== info.sha1) throw await fail(`SHA-1 of the download ${sha1} differs from the object's ${info.sha1}; it was discarded, run it again`);
+    verifiedBy = 'sha1';
   } else if (MD5_DIALECTS.has(d.name) && /^[0-9a-f]{32}$/i.test(etag)) {
     const h = createHash('md5');
     for await (const c of createReadStream(tempFile, { highWaterMark: 4 * MiB })) h.update(c as Buffer);
