@@ -1,5 +1,5 @@
 import { StorageError } from '../engine/errors.js';
-import { readSmallBody } from '../http/body.js';
+import { readVerifiedBody } from './body.js';
 import type { Reply } from '../http/reply.js';
 import type { OpContext } from './op-context.js';
 import { parseXmlBody } from './xml.js';
@@ -21,7 +21,8 @@ export async function listBuckets(op: OpContext): Promise<Reply> {
 }
 
 export async function createBucket(op: OpContext): Promise<Reply> {
-  const body = await readSmallBody(op.http.req, op.services.settings.bodyIdleMs, 64 * 1024);
+  // Verified like any body: a signed payload hash or Content-MD5 must match the configuration sent.
+  const body = await readVerifiedBody(op, 64 * 1024);
   let region: string | undefined;
   if (body.length > 0) {
     const conf = parseXmlBody(body, 'CreateBucketConfiguration');

@@ -36,7 +36,8 @@ export async function deleteObjects(op: OpContext): Promise<Reply> {
   }
   for (const o of objects) {
     const key = o.Key as string;
-    const versionId = typeof o.VersionId === 'string' ? o.VersionId : undefined;
+    // An empty <VersionId/> (minio-js sends one for plain keys) means no version.
+    const versionId = typeof o.VersionId === 'string' && o.VersionId !== '' ? o.VersionId : undefined;
     // <ETag> makes the delete of that key conditional, as If-Match does for DeleteObject.
     const ifMatch = typeof o.ETag === 'string' ? o.ETag : undefined;
     try {

@@ -1,5 +1,5 @@
 import { checkConditions } from '../engine/conditions.js';
-import { StorageError } from '../engine/errors.js';
+import { isStorageError, StorageError } from '../engine/errors.js';
 import { followSymlink } from '../engine/symlink.js';
 import type { Reply } from '../http/reply.js';
 import { objectHeaders, RESPONSE_OVERRIDES } from './meta-headers.js';
@@ -20,15 +20,21 @@ export async function getObject(op: OpContext, head: boolean): Promise<Reply> {
   const bucket = read.bucket;
   // A symlink (OSS) serves its target's data.
   const o = await followSymlink(engine, read.object);
-  checkConditions(
-    {
-      ifMatch: http.header('if-match'),
-      ifNoneMatch: http.header('if-none-match'),
-      ifModifiedSince: http.header('if-modified-since'),
-      ifUnmodifiedSince: http.header('if-unmodified-since'),
-    },
-    o,
-  );
+  try {
+    checkConditions(
+      {
+        ifMatch: http.header('if-match'),
+        ifNoneMatch: http.header('if-none-match'),
+        ifModifiedSince: http.header('if-modified-since'),
+        ifUnmodifiedSince: http.header('if-unmodified-since'),
+      },
+      o,
+    );
+  } catch (e) {
+    // A 304 still names the version the client holds (RFC 9110 15.4.5), as S3 does.
+    if (isStorageError(e) && e.code === 'NotModified') Object.assign(e.headers, { etag: `"${o.etag}"`, 'last-modified': new Date(o.lastModified).toUTCString() });
+    throw e;
+  }
   const headers: Record<string, string | number> = objectHeaders(o, op.vocab, bucket.versioning !== 'Unversioned');
   for (const [param, header] of RESPONSE_OVERRIDES) {
     const value = q.get(param);

@@ -46,19 +46,15 @@ program
       process.exit(2);
     }
     const log = createLogger(config.logLevel);
-    const running = await startServer(config, log);
-    if (running.keys.generated) {
-      console.log(`Generated root credentials (kept in ${config.dataDir}/credentials.json):`);
-    }
-    console.log(`Stratus listening on ${running.url}`);
-    console.log(`  access key: ${running.keys.accessKey}`);
-    console.log(`  secret key: ${running.keys.secretKey}`);
+    // Signal handlers go in before the server announces itself, so a signal
+    // right after the "listening" line still shuts down cleanly.
+    let running: Awaited<ReturnType<typeof startServer>> | undefined;
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
       log.info({ signal }, 'shutting down');
-      running.close().then(
+      (running ? running.close() : Promise.resolve()).then(
         () => process.exit(0),
         (err: unknown) => {
           log.error({ err }, 'shutdown failed');
@@ -68,6 +64,13 @@ program
     };
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
+    running = await startServer(config, log);
+    if (running.keys.generated) {
+      console.log(`Generated root credentials (kept in ${config.dataDir}/credentials.json):`);
+    }
+    console.log(`Stratus listening on ${running.url}`);
+    console.log(`  access key: ${running.keys.accessKey}`);
+    console.log(`  secret key: ${running.keys.secretKey}`);
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {

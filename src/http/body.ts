@@ -4,23 +4,35 @@ import { StorageError } from '../engine/errors.js';
 /**
  * The request body as chunks, failing with RequestTimeout when the client
  * stops sending for `idleMs`, and with IncompleteBody when the connection
- * ends before the declared length arrived.
+ * ends before the declared length arrived. A stall does not destroy the
+ * socket: the error must still reach the client (the reply then closes it).
  */
 export async function* requestBody(req: IncomingMessage, idleMs: number): AsyncGenerator<Buffer> {
-  let timedOut = false;
-  req.setTimeout(idleMs, () => {
-    timedOut = true;
-    req.destroy();
-  });
+  // Not `for await`: leaving that loop early destroys the request and its socket.
+  const it = req[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let onIdle: (() => void) | undefined;
+  const timer = setTimeout(() => onIdle?.(), idleMs);
   try {
-    for await (const chunk of req) yield chunk as Buffer;
+    for (;;) {
+      let r: IteratorResult<Buffer>;
+      try {
+        r = await new Promise<IteratorResult<Buffer>>((resolve, reject) => {
+          onIdle = () => reject(new StorageError('RequestTimeout'));
+          timer.refresh();
+          it.next().then(resolve, reject);
+        });
+      } catch (e) {
+        if (e instanceof StorageError) throw e;
+        throw new StorageError('IncompleteBody');
+      } finally {
+        onIdle = undefined;
+      }
+      if (r.done) break;
+      yield r.value;
+    }
     if (!req.complete) throw new StorageError('IncompleteBody');
-  } catch (e) {
-    if (timedOut) throw new StorageError('RequestTimeout');
-    if (e instanceof StorageError) throw e;
-    throw new StorageError('IncompleteBody');
   } finally {
-    req.setTimeout(0);
+    clearTimeout(timer);
   }
 }
 

@@ -1,5 +1,4 @@
 import fs from 'node:fs/promises';
-import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -10,7 +9,7 @@ import { s3Dialect } from '../dialects/s3/dialect.js';
 import { Engine } from '../engine/engine.js';
 import { openMetadataStore } from '../meta/open.js';
 import type { MetadataStore } from '../meta/store.js';
-import { createHttpServer } from '../http/server.js';
+import { createHttpServer, type HttpServer } from '../http/server.js';
 import type { Services } from '../http/services.js';
 import type { Config } from './config.js';
 import { rootKeys, type RootKeys } from './credentials.js';
@@ -23,7 +22,7 @@ export interface RunningServer {
   meta: MetadataStore;
   keys: RootKeys;
   log: Logger;
-  server: http.Server;
+  server: HttpServer;
   /** Stops accepting, lets in-flight requests finish within the grace period, then closes the stores. */
   close(): Promise<void>;
 }
@@ -71,10 +70,13 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      const drained = server.drain();
       const done = new Promise<void>((r) => server.close(() => r()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
       await done;
+      // Connections are gone; handlers may still be cleaning up (temporary files) before the stores close.
+      await drained;
       clearTimeout(timer);
       await meta.close();
     })());

@@ -48,9 +48,9 @@ const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'sil
 
 export function parseAddress(a: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(a);
-  if (m) return { host: m[1] ?? (m[2] || '127.0.0.1'), port: Number(m[3]) };
-  if (/^\d+$/.test(a)) return { host: '127.0.0.1', port: Number(a) };
-  throw new Error(`invalid address "${a}": expected host:port`);
+  const parsed = m ? { host: m[1] ?? (m[2] || '127.0.0.1'), port: Number(m[3]) } : /^\d+$/.test(a) ? { host: '127.0.0.1', port: Number(a) } : undefined;
+  if (!parsed || parsed.port > 65535) throw new Error(`invalid address "${a}": expected host:port`);
+  return parsed;
 }
 
 function bool(v: string): boolean {
