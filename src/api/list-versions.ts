@@ -3,12 +3,12 @@ import type { ObjectRecord } from '../meta/types.js';
 import type { Reply } from '../http/reply.js';
 import { encoder, parseMaxKeys } from './list-objects.js';
 import type { OpContext } from './op-context.js';
-import { flexibleChecksums } from './vocabulary.js';
+import { flexibleChecksums, wireStorageClass, type Vocabulary } from './vocabulary.js';
 import { SEQUENCE } from './xml.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function entry(o: ObjectRecord, enc: (s: string) => string): Record<string, unknown> {
+function entry(o: ObjectRecord, enc: (s: string) => string, vocab: Vocabulary): Record<string, unknown> {
   const owner = { ID: o.ownerId, DisplayName: o.ownerId };
   if (o.isDeleteMarker) {
     return { DeleteMarker: { Key: enc(o.key), VersionId: o.versionId, IsLatest: o.isLatest, LastModified: iso(o.lastModified), Owner: owner } };
@@ -20,7 +20,7 @@ function entry(o: ObjectRecord, enc: (s: string) => string): Record<string, unkn
     LastModified: iso(o.lastModified),
     ETag: `"${o.etag}"`,
     Size: o.size,
-    StorageClass: o.storageClass,
+    StorageClass: wireStorageClass(vocab, o.storageClass),
     Owner: owner,
   };
   const algs = Object.keys(flexibleChecksums(o.checksums));
@@ -67,7 +67,7 @@ export async function listObjectVersions(op: OpContext): Promise<Reply> {
   if (delimiter) value.Delimiter = enc(delimiter);
   if (q.has('encoding-type')) value.EncodingType = 'url';
   value.IsTruncated = page.truncated;
-  value[SEQUENCE] = page.versions.map((o) => entry(o, enc));
+  value[SEQUENCE] = page.versions.map((o) => entry(o, enc, op.vocab));
   value.CommonPrefixes = page.prefixes.map((p) => ({ Prefix: enc(p) }));
   return { status: 200, body: { root: 'ListVersionsResult', value } };
 }

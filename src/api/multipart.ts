@@ -54,7 +54,7 @@ export async function createMultipartUpload(op: OpContext): Promise<Reply> {
     meta: metaFromRequest(op.http, op.vocab),
     storageClass: storageClassFrom(op),
     tags: tagsFromQuery(op.http.header(h(op.vocab, 'tagging'))),
-    extra: { ...(op.vocab.extraFromRequest?.(op.http) ?? {}), ...(checksum ? { [UPLOAD_CHECKSUM_KEY]: checksum } : {}) },
+    extra: { ...(op.vocab.extraFromRequest?.(op) ?? {}), ...(checksum ? { [UPLOAD_CHECKSUM_KEY]: checksum } : {}) },
   });
   const headers: Record<string, string> = {};
   if (checksum) {

@@ -12,8 +12,9 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function storageClassFrom(op: OpContext): string | undefined {
   const sc = op.http.header(h(op.vocab, 'storage-class'));
   if (sc === undefined) return undefined;
-  if (!op.vocab.storageClasses.includes(sc)) throw new StorageError('InvalidStorageClass', 'The storage class you specified is not valid', { StorageClassRequested: sc });
-  return neutralStorageClass(op.vocab, sc);
+  const neutral = neutralStorageClass(op.vocab, sc);
+  if (neutral === undefined) throw new StorageError('InvalidStorageClass', 'The storage class you specified is not valid', { StorageClassRequested: sc });
+  return neutral;
 }
 
 export async function putObject(op: OpContext): Promise<Reply> {
@@ -26,7 +27,7 @@ export async function putObject(op: OpContext): Promise<Reply> {
     meta,
     storageClass,
     tags,
-    extra: op.vocab.extraFromRequest?.(http),
+    extra: op.vocab.extraFromRequest?.(op),
     size: body.size,
     digests: body.digests,
     verify: body.verify,
@@ -94,7 +95,7 @@ export async function copyObject(op: OpContext): Promise<Reply> {
       storageClass: storageClassFrom(op),
       taggingDirective,
       tags: taggingDirective === 'REPLACE' ? (tagsFromQuery(http.header(h(v, 'tagging'))) ?? null) : undefined,
-      extra: v.extraFromRequest?.(http),
+      extra: v.extraFromRequest?.(op),
       ifMatch: http.header('if-match'),
       ifNoneMatch: http.header('if-none-match'),
     },

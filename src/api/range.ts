@@ -23,3 +23,12 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
   if (start >= size) throw unsatisfiable();
   return { start, end };
 }
+
+/** S3's rules, except that an unsatisfiable range serves the whole object (200) instead of 416 (OBS). */
+export function parseRangeOrWhole(header: string | undefined, size: number): ByteRange | undefined {
+  try {
+    return parseRange(header, size);
+  } catch {
+    return undefined;
+  }
+}

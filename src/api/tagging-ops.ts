@@ -21,7 +21,7 @@ async function readTagging(op: OpContext, kind: 'object' | 'bucket'): Promise<Re
     if (typeof key !== 'string' || typeof value !== 'string' || Object.keys(rest).length) throw new StorageError('MalformedXML');
     return [key, value];
   });
-  return validateTagSet(pairs, kind);
+  return validateTagSet(pairs, kind, op.vocab.maxBucketTags);
 }
 
 function taggingDoc(tags: Record<string, string> | null) {

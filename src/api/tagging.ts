@@ -17,9 +17,9 @@ const HEADER_MESSAGE = "The header 'x-amz-tagging' shall be encoded as UTF-8 the
  * 128 characters, values up to 256, a restricted character set, and no keys
  * in the reserved `aws:` namespace. Returns the set as a record.
  */
-export function validateTagSet(pairs: [string, string][], kind: 'object' | 'bucket' = 'object'): Record<string, string> {
+export function validateTagSet(pairs: [string, string][], kind: 'object' | 'bucket' = 'object', maxBucketTags = MAX_BUCKET_TAGS): Record<string, string> {
   if (kind === 'object' && pairs.length > MAX_OBJECT_TAGS) throw new StorageError('BadRequest', `Object tags cannot be greater than ${MAX_OBJECT_TAGS}`);
-  if (kind === 'bucket' && pairs.length > MAX_BUCKET_TAGS) throw new StorageError('InvalidTag', `Bucket tag count cannot be greater than ${MAX_BUCKET_TAGS}`);
+  if (kind === 'bucket' && pairs.length > maxBucketTags) throw new StorageError('InvalidTag', `Bucket tag count cannot be greater than ${maxBucketTags}`);
   const tags: Record<string, string> = {};
   for (const [key, value] of pairs) {
     if (Object.prototype.hasOwnProperty.call(tags, key)) throw new StorageError('InvalidTag', 'Cannot provide multiple Tags with the same key', { TagKey: key });

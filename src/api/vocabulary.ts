@@ -3,6 +3,7 @@ import type { ByteRange } from '../blob/store.js';
 import type { ErrorCode } from '../engine/errors.js';
 import type { HttpContext } from '../http/context.js';
 import type { ObjectRecord } from '../meta/types.js';
+import type { OpContext } from './op-context.js';
 
 export interface WireError {
   status: number;
@@ -26,7 +27,7 @@ export interface Vocabulary {
   readonly xmlns?: string;
   /** Largest total size of user metadata (names and values), in bytes. */
   readonly maxMetaBytes: number;
-  /** Storage classes a client may ask for; the first is the default. */
+  /** Storage classes a client may ask for, in the dialect's words; the first is the default. */
   readonly storageClasses: readonly string[];
   /** The checksum kept for writes that declare none (S3: CRC64NVME, as S3 has done since 2025). */
   readonly defaultChecksum?: DigestName;
@@ -35,26 +36,44 @@ export interface Vocabulary {
 
   // Optional differences; S3's behaviour when absent.
 
+  /**
+   * Neutral (S3) storage class -> the dialect's wire name, where they differ
+   * (OBS 'STANDARD_IA' -> 'WARM', OSS 'STANDARD_IA' -> 'IA'). Read both ways
+   * by wireStorageClass and neutralStorageClass.
+   */
+  readonly storageClassNames?: Readonly<Record<string, string>>;
   /** Content-Type reported for an object stored without one (S3: binary/octet-stream). */
   readonly defaultContentType?: string;
-  /** Wire storage-class names that differ from the neutral (S3) names: wire name -> neutral name. */
-  readonly storageClassNames?: Readonly<Record<string, string>>;
-  /** Smallest size of every part but the last (default: the engine's, 5 MiB). */
+  /** Smallest size of every multipart part but the last, checked at completion (default: the engine's, S3's 5 MiB). */
   readonly minPartSize?: number;
+  /** Most tags a bucket may carry (default: S3's 50). */
+  readonly maxBucketTags?: number;
   /** Object listings give each object's Type and, whenever truncated, a NextMarker (OSS). */
   readonly listingTypeAndNextMarker?: boolean;
   /** Failed copy-source If-None-Match / If-Modified-Since answer 304, as for a read (OSS), not 412. */
   readonly copySourceNotModified?: boolean;
   /** Headers a write answers for the checksums stored (default: S3's flexible x-amz-checksum-*). */
   writeChecksumHeaders?(checksums: Record<string, string>): Record<string, string>;
-  /** Extra headers describing an object on GET and HEAD (OSS: object type, CRC-64, ...). */
+  /** Extra headers describing an object on GET and HEAD (OSS: type, CRC-64; OBS: append position). */
   objectHeaders?(o: ObjectRecord): Record<string, string>;
-  /** The single range a GET serves for a Range header (default: S3's rules). */
+  /**
+   * The single range a GET serves for a Range header (default: S3's rules,
+   * api/range.ts parseRange). OSS ignores ranges it cannot serve exactly;
+   * OBS serves the whole object for an unsatisfiable one (parseRangeOrWhole).
+   */
   parseRange?(header: string | undefined, size: number, http: HttpContext): ByteRange | undefined;
-  /** Headers an error answer carries, given its XML body and whether the request was a HEAD (OSS: x-oss-ec, x-oss-err). */
-  errorHeaders?(xml: string, head: boolean): Record<string, string>;
-  /** Settings a new object takes from the request besides metadata (OSS: x-oss-object-acl). */
-  extraFromRequest?(http: HttpContext): Record<string, unknown> | undefined;
+  /**
+   * Headers an error answer carries besides the body, given the wire error,
+   * the rendered XML body and whether the request was a HEAD (which gets no
+   * body): OSS's x-oss-ec / x-oss-err, OBS's error code and message.
+   */
+  errorHeaders?(wire: WireError, xml: string, head: boolean): Record<string, string>;
+  /**
+   * Settings a new object (PUT, copy, multipart, append, symlink) takes from
+   * the request besides metadata, stored in its `extra` document: the canned
+   * ACL header (OSS x-oss-object-acl, OBS x-obs-acl / x-amz-acl).
+   */
+  extraFromRequest?(op: OpContext): Record<string, unknown> | undefined;
 }
 
 /** A dialect header name: h(v, 'version-id') is 'x-amz-version-id' in S3. */
@@ -70,14 +89,14 @@ export function flexibleChecksums(checksums: Record<string, string>): Record<str
   return out;
 }
 
-/** A storage class as this dialect names it. */
+/** A neutral storage class as this dialect names it. */
 export function wireStorageClass(v: Vocabulary, neutral: string): string {
-  const names = v.storageClassNames;
-  if (names) for (const [wire, n] of Object.entries(names)) if (n === neutral) return wire;
-  return neutral;
+  return v.storageClassNames?.[neutral] ?? neutral;
 }
 
-/** The neutral name of a storage class this dialect accepts. */
-export function neutralStorageClass(v: Vocabulary, wire: string): string {
-  return v.storageClassNames?.[wire] ?? wire;
+/** The neutral storage class for a wire name; undefined when the dialect does not accept that name. */
+export function neutralStorageClass(v: Vocabulary, wire: string): string | undefined {
+  if (!v.storageClasses.includes(wire)) return undefined;
+  for (const [neutral, name] of Object.entries(v.storageClassNames ?? {})) if (name === wire) return neutral;
+  return wire;
 }

@@ -6,6 +6,8 @@ import { withCrc64 } from './crc.js';
 import { StorageError } from './errors.js';
 import { multipartEtag } from './multipart.js';
 import { validateKey } from './names.js';
+import { checkQuota, precheckQuota } from './quota.js';
+import { readDefaultStorageClass } from './storage-policy.js';
 import type { Caller, WriteOptions } from './types.js';
 
 /** OSS and OBS cap an appendable object at 5 GiB. */
@@ -35,7 +37,11 @@ export async function appendObject(
   key: string,
   position: number,
   body: AsyncIterable<Buffer>,
-  opts: Pick<WriteOptions, 'meta' | 'storageClass' | 'size' | 'verify' | 'extra' | 'tags' | 'digests'> & { maxTotal?: number },
+  opts: Pick<WriteOptions, 'meta' | 'storageClass' | 'size' | 'verify' | 'extra' | 'tags' | 'digests'> & {
+    maxTotal?: number;
+    /** Appends allowed per object (OBS: 10000); unlimited when unset. */
+    maxAppends?: number;
+  },
 ): Promise<AppendResult> {
   validateKey(key);
   if (!Number.isSafeInteger(position) || position < 0) throw new StorageError('InvalidArgument', 'The value of position is invalid', { ArgumentName: 'position' });
@@ -44,6 +50,8 @@ export async function appendObject(
   const check = (cur: ObjectRecord | undefined) => {
     const live = cur && !cur.isDeleteMarker ? cur : undefined;
     if (live && live.objectType !== 'Appendable') throw new StorageError('ObjectNotAppendable', 'The operation is not valid for the object type: the object is not appendable');
+    if (live && opts.maxAppends !== undefined && live.segmentCount >= opts.maxAppends)
+      throw new StorageError('ObjectNotAppendable', `The object has reached the limit of ${opts.maxAppends} appends`);
     const length = live?.size ?? 0;
     if (position !== length) throw positionError(length);
     return live;
@@ -51,6 +59,8 @@ export async function appendObject(
   // Refuse before reading the body when the position is already wrong.
   check(await e.meta.getLatest(b.id, key));
   if (opts.size !== undefined && position + opts.size > maxTotal) throw new StorageError('EntityTooLarge');
+  await precheckQuota(e.meta, b, opts.size);
+  const storageClass = opts.storageClass ?? (await readDefaultStorageClass(e.meta, b.id));
 
   const pending = await e.blobs.write(body, { digests: withCrc64(opts.digests), maxSize: maxTotal - position, expectedSize: opts.size });
   try {
@@ -83,6 +93,7 @@ export async function appendObject(
         segmentCount: live.segmentCount + 1,
         blobId: null,
       };
+      await checkQuota(tx, locked, pending.size);
       await tx.insertSegments(live.id, [segment], live.segmentCount);
       await tx.updateObjectData(live.id, data);
       await tx.adjustUsage(locked.id, 0, pending.size);
@@ -105,7 +116,7 @@ export async function appendObject(
         lastModified: now,
         meta: opts.meta,
         checksums: { crc64ecma: segment.checksums.crc64ecma },
-        storageClass: opts.storageClass ?? 'STANDARD',
+        storageClass,
         objectType: 'Appendable',
         ownerId: caller.accountId,
         blobId: null,

@@ -9,6 +9,8 @@ import { newVersionId } from './ids.js';
 import { listLatest } from './listing.js';
 import { listVersions } from './list-versions.js';
 import { Multipart } from './multipart.js';
+import { checkQuota, precheckQuota } from './quota.js';
+import { readDefaultStorageClass } from './storage-policy.js';
 import { isVersionId, validateBucketName, validateKey, validateVersionId } from './names.js';
 import { Tagging } from './tagging.js';
 import type { Caller, CopyOptions, DeleteResult, ListOptions, ListPage, VersionListOptions, VersionPage, WriteOptions } from './types.js';
@@ -49,7 +51,8 @@ export class Engine {
 
   // ---------------------------------------------------------------- buckets
 
-  async createBucket(caller: Caller, name: string, opts: { region?: string } = {}): Promise<BucketRecord> {
+  /** `settings`: bucket settings documents stored in the same transaction (default storage class, ACL...). */
+  async createBucket(caller: Caller, name: string, opts: { region?: string; settings?: Record<string, unknown> } = {}): Promise<BucketRecord> {
     validateBucketName(name);
     return this.meta.transaction(async (tx) => {
       const existing = await tx.getBucket(name);
@@ -58,13 +61,15 @@ export class Engine {
           BucketName: name,
         });
       }
-      return tx.insertBucket({
+      const b = await tx.insertBucket({
         name,
         ownerId: caller.accountId,
         region: opts.region || this.opts.defaultRegion,
         createdAt: Date.now(),
         versioning: 'Unversioned',
       });
+      for (const [setting, doc] of Object.entries(opts.settings ?? {})) await tx.putSetting(b.id, setting, doc);
+      return b;
     });
   }
 
@@ -172,10 +177,16 @@ export class Engine {
 
   async putObject(caller: Caller, bucket: string, key: string, body: AsyncIterable<Buffer>, opts: WriteOptions): Promise<ObjectRecord> {
     validateKey(key);
-    const bucketRecord = await this.getBucket(bucket); // fail fast, before reading the body
-    const seen = await this.conditionSnapshot(bucketRecord, key, opts);
+    const b = await this.getBucket(bucket); // fail fast, before reading the body
+    const seen = await this.conditionSnapshot(b, key, opts);
     const max = Math.min(opts.maxSize ?? MAX_SINGLE_PUT, MAX_SINGLE_PUT);
     if (opts.size !== undefined && opts.size > max) throw new StorageError('EntityTooLarge', undefined, { ProposedSize: String(opts.size), MaxSizeAllowed: String(max) });
+    // A body that cannot fit the quota is refused before it is read (an unversioned overwrite releases the old bytes).
+    await precheckQuota(this.meta, b, opts.size, async () => {
+      const replaced = b.versioning === 'Enabled' ? undefined : await this.meta.getVersion(b.id, key, 'null');
+      return replaced && !replaced.isDeleteMarker ? replaced.size : 0;
+    });
+    const storageClass = opts.storageClass ?? (await readDefaultStorageClass(this.meta, b.id));
     const pending = await this.blobs.write(body, { digests: withCrc64(opts.digests), maxSize: max, expectedSize: opts.size });
     try {
       if (opts.verify) await opts.verify(pending.digests, pending.size);
@@ -197,7 +208,7 @@ export class Engine {
         lastModified: now,
         meta: opts.meta,
         checksums: withCrc64Checksum(opts.checksums ? opts.checksums(pending.digests) : {}, pending.digests),
-        storageClass: opts.storageClass ?? 'STANDARD',
+        storageClass,
         objectType: 'Normal',
         ownerId: caller.accountId,
         blobId: pending.id,
@@ -233,6 +244,7 @@ export class Engine {
       checkWriteConditions(cond, prev, key, cond.seen);
       const o = build(b);
       const removed = await this.retireCurrent(tx, b, key, prev);
+      await checkQuota(tx, b, (o.isDeleteMarker ? 0 : o.size) - removed.bytes);
       o.versionId = b.versioning === 'Enabled' ? newVersionId() : 'null';
       o.isLatest = true;
       const inserted = await tx.insertObject(o);

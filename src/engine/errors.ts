@@ -55,6 +55,7 @@ export type ErrorCode =
   | 'ObjectNotAppendable'
   | 'IllegalVersioningConfigurationException'
   | 'BadRequest'
+  | 'AppendTooLarge'
   | 'InvalidTargetType'
   | 'NotSymlink'
   | 'NoSuchFolder'
@@ -112,6 +113,7 @@ export const DEFAULT_STATUS: Record<ErrorCode, number> = {
   ObjectNotAppendable: 409,
   IllegalVersioningConfigurationException: 400,
   BadRequest: 400,
+  AppendTooLarge: 400,
   InvalidTargetType: 400,
   NotSymlink: 400,
   NoSuchFolder: 404,
@@ -160,6 +162,7 @@ export const DEFAULT_MESSAGE: Partial<Record<ErrorCode, string>> = {
   ConditionalRequestConflict: 'The conditional request cannot succeed due to a conflicting operation against this resource.',
   InvalidTag: 'The tag provided was not a valid tag.',
   IllegalVersioningConfigurationException: 'The Versioning element must be specified',
+  AppendTooLarge: 'The object would exceed the largest size an appendable object may have',
   InvalidTargetType: 'The target of a symlink cannot be a symlink.',
   NotSymlink: 'The specified object is not a symlink.',
   NoSuchFolder: 'The specified folder does not exist',

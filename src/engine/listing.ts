@@ -5,11 +5,11 @@ import type { ListOptions, ListPage } from './types.js';
 
 const BATCH = 1000;
 /**
- * With a delimiter, rows after the first common prefix of a batch are thrown
- * away by the seek, so batches start small and grow only while no prefix
- * interrupts them: a page of 1000 prefixes then reads about 1000 rows, not 10^6.
+ * Rows asked for right after a seek past a common prefix (and at the start of
+ * a delimited listing): the next row may well start another prefix, and rows
+ * beyond it would be read only to be skipped. Doubles while rows are used.
  */
-const FIRST_BATCH = 16;
+const SEEK_BATCH = 8;
 
 /**
  * One page of the latest objects. Time is proportional to the page, not the
@@ -33,7 +33,7 @@ export async function listLatest(meta: MetaOps, bucketId: number, opts: ListOpti
   }
   let count = 0;
   let exhausted = false;
-  let batch = delimiter ? FIRST_BATCH : BATCH;
+  let batch = delimiter ? SEEK_BATCH : BATCH;
   while (count < opts.maxKeys) {
     const limit = Math.min(opts.maxKeys - count, batch);
     const rows = await meta.listLatest(bucketId, { from, inclusive, to, limit });
@@ -56,6 +56,7 @@ export async function listLatest(meta: MetaOps, bucketId: number, opts: ListOpti
           inclusive = true;
         }
         seeked = true;
+        batch = SEEK_BATCH;
         break;
       }
       objects.push(r);
@@ -68,7 +69,7 @@ export async function listLatest(meta: MetaOps, bucketId: number, opts: ListOpti
       exhausted = true;
       break;
     }
-    if (delimiter) batch = seeked ? FIRST_BATCH : Math.min(batch * 2, BATCH);
+    if (!seeked) batch = Math.min(batch * 2, BATCH);
   }
   const truncated = !exhausted && (await meta.listLatest(bucketId, { from, inclusive, to, limit: 1 })).length > 0;
   return { objects, prefixes, truncated, last };

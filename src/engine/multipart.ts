@@ -10,6 +10,8 @@ import { StorageError } from './errors.js';
 import { compareKeys, prefixSuccessor } from './keys.js';
 import { newUploadId } from './ids.js';
 import { validateKey } from './names.js';
+import { precheckPartQuota } from './quota.js';
+import { readDefaultStorageClass } from './storage-policy.js';
 import type { Caller, WriteOptions } from './types.js';
 
 export const MAX_PART_NUMBER = 10000;
@@ -98,7 +100,7 @@ export class Multipart {
       initiated: Date.now(),
       ownerId: caller.accountId,
       meta: opts.meta,
-      storageClass: opts.storageClass ?? 'STANDARD',
+      storageClass: opts.storageClass ?? (await readDefaultStorageClass(this.e.meta, b.id)),
       tags: opts.tags ?? null,
       extra: opts.extra ?? {},
     };
@@ -125,7 +127,9 @@ export class Multipart {
     validatePartNumber(partNumber);
     const max = Math.min(opts.maxSize ?? MAX_PART_SIZE, MAX_PART_SIZE);
     if (opts.size !== undefined && opts.size > max) throw new StorageError('EntityTooLarge', undefined, { ProposedSize: String(opts.size), MaxSizeAllowed: String(max) });
-    await this.getUpload(bucket, key, uploadId); // fail before reading the body
+    const upload = await this.getUpload(bucket, key, uploadId); // fail before reading the body
+    // The quota is enforced at completion; a part larger than all of it is refused at once.
+    await precheckPartQuota(this.e.meta, upload.bucketId, opts.size);
     const pending = await this.e.blobs.write(body, { digests: withCrc64(opts.digests), maxSize: max, expectedSize: opts.size });
     try {
       if (opts.verify) await opts.verify(pending.digests, pending.size);

@@ -2,6 +2,27 @@ import type { HttpContext } from './context.js';
 
 export type DialectName = 's3' | 'oss' | 'obs' | 'cos';
 
+/** Sub-resources only OBS has (S3 has none of these names). */
+const OBS_ONLY_SUBRESOURCES = ['storageinfo', 'quota', 'storagePolicy', 'storageClass', 'append', 'metadata', 'apiversion'];
+
+/**
+ * An AWS-V2-signed request that is OBS's "AWS-compatible mode" (the OBS
+ * SDKs' `signature: 'v2'`, and what they always use against an IP or with
+ * path-style addressing) rather than S3's V2: it names an OBS-only
+ * sub-resource, carries an OBS header (`x-obs-*`, `x-default-storage-class`),
+ * or comes from an OBS SDK (User-Agent `obs-sdk-*`). The last criterion is
+ * needed because plain operations look identical in both protocols yet OBS
+ * answers them with OBS's limits (100 KB parts) and headers (bucket metadata,
+ * append positions) that the SDK reads. Everything else V2-signed stays S3.
+ */
+function obsInAwsMode(ctx: HttpContext): boolean {
+  const q = ctx.query;
+  if (OBS_ONLY_SUBRESOURCES.some((s) => q.has(s))) return true;
+  if ((ctx.header('user-agent') ?? '').toLowerCase().startsWith('obs-sdk-')) return true;
+  for (const name of Object.keys(ctx.req.headers)) if (name.startsWith('x-obs-') || name === 'x-default-storage-class') return true;
+  return false;
+}
+
 /**
  * The one place that decides which protocol a request speaks. All dialects
  * share one port; they differ in path (COS JSON v4), signature scheme and
@@ -12,11 +33,15 @@ export function pickDialect(ctx: HttpContext, cosDownload?: { domain: string; pa
   const auth = ctx.header('authorization') ?? '';
   if (auth.startsWith('OSS ') || auth.startsWith('OSS4-HMAC-SHA256')) return 'oss';
   if (auth.startsWith('OBS ')) return 'obs';
+  if (auth.startsWith('AWS ') && obsInAwsMode(ctx)) return 'obs';
   if (auth.startsWith('AWS4-HMAC-SHA256') || auth.startsWith('AWS ')) return 's3';
   const q = ctx.query;
   if (q.has('OSSAccessKeyId') || q.has('x-oss-signature-version') || q.has('x-oss-credential')) return 'oss';
+  if (!auth && q.has('AWSAccessKeyId') && obsInAwsMode(ctx)) return 'obs';
   if (q.has('X-Amz-Algorithm') || q.has('AWSAccessKeyId')) return 's3';
   if (q.has('AccessKeyId') && q.has('Signature')) return 'obs';
+  // The OBS SDKs' unsigned signature-negotiation probe.
+  if (!auth && ctx.method === 'HEAD' && q.has('apiversion')) return 'obs';
   for (const name of Object.keys(ctx.req.headers)) {
     if (name.startsWith('x-oss-')) return 'oss';
     if (name.startsWith('x-obs-')) return 'obs';

@@ -12,7 +12,7 @@ export async function openMetadataStore(opts: { dataDir: string; url?: string; p
   const url = opts.url;
   const store =
     url && /^postgres(ql)?:\/\//.test(url)
-      ? new SqlMetadataStore(new PostgresDriver(url, opts.pgSchema))
+      ? new SqlMetadataStore(new PostgresDriver(url, { schema: opts.pgSchema }))
       : new SqlMetadataStore(new SqliteDriver(url ?? path.join(opts.dataDir, 'meta.db'), opts.fsync ?? true));
   await store.migrate();
   return store;

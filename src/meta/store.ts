@@ -35,6 +35,7 @@ export interface MetaOps {
   /** Locks the bucket row for the rest of the transaction (PostgreSQL); a plain read elsewhere. */
   getBucketForUpdate(name: string): Promise<BucketRecord | undefined>;
   listBuckets(ownerId?: string): Promise<BucketRecord[]>;
+  /** Throws StorageError BucketAlreadyOwnedByYou / BucketAlreadyExists when the name is taken. */
   insertBucket(b: Omit<BucketRecord, 'id' | 'objectCount' | 'bytesUsed'>): Promise<BucketRecord>;
   deleteBucket(id: number): Promise<void>;
   setVersioning(id: number, state: VersioningState): Promise<void>;
@@ -75,7 +76,10 @@ export interface MetaOps {
   insertUpload(u: UploadRecord): Promise<void>;
   getUpload(bucketId: number, uploadId: string): Promise<UploadRecord | undefined>;
   deleteUpload(uploadId: string): Promise<void>;
-  /** Inserts or replaces a part; returns the replaced part, if any. */
+  /**
+   * Inserts or replaces a part; returns the replaced part, if any. Inside a transaction,
+   * concurrent writers of one upload's parts serialise (each sees the part it replaces).
+   */
   putPart(p: PartRecord): Promise<PartRecord | undefined>;
   listParts(uploadId: string, afterPart: number, limit: number): Promise<PartRecord[]>;
   /** Uploads ordered by key bytes, then initiation order. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { FsBlobStore } from '../blob/fs-store.js';
 import { cosDialect } from '../dialects/cos/dialect.js';
+import { obsDialect } from '../dialects/obs/dialect.js';
 import { ossDialect } from '../dialects/oss/dialect.js';
 import { s3Dialect } from '../dialects/s3/dialect.js';
 import { Engine } from '../engine/engine.js';
@@ -59,7 +60,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       return { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey, sessionToken: k.sessionToken ?? undefined, owner: k.accountId };
     },
   };
-  const server = createHttpServer(services, { s3: s3Dialect, oss: ossDialect, cos: cosDialect }, s3Dialect, log);
+  const server = createHttpServer(services, { s3: s3Dialect, oss: ossDialect, obs: obsDialect, cos: cosDialect }, s3Dialect, log);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

@@ -3,10 +3,11 @@
  * see the same file: `custom_headers` are the object's content headers and
  * user metadata (x-cos-meta-* ↔ x-amz-meta-* ...), the SHA-1 is the stored
  * `sha1` checksum, `biz_attr` and the COS times are in the object's settings
- * document, and `authority` is its canned ACL (enforced once access control
- * lands: eWRPrivate = private, eWPrivateRPublic = public-read, eInvalid = the
- * bucket's).
+ * document, and `authority` is its ACL in the engine's neutral model
+ * (enforced once access control lands: eWRPrivate = private,
+ * eWPrivateRPublic = public-read, eInvalid = no ACL of its own, the bucket's).
  */
+import { cannedAcl, objectAcl, objectAclExtra, publicAccess } from '../../engine/acl.js';
 import type { ObjectMeta, ObjectRecord } from '../../meta/types.js';
 import { CosError } from './errors.js';
 
@@ -35,22 +36,20 @@ export function shaOf(o: ObjectRecord): string {
   return b64 ? Buffer.from(b64, 'base64').toString('hex') : '';
 }
 
-const AUTHORITY_TO_ACL: Record<string, string | undefined> = { eInvalid: undefined, eWRPrivate: 'private', eWPrivateRPublic: 'public-read' };
-const ACL_TO_AUTHORITY: Record<string, string> = { private: 'eWRPrivate', 'public-read': 'eWPrivateRPublic' };
+const AUTHORITY_TO_ACL: Record<string, 'private' | 'public-read' | undefined> = { eInvalid: undefined, eWRPrivate: 'private', eWPrivateRPublic: 'public-read' };
 
+/** An object's authority: whether its own ACL, whoever set it, lets everyone read. */
 export function authorityOf(o: ObjectRecord): string {
-  const acl = o.extra.acl;
-  return (typeof acl === 'string' && ACL_TO_AUTHORITY[acl]) || 'eInvalid';
+  const acl = objectAcl(o);
+  if (!acl) return 'eInvalid';
+  return publicAccess(acl) === 'private' ? 'eWRPrivate' : 'eWPrivateRPublic';
 }
 
-/** The settings document with `authority` applied ('' and eInvalid: inherit the bucket's). */
-export function withAuthority(extra: Record<string, unknown>, authority: string): Record<string, unknown> {
+/** The settings document of object `o` with `authority` applied ('' and eInvalid: no ACL of its own, the bucket's). */
+export function withAuthority(o: ObjectRecord, extra: Record<string, unknown>, authority: string): Record<string, unknown> {
   if (authority !== '' && !(authority in AUTHORITY_TO_ACL)) throw new CosError('ERROR_CGI_PARAM', `unknown authority "${authority}"`);
-  const out = { ...extra };
-  const acl = AUTHORITY_TO_ACL[authority];
-  if (acl) out.acl = acl;
-  else delete out.acl;
-  return out;
+  const canned = AUTHORITY_TO_ACL[authority];
+  return { ...extra, ...objectAclExtra(canned && cannedAcl(canned, o.ownerId)) };
 }
 
 const HEADER_FIELDS: [string, keyof Omit<ObjectMeta, 'user' | 'expires'>][] = [

@@ -89,7 +89,7 @@ export const updateFile: CosHandler = async (op) => {
   await updateObjectAttributes(op.services.engine, op.bucket.name, op.target.key, (o) => {
     let extra = touched(o);
     if (biz !== undefined) extra.bizAttr = biz;
-    if (authority !== undefined) extra = withAuthority(extra, authority);
+    if (authority !== undefined) extra = withAuthority(o, extra, authority);
     return { extra, ...(headers !== undefined && headers !== null ? { meta: metaFromCustomHeaders(o.meta, headers) } : {}) };
   });
   return undefined;

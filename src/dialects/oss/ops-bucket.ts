@@ -2,22 +2,29 @@
 import type { OpContext } from '../../api/op-context.js';
 import { neutralStorageClass, wireStorageClass } from '../../api/vocabulary.js';
 import { parseXmlBody } from '../../api/xml.js';
-import { getBucketAcl, setBucketAcl } from '../../engine/acl.js';
+import { ACL_SETTING, getBucketAcl } from '../../engine/acl.js';
 import { StorageError } from '../../engine/errors.js';
 import { compareKeys } from '../../engine/keys.js';
+import { STORAGE_CLASS_SETTING, readDefaultStorageClass, storageClassSetting } from '../../engine/storage-policy.js';
 import { readSmallBody } from '../../http/body.js';
 import type { Reply } from '../../http/reply.js';
 import type { BucketRecord } from '../../meta/types.js';
-import { OSS_STORAGE_CLASSES, validBucketAcl } from './vocabulary.js';
+import { bucketAclFromHeader, ossAclName } from './acl.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The bucket setting holding what PutBucket's CreateBucketConfiguration asked for. */
+/**
+ * The bucket setting holding what PutBucket's CreateBucketConfiguration asked
+ * for besides the storage class, which is the engine's bucket default storage
+ * class (objects written without one take it, as in OSS).
+ */
 const CONFIG = 'oss-bucket-config';
-interface BucketConfig {
+interface StoredConfig {
+  dataRedundancyType: string;
+}
+interface BucketConfig extends StoredConfig {
   /** Neutral storage class name. */
   storageClass: string;
-  dataRedundancyType: string;
 }
 
 /** A bucket's location as OSS names it: `oss-<region>`. */
@@ -32,8 +39,9 @@ function endpointOf(op: OpContext): string {
 }
 
 async function configOf(op: OpContext, b: BucketRecord): Promise<BucketConfig> {
-  const c = await op.services.engine.meta.getSetting<BucketConfig>(b.id, CONFIG);
-  return c ?? { storageClass: 'STANDARD', dataRedundancyType: 'LRS' };
+  const { meta } = op.services.engine;
+  const c = await meta.getSetting<StoredConfig>(b.id, CONFIG);
+  return { storageClass: await readDefaultStorageClass(meta, b.id), dataRedundancyType: c?.dataRedundancyType ?? 'LRS' };
 }
 
 function maxKeysOf(v: string | undefined, def: number): number {
@@ -80,16 +88,16 @@ export async function listBuckets(op: OpContext): Promise<Reply> {
 
 /** PUT bucket: optional CreateBucketConfiguration (StorageClass, DataRedundancyType) and x-oss-acl, both stored. */
 export async function putBucket(op: OpContext): Promise<Reply> {
-  const acl = op.http.header('x-oss-acl');
-  if (acl !== undefined) validBucketAcl(acl);
+  const acl = bucketAclFromHeader(op, op.caller.accountId);
   const body = await readSmallBody(op.http.req, op.services.settings.bodyIdleMs, 64 * 1024);
   const config: BucketConfig = { storageClass: 'STANDARD', dataRedundancyType: 'LRS' };
   if (body.length > 0) {
     const doc = parseXmlBody(body, 'CreateBucketConfiguration');
     if (doc.StorageClass !== undefined) {
       const sc = String(doc.StorageClass);
-      if (!(OSS_STORAGE_CLASSES as readonly string[]).includes(sc)) throw new StorageError('InvalidStorageClass', undefined, { StorageClassRequested: sc });
-      config.storageClass = neutralStorageClass(op.vocab, sc);
+      const neutral = neutralStorageClass(op.vocab, sc);
+      if (neutral === undefined) throw new StorageError('InvalidStorageClass', undefined, { StorageClassRequested: sc });
+      config.storageClass = neutral;
     }
     if (doc.DataRedundancyType !== undefined) {
       const r = String(doc.DataRedundancyType);
@@ -97,10 +105,12 @@ export async function putBucket(op: OpContext): Promise<Reply> {
       config.dataRedundancyType = r;
     }
   }
-  const { engine } = op.services;
-  const b = await engine.createBucket(op.caller, op.bucket!, { region: op.services.settings.region });
-  await engine.meta.putSetting(b.id, CONFIG, config);
-  if (acl !== undefined) await setBucketAcl(engine, b.name, acl);
+  const settings: Record<string, unknown> = {
+    [CONFIG]: { dataRedundancyType: config.dataRedundancyType } satisfies StoredConfig,
+    [STORAGE_CLASS_SETTING]: storageClassSetting(config.storageClass),
+  };
+  if (acl) settings[ACL_SETTING] = acl;
+  await op.services.engine.createBucket(op.caller, op.bucket!, { region: op.services.settings.region, settings });
   return { status: 200, headers: { location: `/${op.bucket}` } };
 }
 
@@ -122,7 +132,7 @@ export async function getBucketInfo(op: OpContext): Promise<Reply> {
     DataRedundancyType: c.dataRedundancyType,
     Name: b.name,
     Owner: { DisplayName: b.ownerId, ID: b.ownerId },
-    AccessControlList: { Grant: (await getBucketAcl(engine, b.name)) ?? 'private' },
+    AccessControlList: { Grant: ossAclName(await getBucketAcl(engine, b.name)) },
   };
   if (b.versioning !== 'Unversioned') bucket.Versioning = b.versioning;
   bucket.ServerSideEncryptionRule = { SSEAlgorithm: 'None' };
@@ -162,25 +172,3 @@ export async function getBucketStat(op: OpContext): Promise<Reply> {
     },
   };
 }
-
-function aclPolicy(ownerId: string, grant: string): Record<string, unknown> {
-  return { Owner: { ID: ownerId, DisplayName: ownerId }, AccessControlList: { Grant: grant } };
-}
-
-/** GET bucket ?acl */
-export async function getBucketAclOp(op: OpContext): Promise<Reply> {
-  const { engine } = op.services;
-  const b = await engine.getBucket(op.bucket!);
-  const acl = (await getBucketAcl(engine, b.name)) ?? 'private';
-  return { status: 200, body: { root: 'AccessControlPolicy', value: aclPolicy(b.ownerId, acl) } };
-}
-
-/** PUT bucket ?acl with x-oss-acl. */
-export async function putBucketAclOp(op: OpContext): Promise<Reply> {
-  const acl = op.http.header('x-oss-acl');
-  if (acl === undefined) throw new StorageError('InvalidArgument', 'The x-oss-acl header is required.', { ArgumentName: 'x-oss-acl' });
-  await setBucketAcl(op.services.engine, op.bucket!, validBucketAcl(acl));
-  return { status: 200 };
-}
-
-export { aclPolicy };

@@ -1,16 +1,13 @@
-/** OSS object operations with no S3 counterpart: append, symlinks, object meta and ACLs. */
+/** OSS object operations with no S3 counterpart: append, symlinks and object meta (ACLs: acl.ts). */
 import { incomingBody } from '../../api/body.js';
 import { metaFromRequest } from '../../api/meta-headers.js';
 import type { OpContext } from '../../api/op-context.js';
 import { storageClassFrom } from '../../api/objects-write.js';
 import { tagsFromQuery } from '../../api/tagging.js';
-import { getObjectAcl, setObjectAcl } from '../../engine/acl.js';
 import { appendObject as engineAppend } from '../../engine/append.js';
 import { StorageError } from '../../engine/errors.js';
 import { followSymlink, getSymlink as engineGetSymlink, putSymlink as enginePutSymlink } from '../../engine/symlink.js';
 import type { Reply } from '../../http/reply.js';
-import { aclPolicy } from './ops-bucket.js';
-import { validObjectAcl } from './vocabulary.js';
 
 const httpDate = (ms: number) => new Date(ms).toUTCString();
 
@@ -34,7 +31,7 @@ export async function appendObject(op: OpContext): Promise<Reply> {
     meta: metaFromRequest(http, op.vocab),
     storageClass: storageClassFrom(op),
     tags: tagsFromQuery(http.header('x-oss-tagging')),
-    extra: op.vocab.extraFromRequest?.(http),
+    extra: op.vocab.extraFromRequest?.(op),
     size: body.size,
     digests: body.digests,
     verify: body.verify,
@@ -65,7 +62,7 @@ export async function putSymlink(op: OpContext): Promise<Reply> {
     meta: metaFromRequest(http, op.vocab),
     storageClass: storageClassFrom(op),
     tags: tagsFromQuery(http.header('x-oss-tagging')),
-    extra: op.vocab.extraFromRequest?.(http),
+    extra: op.vocab.extraFromRequest?.(op),
   });
   return { status: 200, headers: { etag: `"${o.etag}"`, ...versionHeader(o.versionId) } };
 }
@@ -100,18 +97,4 @@ export async function getObjectMeta(op: OpContext): Promise<Reply> {
   if (o.checksums.crc64ecma !== undefined) headers['x-oss-hash-crc64ecma'] = o.checksums.crc64ecma;
   if (op.http.method !== 'HEAD' && o.size > 0) headers.connection = 'close';
   return { status: 200, headers };
-}
-
-/** GET object ?acl: "default" when the object has none of its own (the bucket's applies). */
-export async function getObjectAclOp(op: OpContext): Promise<Reply> {
-  const r = await getObjectAcl(op.services.engine, op.bucket!, op.key!, op.http.query.get('versionId'));
-  return { status: 200, body: { root: 'AccessControlPolicy', value: aclPolicy(r.ownerId, r.acl ?? 'default') } };
-}
-
-/** PUT object ?acl with x-oss-object-acl. */
-export async function putObjectAclOp(op: OpContext): Promise<Reply> {
-  const acl = op.http.header('x-oss-object-acl');
-  if (acl === undefined) throw new StorageError('InvalidArgument', 'The x-oss-object-acl header is required.', { ArgumentName: 'x-oss-object-acl' });
-  await setObjectAcl(op.services.engine, op.bucket!, op.key!, op.http.query.get('versionId'), validObjectAcl(acl));
-  return { status: 200 };
 }

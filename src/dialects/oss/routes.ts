@@ -5,6 +5,7 @@ import { deleteObject, deleteObjects } from '../../api/objects-delete.js';
 import { getObject } from '../../api/objects-read.js';
 import { copyObject, putObject } from '../../api/objects-write.js';
 import type { Route } from '../xml/routes.js';
+import * as ossAcl from './acl.js';
 import * as ossBucket from './ops-bucket.js';
 import * as ossObject from './ops-object.js';
 
@@ -16,13 +17,13 @@ import * as ossObject from './ops-object.js';
 export const OSS_ROUTES: Route[] = [
   { method: 'GET', target: 'service', handler: ossBucket.listBuckets },
 
-  { method: 'GET', target: 'bucket', sub: 'acl', handler: ossBucket.getBucketAclOp },
+  { method: 'GET', target: 'bucket', sub: 'acl', handler: ossAcl.getBucketAcl },
   { method: 'GET', target: 'bucket', sub: 'bucketInfo', handler: ossBucket.getBucketInfo },
   { method: 'GET', target: 'bucket', sub: 'location', handler: ossBucket.getBucketLocation },
   { method: 'GET', target: 'bucket', sub: 'stat', handler: ossBucket.getBucketStat },
   { method: 'GET', target: 'bucket', sub: 'uploads', handler: mpu.listMultipartUploads },
   { method: 'GET', target: 'bucket', handler: listObjects },
-  { method: 'PUT', target: 'bucket', sub: 'acl', handler: ossBucket.putBucketAclOp },
+  { method: 'PUT', target: 'bucket', sub: 'acl', handler: ossAcl.putBucketAcl },
   { method: 'PUT', target: 'bucket', handler: ossBucket.putBucket },
   { method: 'HEAD', target: 'bucket', handler: buckets.headBucket },
   { method: 'DELETE', target: 'bucket', handler: buckets.deleteBucket },
@@ -37,8 +38,8 @@ export const OSS_ROUTES: Route[] = [
   { method: 'POST', target: 'object', sub: 'append', handler: ossObject.appendObject },
   { method: 'PUT', target: 'object', sub: 'symlink', handler: ossObject.putSymlink },
   { method: 'GET', target: 'object', sub: 'symlink', handler: ossObject.getSymlink },
-  { method: 'PUT', target: 'object', sub: 'acl', handler: ossObject.putObjectAclOp },
-  { method: 'GET', target: 'object', sub: 'acl', handler: ossObject.getObjectAclOp },
+  { method: 'PUT', target: 'object', sub: 'acl', handler: ossAcl.putObjectAcl },
+  { method: 'GET', target: 'object', sub: 'acl', handler: ossAcl.getObjectAcl },
   { method: 'GET', target: 'object', sub: 'objectMeta', handler: ossObject.getObjectMeta },
   { method: 'HEAD', target: 'object', sub: 'objectMeta', handler: ossObject.getObjectMeta },
   { method: 'PUT', target: 'object', header: 'x-oss-copy-source', handler: copyObject },

@@ -1,20 +1,18 @@
-import type { Vocabulary, WireError } from '../../api/vocabulary.js';
-import { DEFAULT_MESSAGE, StorageError, type ErrorCode } from '../../engine/errors.js';
+import { wireStorageClass, type Vocabulary, type WireError } from '../../api/vocabulary.js';
+import { DEFAULT_MESSAGE, type ErrorCode } from '../../engine/errors.js';
 import type { ObjectRecord } from '../../meta/types.js';
+import { objectAclExtraFromRequest } from './acl.js';
 import { ossRange } from './range.js';
 
-/** OSS's storage classes; the first is the default. Wire name -> neutral (S3) name where one exists. */
+/** OSS's storage classes; the first is the default. */
 export const OSS_STORAGE_CLASSES = ['Standard', 'IA', 'Archive', 'ColdArchive', 'DeepColdArchive'] as const;
+/** Neutral (S3) name -> OSS's, where S3 has the class (DeepColdArchive is OSS's alone). */
 const STORAGE_CLASS_NAMES: Record<string, string> = {
-  Standard: 'STANDARD',
-  IA: 'STANDARD_IA',
-  Archive: 'GLACIER',
-  ColdArchive: 'DEEP_ARCHIVE',
+  STANDARD: 'Standard',
+  STANDARD_IA: 'IA',
+  GLACIER: 'Archive',
+  DEEP_ARCHIVE: 'ColdArchive',
 };
-
-/** OSS's object and bucket canned ACLs. */
-export const OSS_OBJECT_ACLS = ['default', 'private', 'public-read', 'public-read-write'] as const;
-export const OSS_BUCKET_ACLS = ['private', 'public-read', 'public-read-write'] as const;
 
 interface OssError {
   code?: string;
@@ -89,15 +87,10 @@ export function ossError(code: ErrorCode, message: string, status: number): Wire
 /** OSS names every object's type, storage class and CRC-64 on GET and HEAD. */
 function objectHeaders(o: ObjectRecord): Record<string, string> {
   const h: Record<string, string> = { 'x-oss-object-type': o.objectType };
-  h['x-oss-storage-class'] = wireClass(o.storageClass);
+  h['x-oss-storage-class'] = wireStorageClass(ossVocabulary, o.storageClass);
   if (o.checksums.crc64ecma !== undefined) h['x-oss-hash-crc64ecma'] = o.checksums.crc64ecma;
   if (o.objectType === 'Appendable') h['x-oss-next-append-position'] = String(o.size);
   return h;
-}
-
-function wireClass(neutral: string): string {
-  for (const [wire, n] of Object.entries(STORAGE_CLASS_NAMES)) if (n === neutral) return wire;
-  return neutral;
 }
 
 export const ossVocabulary: Vocabulary = {
@@ -117,7 +110,7 @@ export const ossVocabulary: Vocabulary = {
   writeChecksumHeaders: (checksums): Record<string, string> => (checksums.crc64ecma !== undefined ? { 'x-oss-hash-crc64ecma': checksums.crc64ecma } : {}),
   objectHeaders,
   parseRange: (header, size, http) => ossRange(header, size, http.header('x-oss-range-behavior') === 'standard'),
-  errorHeaders(xml, head) {
+  errorHeaders(_wire, xml, head) {
     // OSS names the error centre code in x-oss-ec, and since a HEAD answer has no body, gives the whole error there in x-oss-err.
     const h: Record<string, string> = {};
     const ec = /<EC>([^<]*)<\/EC>/.exec(xml)?.[1];
@@ -125,18 +118,5 @@ export const ossVocabulary: Vocabulary = {
     if (head) h['x-oss-err'] = Buffer.from(xml, 'utf8').toString('base64');
     return h;
   },
-  extraFromRequest(http) {
-    const acl = http.header('x-oss-object-acl');
-    return acl === undefined ? undefined : { acl: validObjectAcl(acl) };
-  },
+  extraFromRequest: objectAclExtraFromRequest,
 };
-
-export function validObjectAcl(acl: string): string {
-  if (!(OSS_OBJECT_ACLS as readonly string[]).includes(acl)) throw new StorageError('InvalidArgument', 'no such object access control exists', { ArgumentName: 'x-oss-object-acl', ArgumentValue: acl });
-  return acl;
-}
-
-export function validBucketAcl(acl: string): string {
-  if (!(OSS_BUCKET_ACLS as readonly string[]).includes(acl)) throw new StorageError('InvalidArgument', 'no such bucket access control exists', { ArgumentName: 'x-oss-acl', ArgumentValue: acl });
-  return acl;
-}

@@ -33,7 +33,7 @@ export function sendXmlError(ctx: HttpContext, v: Vocabulary, e: unknown, extraH
     root: 'Error',
     value: { Code: wire.code, Message: wire.message, ...err.detail, RequestId: ctx.requestId, HostId: ctx.hostId, ...omit(wire.fields, err.detail) },
   });
-  if (v.errorHeaders) for (const [k, val] of Object.entries(v.errorHeaders(body, ctx.method === 'HEAD'))) res.setHeader(k, val);
+  for (const [k, val] of Object.entries(v.errorHeaders?.(wire, body, ctx.method === 'HEAD') ?? {})) res.setHeader(k, val);
   if (wire.status === 304 || ctx.method === 'HEAD') {
     res.end();
     return;

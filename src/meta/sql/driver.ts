@@ -13,6 +13,8 @@ export interface SqlExecutor {
 
 export interface SqlDriver extends SqlExecutor {
   readonly kind: 'sqlite' | 'postgres';
+  /** PostgreSQL: the schema the tables live in (migrate creates it). */
+  readonly schema?: string;
   transaction<T>(fn: (ex: SqlExecutor) => Promise<T>): Promise<T>;
   /** Runs a script of several statements (migrations). */
   exec(script: string): Promise<void>;

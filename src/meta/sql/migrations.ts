@@ -4,9 +4,12 @@ import type { SqlDriver } from './driver.js';
  * Schema migrations, applied in order and recorded in schema_migrations.
  * One text for both databases; the few type words that differ are
  * placeholders: {ID} (auto-increment key), {KEY} (text compared by its UTF-8
- * bytes, as S3 orders keys), {BIG} (64-bit integer).
+ * bytes, as S3 orders keys), {BIG} (64-bit integer). A step that only one
+ * database needs gives a text per database.
  */
-const MIGRATIONS: string[] = [
+type Migration = string | { sqlite: string; postgres: string };
+
+const MIGRATIONS: Migration[] = [
   `
   CREATE TABLE accounts (
     id TEXT PRIMARY KEY,
@@ -107,6 +110,16 @@ const MIGRATIONS: string[] = [
   ALTER TABLE accounts ADD COLUMN appid TEXT;
   CREATE UNIQUE INDEX accounts_appid ON accounts (appid);
   `,
+  {
+    // Bucket names are listed in byte order; SQLite compares TEXT by bytes already, PostgreSQL
+    // needs the "C" collation (the database default may be a linguistic one). Expired single-use
+    // tokens are purged on every use: index their expiry.
+    sqlite: `CREATE INDEX once_tokens_expiry ON once_tokens (expires_at)`,
+    postgres: `
+    ALTER TABLE buckets ALTER COLUMN name TYPE TEXT COLLATE "C";
+    CREATE INDEX once_tokens_expiry ON once_tokens (expires_at);
+    `,
+  },
 ];
 
 const TYPES = {
@@ -119,19 +132,34 @@ export function renderMigration(sql: string, kind: SqlDriver['kind']): string {
   return sql.replace(/\{(ID|KEY|BIG)\}/g, (_, w: keyof typeof t) => t[w]);
 }
 
+/**
+ * Applies the missing steps in one transaction. Gateways starting together
+ * serialise here: SQLite's BEGIN IMMEDIATE takes the write lock at once, and
+ * on PostgreSQL a transaction-scoped advisory lock is taken first; whoever
+ * comes second finds the steps recorded and does nothing.
+ */
 export async function migrate(driver: SqlDriver): Promise<number> {
-  await driver.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at ${TYPES[driver.kind].BIG} NOT NULL)`);
-  let applied = 0;
-  for (let v = 1; v <= MIGRATIONS.length; v++) {
-    await driver.transaction(async (ex) => {
-      // Re-checked inside the transaction so concurrent gateways apply each step once.
-      if (await ex.get('SELECT version FROM schema_migrations WHERE version = ?', [v])) return;
-      for (const stmt of renderMigration(MIGRATIONS[v - 1], driver.kind).split(';')) {
+  return driver.transaction(async (ex) => {
+    if (driver.kind === 'postgres') {
+      await ex.get('SELECT pg_advisory_xact_lock(hashtext(?)) AS locked', [`stratus:migrate:${driver.schema ?? ''}`]);
+      // Checked first: CREATE SCHEMA IF NOT EXISTS needs the CREATE privilege even when the schema exists.
+      if (driver.schema && !(await ex.get('SELECT 1 AS x FROM pg_namespace WHERE nspname = ?', [driver.schema]))) {
+        await ex.run(`CREATE SCHEMA ${driver.schema}`);
+      }
+    }
+    await ex.run(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at ${TYPES[driver.kind].BIG} NOT NULL)`);
+    const done = new Set((await ex.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
+    let applied = 0;
+    for (let v = 1; v <= MIGRATIONS.length; v++) {
+      if (done.has(v)) continue;
+      const m = MIGRATIONS[v - 1];
+      const text = typeof m === 'string' ? m : m[driver.kind];
+      for (const stmt of renderMigration(text, driver.kind).split(';')) {
         if (stmt.trim()) await ex.run(stmt);
       }
       await ex.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [v, Date.now()]);
       applied++;
-    });
-  }
-  return applied;
+    }
+    return applied;
+  });
 }

@@ -1,13 +1,46 @@
+import os from 'node:os';
 import pg from 'pg';
 import type { SqlDriver, SqlExecutor, SqlValue } from './driver.js';
 
-// BIGINT columns come back as numbers: sizes and counts stay well inside 2^53.
-pg.types.setTypeParser(20, (v: string) => Number(v));
+export interface PostgresOptions {
+  /** Schema holding the tables (created by migrate when missing); the server's default search path otherwise. */
+  schema?: string;
+  /** Pool size. */
+  max?: number;
+  connectionTimeoutMillis?: number;
+}
+
+// BIGINT (int8) columns come back as numbers: sizes, counts and ids stay well
+// inside 2^53. Set per pool so pg's process-wide parsers stay untouched.
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+const SCHEMA_RE = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 /** Rewrites `?` placeholders to `$n`. The shared SQL never puts `?` inside literals. */
 function numbered(sql: string): string {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+/**
+ * Like libpq, a URL without a user name connects as the operating-system user
+ * (pg itself only looks at $PGUSER and $USER, which services often lack).
+ */
+function withUser(url: string): string {
+  if (process.env.PGUSER || process.env.USER) return url;
+  try {
+    const u = new URL(url);
+    if (!u.username && u.host) {
+      u.username = os.userInfo().username;
+      return u.toString();
+    }
+  } catch {
+    // not a URL: leave it to pg
+  }
+  return url;
 }
 
 function executor(q: pg.Pool | pg.PoolClient): SqlExecutor {
@@ -26,16 +59,24 @@ function executor(q: pg.Pool | pg.PoolClient): SqlExecutor {
 
 export class PostgresDriver implements SqlDriver {
   readonly kind = 'postgres' as const;
+  readonly schema: string | undefined;
   private readonly pool: pg.Pool;
   private readonly base: SqlExecutor;
 
-  constructor(connectionString: string, schema?: string) {
-    this.pool = new pg.Pool({ connectionString, max: 16 });
-    if (schema) {
-      this.pool.on('connect', (c) => {
-        void c.query(`SET search_path TO "${schema.replace(/"/g, '')}"`);
-      });
-    }
+  constructor(connectionString: string, opts: PostgresOptions = {}) {
+    if (opts.schema !== undefined && !SCHEMA_RE.test(opts.schema)) throw new Error(`invalid PostgreSQL schema name: ${opts.schema}`);
+    this.schema = opts.schema;
+    this.pool = new pg.Pool({
+      connectionString: withUser(connectionString),
+      max: opts.max ?? 16,
+      connectionTimeoutMillis: opts.connectionTimeoutMillis,
+      types,
+      // A startup parameter: in force before the first query on every connection (no race with a SET).
+      options: opts.schema ? `-c search_path=${opts.schema}` : undefined,
+    });
+    // An idle connection that breaks (server restart) is dropped by the pool; without a
+    // listener the 'error' event would end the process.
+    this.pool.on('error', () => undefined);
     this.base = executor(this.pool);
   }
 
@@ -51,16 +92,18 @@ export class PostgresDriver implements SqlDriver {
 
   async transaction<T>(fn: (ex: SqlExecutor) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       const r = await fn(executor(client));
       await client.query('COMMIT');
       return r;
     } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      await client.query('ROLLBACK').catch((err: Error) => (broken = err));
       throw e;
     } finally {
-      client.release();
+      // A connection that could not roll back is closed rather than reused.
+      client.release(broken);
     }
   }
 

@@ -15,6 +15,7 @@ import type {
   VersioningState,
 } from '../types.js';
 import type { SqlDriver, SqlExecutor } from './driver.js';
+import { StorageError } from '../../engine/errors.js';
 import { migrate } from './migrations.js';
 
 type Row = Record<string, any>;
@@ -159,11 +160,17 @@ class SqlOps implements MetaOps {
   }
 
   async insertBucket(b: Omit<BucketRecord, 'id' | 'objectCount' | 'bytesUsed'>) {
+    // DO NOTHING rather than a unique violation: on PostgreSQL a violation would abort the
+    // caller's transaction, and two gateways creating one name at once must get a clean answer.
     const r = await this.ex.get<Row>(
-      'INSERT INTO buckets (name, owner_id, region, created_at, versioning) VALUES (?, ?, ?, ?, ?) RETURNING *',
+      'INSERT INTO buckets (name, owner_id, region, created_at, versioning) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING RETURNING *',
       [b.name, b.ownerId, b.region, b.createdAt, b.versioning],
     );
-    return toBucket(r!);
+    if (r) return toBucket(r);
+    const existing = await this.getBucket(b.name);
+    throw new StorageError(existing && existing.ownerId === b.ownerId ? 'BucketAlreadyOwnedByYou' : 'BucketAlreadyExists', undefined, {
+      BucketName: b.name,
+    });
   }
 
   async deleteBucket(id: number) {
@@ -368,6 +375,9 @@ class SqlOps implements MetaOps {
   }
 
   async putPart(p: PartRecord) {
+    // Writers of one part must not both read the same previous part (its blob would never be
+    // collected): on PostgreSQL the upload row is locked first. Call it inside a transaction.
+    if (this.dialect === 'postgres') await this.ex.get('SELECT upload_id FROM uploads WHERE upload_id = ? FOR UPDATE', [p.uploadId]);
     const old = await this.ex.get<Row>('SELECT * FROM upload_parts WHERE upload_id = ? AND part_number = ?', [p.uploadId, p.partNumber]);
     await this.ex.run(
       `INSERT INTO upload_parts (upload_id, part_number, blob_id, size, etag, checksums, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -1,0 +1,131 @@
+import { deleteBucket } from '../../api/buckets.js';
+import { listObjects } from '../../api/list-objects.js';
+import { listObjectVersions } from '../../api/list-versions.js';
+import * as tagging from '../../api/tagging-ops.js';
+import { getBucketVersioning, putBucketVersioning } from '../../api/versioning.js';
+import * as mpu from '../../api/multipart.js';
+import { deleteObject, deleteObjects } from '../../api/objects-delete.js';
+import { getObject } from '../../api/objects-read.js';
+import { copyObject, putObject } from '../../api/objects-write.js';
+import { h } from '../../api/vocabulary.js';
+import type { Handler, Route } from '../xml/routes.js';
+import * as acl from './acl.js';
+import * as buckets from './buckets.js';
+import * as objects from './objects.js';
+
+/** The copy-source header in the request's own mode selects the copying variant of a PUT. */
+const byCopySource =
+  (copy: Handler, plain: Handler): Handler =>
+  (op) =>
+    op.http.header(h(op.vocab, 'copy-source')) !== undefined ? copy(op) : plain(op);
+
+/** Condition headers that name ETags. */
+const ETAG_CONDITIONS = ['if-match', 'if-none-match', 'copy-source-if-match', 'copy-source-if-none-match'];
+
+/**
+ * The OBS SDKs percent-encode header values, quotes included (`If-Match:
+ * %22etag%22`); OBS reads them decoded. ETag conditions are decoded before
+ * the shared operation sees them (they are not signed, and a '%' can be no
+ * part of an ETag).
+ */
+const decodedConditions =
+  (handler: Handler): Handler =>
+  (op) => {
+    const headers = op.http.req.headers;
+    for (const name of ETAG_CONDITIONS.flatMap((n) => (n.startsWith('copy-') ? [h(op.vocab, n)] : [n]))) {
+      const v = headers[name];
+      if (typeof v === 'string' && v.includes('%')) {
+        try {
+          headers[name] = decodeURIComponent(v);
+        } catch {
+          // Not percent-encoding after all: leave it as sent.
+        }
+      }
+    }
+    return handler(op);
+  };
+
+/**
+ * OBS's operations (the guide's §8.1 table), first match wins: rows with a
+ * sub-resource or header come before the plain row for the same method and
+ * target. Most handlers are the dialect-neutral ones of src/api.
+ */
+export const OBS_ROUTES: Route[] = [
+  { method: 'HEAD', target: 'service', sub: 'apiversion', handler: buckets.apiVersion },
+  { method: 'GET', target: 'service', handler: buckets.listBuckets },
+
+  { method: 'HEAD', target: 'bucket', sub: 'apiversion', handler: buckets.apiVersion },
+  { method: 'GET', target: 'bucket', sub: 'location', handler: buckets.getBucketLocation },
+  { method: 'GET', target: 'bucket', sub: 'storageinfo', handler: buckets.getBucketStorageInfo },
+  { method: 'GET', target: 'bucket', sub: 'quota', handler: buckets.getBucketQuota },
+  { method: 'PUT', target: 'bucket', sub: 'quota', handler: buckets.putBucketQuota },
+  { method: 'GET', target: 'bucket', sub: 'storagePolicy', handler: buckets.getBucketStoragePolicy },
+  { method: 'PUT', target: 'bucket', sub: 'storagePolicy', handler: buckets.putBucketStoragePolicy },
+  { method: 'GET', target: 'bucket', sub: 'storageClass', handler: buckets.getBucketStoragePolicy },
+  { method: 'PUT', target: 'bucket', sub: 'storageClass', handler: buckets.putBucketStoragePolicy },
+  { method: 'GET', target: 'bucket', sub: 'acl', handler: acl.getBucketAcl },
+  { method: 'PUT', target: 'bucket', sub: 'acl', handler: acl.putBucketAcl },
+  { method: 'GET', target: 'bucket', sub: 'uploads', handler: mpu.listMultipartUploads },
+  { method: 'GET', target: 'bucket', sub: 'versions', handler: listObjectVersions },
+  { method: 'GET', target: 'bucket', sub: 'versioning', handler: getBucketVersioning },
+  { method: 'PUT', target: 'bucket', sub: 'versioning', handler: putBucketVersioning },
+  { method: 'GET', target: 'bucket', sub: 'tagging', handler: tagging.getBucketTagging },
+  { method: 'PUT', target: 'bucket', sub: 'tagging', handler: tagging.putBucketTagging },
+  { method: 'DELETE', target: 'bucket', sub: 'tagging', handler: tagging.deleteBucketTagging },
+  { method: 'GET', target: 'bucket', handler: listObjects },
+  { method: 'PUT', target: 'bucket', handler: buckets.createBucket },
+  { method: 'HEAD', target: 'bucket', handler: buckets.getBucketMetadata },
+  { method: 'DELETE', target: 'bucket', handler: deleteBucket },
+  { method: 'POST', target: 'bucket', sub: 'delete', handler: deleteObjects },
+
+  { method: 'POST', target: 'object', sub: 'append', handler: objects.appendObject },
+  { method: 'GET', target: 'object', sub: 'tagging', handler: tagging.getObjectTagging },
+  { method: 'PUT', target: 'object', sub: 'tagging', handler: tagging.putObjectTagging },
+  { method: 'DELETE', target: 'object', sub: 'tagging', handler: tagging.deleteObjectTagging },
+  { method: 'GET', target: 'object', sub: 'acl', handler: acl.getObjectAcl },
+  { method: 'PUT', target: 'object', sub: 'acl', handler: acl.putObjectAcl },
+  { method: 'PUT', target: 'object', sub: 'uploadId', handler: decodedConditions(byCopySource(mpu.uploadPartCopy, mpu.uploadPart)) },
+  { method: 'POST', target: 'object', sub: 'uploads', handler: mpu.createMultipartUpload },
+  { method: 'POST', target: 'object', sub: 'uploadId', handler: mpu.completeMultipartUpload },
+  { method: 'DELETE', target: 'object', sub: 'uploadId', handler: mpu.abortMultipartUpload },
+  { method: 'GET', target: 'object', sub: 'uploadId', handler: mpu.listParts },
+  { method: 'PUT', target: 'object', handler: decodedConditions(byCopySource(copyObject, putObject)) },
+  { method: 'GET', target: 'object', handler: decodedConditions((op) => getObject(op, false)) },
+  { method: 'HEAD', target: 'object', handler: decodedConditions((op) => getObject(op, true)) },
+  { method: 'DELETE', target: 'object', handler: deleteObject },
+];
+
+/** Query parameters that modify an operation rather than select one. */
+const PLAIN_PARAMS = new Set([
+  'versionId',
+  'partNumber',
+  'prefix',
+  'delimiter',
+  'marker',
+  'max-keys',
+  'encoding-type',
+  'uploadId',
+  'part-number-marker',
+  'max-parts',
+  'max-uploads',
+  'key-marker',
+  'upload-id-marker',
+  'version-id-marker',
+  'position',
+  'response-content-type',
+  'response-content-language',
+  'response-expires',
+  'response-cache-control',
+  'response-content-disposition',
+  'response-content-encoding',
+  'AccessKeyId',
+  'AWSAccessKeyId',
+  'Expires',
+  'Signature',
+  'x-obs-security-token',
+  'x-amz-security-token',
+]);
+
+export function obsPlainParam(k: string): boolean {
+  return PLAIN_PARAMS.has(k);
+}
