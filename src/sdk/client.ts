@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { credentialSource, type CredentialsInput } from './credentials.js';
 import type { CreateBucketOptions, Dialect, DialectContext, Signal } from './dialects/dialect.js';
 import { CosDialect } from './dialects/cos.js';
+import { obsProfile } from './dialects/obs.js';
 import { ossProfile } from './dialects/oss.js';
 import { s3Profile } from './dialects/s3.js';
 import { XmlDialect } from './dialects/xml-family.js';
@@ -75,6 +76,8 @@ export type DialectFactory = (ctx: DialectContext, o: StratusClientOptions) => D
 const FACTORIES = new Map<DialectName, DialectFactory>([
   ['s3', (ctx, o) => new XmlDialect(ctx, s3Profile({ signature: o.signature === 'v2' ? 'v2' : 'v4' }))],
   ['oss', (ctx, o) => new XmlDialect(ctx, ossProfile({ signature: o.signature === 'v4' ? 'v4' : 'v1' }))],
+  ['obs', (ctx) => new XmlDialect(ctx, obsProfile('obs'))],
+  ['obs-v2', (ctx) => new XmlDialect(ctx, obsProfile('v2'))],
   ['cos', (ctx, o) => new CosDialect(ctx, { appid: String(o.appid ?? ''), downloadPath: o.cosDownloadPath })],
 ]);
 

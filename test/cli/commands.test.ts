@@ -23,6 +23,7 @@ describe('stratus CLI: commands, profiles and errors', { timeout: 300_000 }, () 
       local: { dialect: 's3', endpoint: t.url },
       ali: { dialect: 'oss', endpoint: t.url },
       tencent: { dialect: 'cos', endpoint: t.url, appid: APPID },
+      huawei: { dialect: 'obs', endpoint: t.url },
     });
     assert.equal((await stratus(e, ['mb', `s3://${bucket}`])).code, 0);
   });
@@ -85,6 +86,9 @@ describe('stratus CLI: commands, profiles and errors', { timeout: 300_000 }, () 
     const wrong = await stratus(e, ['append', `oss://${bucket}/log`, '--position', '1'], { input: 'x' });
     assert.equal(wrong.code, 1);
     assert.match(wrong.stderr, /PositionNotEqualToLength/);
+    const obs = await stratus(e, ['append', `obs://${bucket}/obs-log`, path.join(dir, 'hello.txt')]);
+    assert.equal(obs.code, 0, obs.stderr);
+    assert.equal((await stratus(e, ['cat', `obs://${bucket}/obs-log`])).stdout, 'hello, world');
     const s3append = await stratus(e, ['append', `s3://${bucket}/log`], { input: 'x' });
     assert.equal(s3append.code, 2, 'S3 has no append: a usage error');
 
@@ -115,7 +119,7 @@ describe('stratus CLI: commands, profiles and errors', { timeout: 300_000 }, () 
   it('exits 2 for usage errors, with what to do', async () => {
     const unknown = await stratus(e, ['ls', `s3://${bucket}`, '--profile', 'nope']);
     assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /unknown profile "nope" \(profiles in .*config\.json: local, ali, tencent\)/);
+    assert.match(unknown.stderr, /unknown profile "nope" \(profiles in .*config\.json: local, ali, tencent, huawei\)/);
     const mismatch = await stratus(e, ['ls', `s3://${bucket}`, '--profile', 'ali']);
     assert.equal(mismatch.code, 2);
     assert.match(mismatch.stderr, /profile "ali" speaks oss, not s3: use oss:\/\/ URLs/);

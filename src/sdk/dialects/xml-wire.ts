@@ -59,6 +59,8 @@ export interface XmlProfile {
   sign(i: SignInput): void;
   presign(i: PresignInput): string;
   postPolicy(i: PostPolicyInput): PostPolicy;
+  /** A second prefix some headers come with (OBS answers x-obs-object-type in its AWS-compatible mode too). */
+  altPrefix?: string;
   /** An error a bodiless answer (HEAD) carries in headers. */
   headerError?(h: IncomingHttpHeaders): { code: string; message?: string; details?: Record<string, string> } | undefined;
 }
@@ -219,13 +221,15 @@ export class XmlWire {
   /** Response headers as ObjectInfo. */
   objectInfo(key: string, h: IncomingHttpHeaders, sizeOverride?: number): ObjectInfo {
     const p = this.profile.prefix;
+    const alt = this.profile.altPrefix;
+    const vendor = (name: string) => header(h, p + name) ?? (alt ? header(h, alt + name) : undefined);
     const metadata: Record<string, string> = {};
     for (const [k, v] of Object.entries(h)) {
       if (k.startsWith(this.profile.metaPrefix) && v !== undefined) metadata[k.slice(this.profile.metaPrefix.length)] = Array.isArray(v) ? v.join(',') : v;
     }
     const lm = header(h, 'last-modified');
-    const nap = header(h, p + 'next-append-position');
-    const tags = header(h, p + 'tagging-count');
+    const nap = vendor('next-append-position');
+    const tags = vendor('tagging-count');
     return {
       key,
       size: sizeOverride ?? Number(header(h, 'content-length') ?? 0),
@@ -233,11 +237,11 @@ export class XmlWire {
       lastModified: lm ? new Date(lm) : undefined,
       contentType: header(h, 'content-type'),
       metadata,
-      versionId: header(h, p + 'version-id'),
-      deleteMarker: header(h, p + 'delete-marker') === 'true' ? true : undefined,
-      crc64: header(h, p + 'hash-crc64ecma'),
-      objectType: header(h, p + 'object-type'),
-      storageClass: header(h, p + 'storage-class'),
+      versionId: vendor('version-id'),
+      deleteMarker: vendor('delete-marker') === 'true' ? true : undefined,
+      crc64: vendor('hash-crc64ecma'),
+      objectType: vendor('object-type'),
+      storageClass: vendor('storage-class'),
       nextAppendPosition: nap !== undefined ? Number(nap) : undefined,
       tagCount: tags !== undefined ? Number(tags) : undefined,
       cacheControl: header(h, 'cache-control'),
