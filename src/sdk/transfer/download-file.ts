@@ -27,6 +27,7 @@ import {
 import { ProgressTracker, runPool, type ProgressListener } from './progress.js';
 
 const MiB = 1024 * 1024;
+const WRITE_BATCH = 1024 * 1024;
 
 export interface DownloadFileOptions {
   versionId?: string;
@@ -160,13 +161,28 @@ export async function downloadFile(d: Dialect, bucket: string, key: string, targ
             res.body.destroy();
             throw clientError(d.name, 'IntegrityError', `asked for bytes ${r.start}-${r.start + r.length - 1}, got ${served.start}-${served.end}`);
           }
+          // Chunks are gathered into writes of about 1 MiB (one positional write per network chunk costs a thread-pool trip each).
+          let pending: Buffer[] = [];
+          let pendingBytes = 0;
+          let written = 0;
+          const flush = async () => {
+            if (!pendingBytes) return;
+            const buf = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+            pending = [];
+            pendingBytes = 0;
+            await fh.write(buf, 0, buf.length, r.start + written);
+            written += buf.length;
+          };
           for await (const chunk of res.body as AsyncIterable<Buffer>) {
             if (got + chunk.length > r.length) throw clientError(d.name, 'IntegrityError', `part ${n}: more bytes than asked for`);
-            await fh.write(chunk, 0, chunk.length, r.start + got);
             crc?.update(chunk);
+            pending.push(chunk);
+            pendingBytes += chunk.length;
             got += chunk.length;
+            if (pendingBytes >= WRITE_BATCH) await flush();
             progress.add(chunk.length);
           }
+          await flush();
           if (got !== r.length) throw clientError(d.name, 'IntegrityError', `part ${n}: got ${got} of ${r.length} bytes`);
         }
         partCrc = crc?.digest().toString();
