@@ -195,6 +195,24 @@ export function describeCommonOperations(dialect: DialectName, options: Partial<
       await expectError(c.uploadPart(bucket, 'mp/other', other, 1, 'x'), { code: 'NoSuchUpload', status: 404 });
     });
 
+    it('copies parts from an existing object (UploadPartCopy) and overrides response headers on GET', async () => {
+      const min = c.dialect.multipart.minPartSize;
+      const src = randomBytes(min + 500);
+      await c.putObject(bucket, 'pc/src', src);
+      const id = await c.createMultipartUpload(bucket, 'pc/dst');
+      const p1 = await c.uploadPartCopy(bucket, 'pc/src', bucket, 'pc/dst', id, 1, { range: { start: 0, end: min - 1 } });
+      const p2 = await c.uploadPartCopy(bucket, 'pc/src', bucket, 'pc/dst', id, 2, { range: { start: min, end: min + 499 } });
+      assert.equal(p1.etag.toLowerCase(), md5(src.subarray(0, min)));
+      await c.completeMultipartUpload(bucket, 'pc/dst', id, [
+        { partNumber: 1, etag: p1.etag },
+        { partNumber: 2, etag: p2.etag },
+      ]);
+      const got = await c.getObjectBuffer(bucket, 'pc/dst', { responseHeaders: { 'content-type': 'text/x-override', 'content-disposition': 'attachment' } });
+      assert.deepEqual(got.data, src);
+      assert.equal(got.info.contentType, 'text/x-override');
+      assert.equal(got.info.contentDisposition, 'attachment');
+    });
+
     it('lists objects page by page, with a delimiter and a start key', async () => {
       const b = bucketName('list');
       await c.createBucket(b);
