@@ -4,6 +4,7 @@
  * one table (ratios are what to compare, not absolute numbers), a verdict
  * per target, and writes bench/results/latest.json. Options: see options.ts.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -51,6 +52,10 @@ async function run(o: BenchOptions, cleanups: (() => Promise<void> | void)[]): P
   }
   const needServers = o.only.has('small') || o.only.has('big') || o.only.has('transfer') || o.only.has('listing');
   if (!needServers) return res;
+
+  // Measure what `npm start` runs: the compiled build (bin/stratus.js uses it once it is fresh).
+  log('building (tsc) so the server runs compiled, as in production');
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'tsconfig.json')], { stdio: 'inherit' });
 
   const credentials = { accessKeyId: 'BENCHACCESSKEY000001', secretAccessKey: randomBytes(24).toString('base64url') };
   const stratusDir = path.join(tmp, 'stratus');

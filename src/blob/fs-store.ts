@@ -5,6 +5,8 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { DigestSet } from '../digest/digest-set.js';
 import { StorageError } from '../engine/errors.js';
+import { BlobStream } from './blob-stream.js';
+import { HandleCache } from './handle-cache.js';
 import type { BlobStore, BlobWriteOptions, ByteRange, PendingBlob } from './store.js';
 
 const ID_RE = /^[0-9a-f]{32}$/;
@@ -18,6 +20,7 @@ export class FsBlobStore implements BlobStore {
   private readonly blobDir: string;
   private readonly tmpDir: string;
   private readonly knownDirs = new Set<string>();
+  private readonly handles = new HandleCache((id) => this.open(id));
 
   constructor(
     root: string,
@@ -91,25 +94,29 @@ export class FsBlobStore implements BlobStore {
 
   async read(id: string, range?: ByteRange): Promise<Readable> {
     const fh = await this.open(id);
-    return fh.createReadStream(range ? { start: range.start, end: range.end, highWaterMark: 256 * 1024 } : { highWaterMark: 256 * 1024 });
+    try {
+      const r = range ?? { start: 0, end: (await fh.stat()).size - 1 };
+      return new BlobStream(fh, r.start, r.end);
+    } catch (e) {
+      await fh.close();
+      throw e;
+    }
   }
 
   async readBuffer(id: string, range?: ByteRange): Promise<Buffer> {
-    const fh = await this.open(id);
-    try {
-      if (!range) return await fh.readFile();
-      const len = range.end - range.start + 1;
+    return this.handles.use(id, async (fh) => {
+      // Positional reads only: the handle is shared, its file position is not ours.
+      const r = range ?? { start: 0, end: (await fh.stat()).size - 1 };
+      const len = r.end - r.start + 1;
       const buf = Buffer.allocUnsafe(len);
       let off = 0;
       while (off < len) {
-        const { bytesRead } = await fh.read(buf, off, len - off, range.start + off);
+        const { bytesRead } = await fh.read(buf, off, len - off, r.start + off);
         if (bytesRead === 0) throw new StorageError('InternalError', `blob ${id} is shorter than its metadata`);
         off += bytesRead;
       }
       return buf;
-    } finally {
-      await fh.close();
-    }
+    });
   }
 
   private async open(id: string) {
@@ -122,6 +129,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   async delete(id: string) {
+    this.handles.evict(id);
     await fs.rm(this.pathOf(id), { force: true });
   }
 
@@ -144,6 +152,7 @@ export class FsBlobStore implements BlobStore {
           const st = await fs.stat(p).catch(() => undefined);
           if (!st || st.mtimeMs >= olderThan) continue;
           if (!ID_RE.test(id) || !(await isReferenced(id))) {
+            if (ID_RE.test(id)) this.handles.evict(id);
             await fs.rm(p, { force: true });
             blobs++;
           }

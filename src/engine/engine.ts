@@ -1,4 +1,6 @@
-import { Readable } from 'node:stream';
+import { once } from 'node:events';
+import { Readable, type Writable } from 'node:stream';
+import { isDirectSource } from '../blob/blob-stream.js';
 import type { BlobStore, ByteRange } from '../blob/store.js';
 import type { MetaOps, MetadataStore } from '../meta/store.js';
 import type { BucketRecord, NewObject, ObjectRecord, Segment } from '../meta/types.js';
@@ -155,19 +157,30 @@ export class Engine {
     // Open the first piece now so a missing blob fails before headers are sent.
     const first = pieces.length ? await this.blobs.read(pieces[0].blobId, pieces[0].range) : undefined;
     const blobs = this.blobs;
-    return Readable.from(
+    const open = (i: number) => (i === 0 ? Promise.resolve(first!) : blobs.read(pieces[i].blobId, pieces[i].range));
+    const stream = Readable.from(
       (async function* () {
         for (let i = 0; i < pieces.length; i++) {
-          const s = i === 0 ? first! : await blobs.read(pieces[i].blobId, pieces[i].range);
-          for await (const chunk of s) yield chunk as Buffer;
+          for await (const chunk of await open(i)) yield chunk as Buffer;
         }
       })(),
       { objectMode: false },
     );
+    // The segments one after another, each through its own direct path when it has one.
+    return Object.assign(stream, {
+      async writeTo(dest: Writable) {
+        for (let i = 0; i < pieces.length; i++) {
+          const s = await open(i);
+          if (isDirectSource(s)) await s.writeTo(dest);
+          else for await (const chunk of s) if (!dest.write(chunk)) await once(dest, 'drain');
+        }
+      },
+    });
   }
 
   async readSmall(o: ObjectRecord, range?: ByteRange): Promise<Buffer> {
-    if (o.blobId) return this.blobs.readBuffer(o.blobId, range);
+    // The size is known from the metadata: read exactly that, no fstat.
+    if (o.blobId) return this.blobs.readBuffer(o.blobId, range ?? { start: 0, end: o.size - 1 });
     const chunks: Buffer[] = [];
     for await (const c of await this.openData(o, range)) chunks.push(c as Buffer);
     return Buffer.concat(chunks);

@@ -1,4 +1,5 @@
 import { pipeline } from 'node:stream/promises';
+import { isDirectSource } from '../blob/blob-stream.js';
 import type { HttpContext } from './context.js';
 import { isXmlDoc, type Reply } from './reply.js';
 
@@ -34,7 +35,12 @@ export async function sendReply(ctx: HttpContext, reply: Reply, renderXml: (doc:
     return;
   }
   try {
-    await pipeline(body, res);
+    if (isDirectSource(body)) {
+      await body.writeTo(res);
+      res.end();
+    } else {
+      await pipeline(body, res);
+    }
   } catch (e) {
     res.destroy();
     if ((e as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') ctx.log.warn({ err: e, reqId: ctx.requestId }, 'response stream failed');

@@ -30,6 +30,25 @@ export interface RunningServer {
 
 export const ROOT_ACCOUNT = 'root';
 
+/** Known keys are remembered briefly: every signed request looks its key up. */
+const CREDENTIAL_TTL_MS = 5000;
+
+function cachedLookup(load: Services['lookupCredential']): Services['lookupCredential'] {
+  const cache = new Map<string, { value: Awaited<ReturnType<Services['lookupCredential']>>; until: number }>();
+  return async (id) => {
+    const now = Date.now();
+    const hit = cache.get(id);
+    if (hit && hit.until > now) return hit.value;
+    const value = await load(id);
+    // Unknown keys are not remembered, so a key created a moment ago works at once.
+    if (value) {
+      if (cache.size > 1000) cache.clear();
+      cache.set(id, { value, until: now + CREDENTIAL_TTL_MS });
+    }
+    return value;
+  };
+}
+
 /** Opens the stores, sweeps leftovers of interrupted writes, and starts listening. */
 export async function startServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   await fs.mkdir(config.dataDir, { recursive: true });
@@ -54,11 +73,11 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       maxSkewMs: config.maxSkewMs,
       cosDownload: { domain: config.cosDownloadDomain, path: config.cosDownloadPath },
     },
-    async lookupCredential(id) {
+    lookupCredential: cachedLookup(async (id) => {
       const k = await meta.getAccessKey(id);
       if (!k) return undefined;
       return { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey, sessionToken: k.sessionToken ?? undefined, owner: k.accountId };
-    },
+    }),
   };
   const server = createHttpServer(services, { s3: s3Dialect, oss: ossDialect, obs: obsDialect, cos: cosDialect }, s3Dialect, log);
   await new Promise<void>((resolve, reject) => {
