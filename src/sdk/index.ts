@@ -10,3 +10,5 @@ export type { UploadFileOptions, UploadFileResult } from './transfer/upload-file
 export type { DownloadFileOptions, DownloadFileResult } from './transfer/download-file.js';
 export type { ProgressEvent, ProgressListener } from './transfer/progress.js';
 export type * from './types.js';
+/** The COS JSON v4 client with the Python SDK v4's own surface (the `cos` dialect wraps it). */
+export { CosClient, Auth as CosAuth, type CosClientConfig, type CosResult } from './cos/index.js';
