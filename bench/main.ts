@@ -19,8 +19,10 @@ import { parseOptions, type BenchOptions } from './options.js';
 import { renderProfile } from './profile.js';
 import { renderTable, renderVerdicts, ratioOf, type Row, type Verdict } from './report.js';
 import { benchSmall, pct, type SmallResult } from './small.js';
+import { benchTransfers, type TransferRun } from './transfer.js';
 
 const MiB = 1024 * 1024;
+const TRANSFER_CONCURRENCY = [1, 4, 8];
 const log = (s: string) => process.stderr.write(s + '\n');
 const sizeLabel = (b: number) => (b >= 1024 * MiB && b % (1024 * MiB) === 0 ? `${b / (1024 * MiB)} GiB` : `${Math.round(b / MiB)} MiB`);
 const keysLabel = (n: number) => (n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n >= 1000 ? `${Math.round(n / 1000)}k` : String(n));
@@ -29,6 +31,8 @@ interface Results {
   digests?: Record<string, DigestRow>;
   small?: { stratus: SmallResult; baseline: SmallResult };
   big?: { stratus: BigSideResult; baseline: BigSideResult };
+  /** SDK uploadFile / downloadFile of the big object's size at several concurrencies (Stratus only). */
+  transfer?: TransferRun[];
   listing?: { smallKeys: number; largeKeys: number; fillSeconds: number; pages: Record<string, Record<string, ListTiming>> };
   /** CPU profiles (with --cpu-prof) of the two children. */
   profiles?: { stratus?: string; baseline?: string };
@@ -46,7 +50,7 @@ async function run(o: BenchOptions, cleanups: (() => Promise<void> | void)[]): P
     log(`digests: ${sizeLabel(o.digestBytes)} each in 3 runs alternating with node:crypto md5, 64 KiB chunks`);
     res.digests = benchDigests(o.digestBytes);
   }
-  const needServers = o.only.has('small') || o.only.has('big') || o.only.has('listing');
+  const needServers = o.only.has('small') || o.only.has('big') || o.only.has('transfer') || o.only.has('listing');
   if (!needServers) return res;
 
   // Measure what `npm start` runs: the compiled build (bin/stratus.js uses it once it is fresh).
@@ -89,6 +93,11 @@ async function run(o: BenchOptions, cleanups: (() => Promise<void> | void)[]): P
       res.big = await benchBig(sides, { size: o.bigSize, getRuns: o.bigGetRuns }, log);
       // The big object is not needed any more: free the disk before the listing fill.
       await sc.must({ method: 'DELETE', bucket: 'bench', key: 'big/object' });
+    }
+    if (o.only.has('transfer')) {
+      if (!o.only.has('small') && !o.only.has('big')) await sc.must({ method: 'PUT', bucket: 'bench' });
+      log(`${sizeLabel(o.bigSize)} file through the SDK transfer manager (8 MiB parts), concurrency ${TRANSFER_CONCURRENCY.join(', ')}`);
+      res.transfer = await benchTransfers({ url: stratus.url, credentials, bucket: 'bench', size: o.bigSize, concurrencies: TRANSFER_CONCURRENCY, dir: tmp }, log);
     }
     if (o.only.has('listing')) {
       const shapes = [shapeFor(o.smallKeys), shapeFor(o.largeKeys)];
@@ -161,6 +170,28 @@ function rowsOf(o: BenchOptions, r: Results): { rows: Row[]; verdicts: Verdict[]
     });
     const ratio = r.big.stratus.getMBps / r.big.baseline.getMBps;
     verdicts.push({ name: `${label} GET >= 70% of bare`, pass: ratio >= 0.7, text: `${(ratio * 100).toFixed(0)}% of the bare server's stream from disk` });
+  }
+  if (r.transfer) {
+    const label = sizeLabel(o.bigSize);
+    // Beside the single-stream rows: the baseline column is Stratus's own single PUT / GET when the big scenario ran.
+    for (const t of r.transfer) {
+      rows.push({
+        row: `${label} uploadFile MB/s, concurrency ${t.concurrency}`,
+        stratus: t.uploadMBps,
+        baseline: r.big?.stratus.putMBps,
+        unit: 'MB/s',
+        note: 'SDK, 8 MiB parts, Content-MD5 each, checkpoint file; baseline column: single-stream PUT to Stratus',
+      });
+    }
+    for (const t of r.transfer) {
+      rows.push({
+        row: `${label} downloadFile MB/s, concurrency ${t.concurrency}`,
+        stratus: t.downloadMBps,
+        baseline: r.big?.stratus.getMBps,
+        unit: 'MB/s',
+        note: `SDK, 8 MiB ranges with If-Match into a temp file, checked by ${t.verifiedBy}; baseline column: single-stream GET from Stratus`,
+      });
+    }
   }
   if (r.listing) {
     const l = r.listing;

@@ -1,7 +1,7 @@
 /**
  * Bench options: flags after `npm run bench --`, or STRATUS_BENCH_* variables.
  *   --quick                 64 MiB big object, 100k-key bucket, 2 s phases (sanity run)
- *   --only a,b              scenarios: digests, small, big, listing (default all)
+ *   --only a,b              scenarios: digests, small, big, transfer, listing (default all)
  *   --connections N         concurrent keep-alive connections for 4 KiB ops (16)
  *   --duration S            measured seconds per 4 KiB phase and server, in 1 s slices
  *                           alternating baseline and Stratus (5; quick 2, 0.5 s slices)
@@ -11,8 +11,8 @@
  *   --cpu-prof              V8 CPU profiles of both children, summarised per phase
  *   --keep                  keep the temporary data directories
  */
-export type Scenario = 'digests' | 'small' | 'big' | 'listing';
-export const SCENARIOS: Scenario[] = ['digests', 'small', 'big', 'listing'];
+export type Scenario = 'digests' | 'small' | 'big' | 'transfer' | 'listing';
+export const SCENARIOS: Scenario[] = ['digests', 'small', 'big', 'transfer', 'listing'];
 
 export interface BenchOptions {
   quick: boolean;

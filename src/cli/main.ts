@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { fromEnv, fromFile, resolveConfig, type ConfigInput } from '../server/config.js';
 import { startServer } from '../server/app.js';
 import { createLogger } from '../server/logger.js';
+import { registerClientCommands } from './commands/index.js';
 
 const program = new Command();
 program.name('stratus').description('Self-hosted object storage speaking S3, OSS, OBS and COS JSON v4').showHelpAfterError();
@@ -72,6 +73,8 @@ program
     console.log(`  access key: ${running.keys.accessKey}`);
     console.log(`  secret key: ${running.keys.secretKey}`);
   });
+
+registerClientCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   console.error(`stratus: ${(e as Error).message}`);
