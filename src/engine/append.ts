@@ -2,7 +2,6 @@ import { crc64Combine } from '../digest/crc64.js';
 import { encodeChecksum } from '../digest/digest-set.js';
 import type { ObjectRecord, Segment } from '../meta/types.js';
 import type { Engine } from './engine.js';
-import { withCrc64 } from './crc.js';
 import { StorageError } from './errors.js';
 import { multipartEtag } from './multipart.js';
 import { validateKey } from './names.js';
@@ -62,14 +61,7 @@ export async function appendObject(
   await precheckQuota(e.meta, b, opts.size);
   const storageClass = opts.storageClass ?? (await readDefaultStorageClass(e.meta, b.id));
 
-  const pending = await e.blobs.write(body, { digests: withCrc64(opts.digests), maxSize: maxTotal - position, expectedSize: opts.size });
-  try {
-    if (opts.verify) await opts.verify(pending.digests, pending.size);
-    await pending.commit();
-  } catch (err) {
-    await pending.discard();
-    throw err;
-  }
+  const pending = await e.stageBlob(body, { digests: opts.digests, maxSize: maxTotal - position, expectedSize: opts.size, verify: opts.verify });
   const segment: Segment = {
     blobId: pending.id,
     size: pending.size,

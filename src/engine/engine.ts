@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { Readable, type Writable } from 'node:stream';
 import { isDirectSource } from '../blob/blob-stream.js';
-import type { BlobStore, ByteRange } from '../blob/store.js';
+import type { BlobStore, ByteRange, PendingBlob } from '../blob/store.js';
 import type { MetaOps, MetadataStore } from '../meta/store.js';
 import type { BucketRecord, NewObject, ObjectRecord, Segment } from '../meta/types.js';
 import { checkConditions, etagMatches, type Conditions } from './conditions.js';
@@ -200,14 +200,7 @@ export class Engine {
       return replaced && !replaced.isDeleteMarker ? replaced.size : 0;
     });
     const storageClass = opts.storageClass ?? (await readDefaultStorageClass(this.meta, b.id));
-    const pending = await this.blobs.write(body, { digests: withCrc64(opts.digests), maxSize: max, expectedSize: opts.size });
-    try {
-      if (opts.verify) await opts.verify(pending.digests, pending.size);
-      await pending.commit();
-    } catch (e) {
-      await pending.discard();
-      throw e;
-    }
+    const pending = await this.stageBlob(body, { digests: opts.digests, maxSize: max, expectedSize: opts.size, verify: opts.verify });
     const now = Date.now();
     try {
       return await this.commitVersion(bucket, key, { ifMatch: opts.ifMatch, ifNoneMatch: opts.ifNoneMatch, seen }, (b) => ({
@@ -233,6 +226,26 @@ export class Engine {
       await this.blobs.delete(pending.id);
       throw e;
     }
+  }
+
+  /**
+   * Streams a body into a new blob with its digests, runs the request's
+   * checks, and makes the blob durable. Nothing of a body that fails is left;
+   * the blob is not yet referenced by any metadata (the caller's commit does that).
+   */
+  async stageBlob(
+    body: AsyncIterable<Buffer>,
+    opts: { digests?: WriteOptions['digests']; maxSize?: number; expectedSize?: number; verify?: WriteOptions['verify'] },
+  ): Promise<PendingBlob> {
+    const pending = await this.blobs.write(body, { digests: withCrc64(opts.digests), maxSize: opts.maxSize, expectedSize: opts.expectedSize });
+    try {
+      if (opts.verify) await opts.verify(pending.digests, pending.size);
+      await pending.commit();
+    } catch (e) {
+      await pending.discard();
+      throw e;
+    }
+    return pending;
   }
 
   /**

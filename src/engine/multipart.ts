@@ -4,7 +4,7 @@ import { crc64Combine } from '../digest/crc64.js';
 import type { MetaOps } from '../meta/store.js';
 import type { BucketRecord, ObjectMeta, ObjectRecord, PartRecord, Segment, UploadCursor, UploadRecord } from '../meta/types.js';
 import { checkConditions, type Conditions } from './conditions.js';
-import { withCrc64, withCrc64Checksum } from './crc.js';
+import { withCrc64Checksum } from './crc.js';
 import type { Engine } from './engine.js';
 import { StorageError } from './errors.js';
 import { compareKeys, prefixSuccessor } from './keys.js';
@@ -130,14 +130,7 @@ export class Multipart {
     const upload = await this.getUpload(bucket, key, uploadId); // fail before reading the body
     // The quota is enforced at completion; a part larger than all of it is refused at once.
     await precheckPartQuota(this.e.meta, upload.bucketId, opts.size);
-    const pending = await this.e.blobs.write(body, { digests: withCrc64(opts.digests), maxSize: max, expectedSize: opts.size });
-    try {
-      if (opts.verify) await opts.verify(pending.digests, pending.size);
-      await pending.commit();
-    } catch (err) {
-      await pending.discard();
-      throw err;
-    }
+    const pending = await this.e.stageBlob(body, { digests: opts.digests, maxSize: max, expectedSize: opts.size, verify: opts.verify });
     const part: PartRecord = {
       uploadId,
       partNumber,
