@@ -10,6 +10,7 @@ import { StorageError } from './errors.js';
 import { newVersionId } from './ids.js';
 import { listLatest } from './listing.js';
 import { listVersions } from './list-versions.js';
+import { BucketCache } from './bucket-cache.js';
 import { Multipart } from './multipart.js';
 import { checkQuota, precheckQuota } from './quota.js';
 import { readDefaultStorageClass } from './storage-policy.js';
@@ -39,6 +40,7 @@ export async function blobsOf(tx: MetaOps, o: ObjectRecord): Promise<string[]> {
 export class Engine {
   /** Multipart uploads (S3 multipart, OSS / OBS multipart, COS slice sessions). */
   readonly multipart: Multipart;
+  private readonly buckets = new BucketCache();
   /** Object and bucket tag sets. */
   readonly tagging: Tagging;
 
@@ -81,6 +83,15 @@ export class Engine {
     return b;
   }
 
+  /** A bucket for a read path, possibly a second old (see BucketCache); never for writes or usage figures. */
+  async lookupBucket(name: string): Promise<BucketRecord> {
+    const hit = this.buckets.get(name);
+    if (hit) return hit;
+    const b = await this.getBucket(name);
+    this.buckets.set(b);
+    return b;
+  }
+
   async listBuckets(caller: Caller): Promise<BucketRecord[]> {
     return this.meta.listBuckets(caller.accountId);
   }
@@ -92,6 +103,7 @@ export class Engine {
       if (await tx.bucketHasContent(b.id)) throw new StorageError('BucketNotEmpty', undefined, { BucketName: name });
       await tx.deleteBucket(b.id);
     });
+    this.buckets.forget(name);
   }
 
   /** Turns versioning on or suspends it; a bucket never returns to unversioned. */
@@ -101,6 +113,7 @@ export class Engine {
       if (!b) throw new StorageError('NoSuchBucket', undefined, { BucketName: bucket });
       if (b.versioning !== state) await tx.setVersioning(b.id, state);
     });
+    this.buckets.forget(bucket);
   }
 
   // ---------------------------------------------------------------- objects: reads
@@ -118,7 +131,7 @@ export class Engine {
    */
   async readVersion(bucket: string, key: string, versionId?: string, method = 'GET'): Promise<{ bucket: BucketRecord; object: ObjectRecord }> {
     if (versionId !== undefined) validateVersionId(versionId);
-    const b = await this.getBucket(bucket);
+    const b = await this.lookupBucket(bucket);
     if (versionId !== undefined) {
       const o = await this.meta.getVersion(b.id, key, versionId);
       if (!o) throw new StorageError('NoSuchVersion', undefined, { Key: key, VersionId: versionId });
@@ -456,7 +469,7 @@ export class Engine {
   }
 
   async listObjects(bucket: string, opts: ListOptions): Promise<ListPage> {
-    const b = await this.getBucket(bucket);
+    const b = await this.lookupBucket(bucket);
     return listLatest(this.meta, b.id, opts);
   }
 

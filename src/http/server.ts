@@ -29,7 +29,8 @@ export function createHttpServer(services: Services, dialects: Partial<Record<Di
     const ctx = new HttpContext(req, res, log);
     const name = pickDialect(ctx, services.settings.cosDownload);
     const dialect = dialects[name] ?? fallback;
-    res.on('finish', () => {
+    // Request lines are info-level: no listener at all when they would be dropped.
+    if (log.isLevelEnabled('info')) res.on('finish', () => {
       log.info(
         { reqId: ctx.requestId, dialect: dialect.name, method: ctx.method, path: ctx.rawPath, status: res.statusCode, ms: Date.now() - ctx.startedAt },
         'request',
