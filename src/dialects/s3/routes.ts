@@ -1,4 +1,6 @@
 import * as buckets from '../../api/buckets.js';
+import { isMultipartForm } from '../../api/post-form.js';
+import { postObject } from '../../api/post-object.js';
 import { deleteObjects } from '../../api/objects-delete.js';
 import { listObjects } from '../../api/list-objects.js';
 import * as mpu from '../../api/multipart.js';
@@ -29,6 +31,7 @@ export const S3_ROUTES: Route[] = [
   { method: 'HEAD', target: 'bucket', handler: buckets.headBucket },
   { method: 'DELETE', target: 'bucket', handler: buckets.deleteBucket },
   { method: 'POST', target: 'bucket', sub: 'delete', handler: deleteObjects },
+  { method: 'POST', target: 'bucket', when: isMultipartForm, handler: postObject },
 
   { method: 'GET', target: 'object', sub: 'tagging', handler: tagging.getObjectTagging },
   { method: 'PUT', target: 'object', sub: 'tagging', handler: tagging.putObjectTagging },
