@@ -8,7 +8,7 @@ export interface FormAnswer {
 export async function submitForm(url: string, fields: Record<string, string>, file?: { data: Buffer | string; filename?: string; type?: string }): Promise<FormAnswer> {
   const fd = new FormData();
   for (const [k, v] of Object.entries(fields)) fd.append(k, v);
-  if (file) fd.append('file', new Blob([file.data], { type: file.type ?? 'application/octet-stream' }), file.filename ?? 'upload.bin');
+  if (file) fd.append('file', new Blob([typeof file.data === 'string' ? file.data : new Uint8Array(file.data)], { type: file.type ?? 'application/octet-stream' }), file.filename ?? 'upload.bin');
   const res = await fetch(url, { method: 'POST', body: fd, redirect: 'manual' });
   return { status: res.status, headers: res.headers, body: await res.text() };
 }
