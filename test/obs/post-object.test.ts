@@ -52,7 +52,7 @@ describe('OBS POST upload (browser form uploads)', () => {
 
   it('refuses a bad signature, an expired policy, a violated condition, an uncovered field, a too-small file and a missing file', async () => {
     const p = await c.createPostPolicy(bucket, { keyPrefix: 'in/', contentLengthRange: [2, 8] });
-    const f = { ...p.fields, key: 'in/x' };
+    const f: Record<string, string> = { ...p.fields, key: 'in/x' };
     await refused({ ...f, signature: signPostPolicyV2(f['policy']!, 'not-the-secret') }, { data: 'xy' }, 'SignatureDoesNotMatch', 403);
     await refused({ ...f, key: 'out/x' }, { data: 'xy' }, 'AccessDenied', 403, 'Invalid according to Policy: Policy Condition failed: ["starts-with", "$key", "in/"]');
     await refused({ ...f, 'x-obs-meta-extra': '1' }, { data: 'xy' }, 'AccessDenied', 403, 'Invalid according to Policy: Extra input fields: x-obs-meta-extra');

@@ -60,7 +60,7 @@ describe('OSS PostObject (browser form uploads)', () => {
 
   it('refuses a bad signature, an expired policy, a violated condition, an oversized file and a missing file', async () => {
     const p = await c.createPostPolicy(bucket, { keyPrefix: 'in/', contentLengthRange: [0, 8], contentType: 'text/plain' });
-    const f = { ...p.fields, key: 'in/x' };
+    const f: Record<string, string> = { ...p.fields, key: 'in/x' };
     await refused({ ...f, Signature: signPostPolicyV2(f['policy']!, 'not-the-secret') }, { data: 'x' }, 'SignatureDoesNotMatch', 403);
     await refused({ ...f, key: 'out/x' }, { data: 'x' }, 'AccessDenied', 403, 'Invalid according to Policy: Policy Condition failed: ["starts-with", "$key", "in/"]');
     await refused({ ...f, 'Content-Type': 'text/html' }, { data: 'x' }, 'AccessDenied', 403);
