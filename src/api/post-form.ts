@@ -5,8 +5,9 @@
  * the file is never buffered. Fields after the file are ignored, as S3 does.
  */
 import busboy from 'busboy';
-import type { Readable } from 'node:stream';
-import { StorageError } from '../engine/errors.js';
+import { Readable } from 'node:stream';
+import { StorageError, isStorageError } from '../engine/errors.js';
+import { requestBody } from '../http/body.js';
 import type { HttpContext } from '../http/context.js';
 
 export interface PostFormFile {
@@ -42,10 +43,10 @@ export function isMultipartForm(headers: Record<string, unknown>): boolean {
 const malformed = (why?: string) => new StorageError('MalformedPOSTRequest', why ? `The body of your POST request is not well-formed multipart/form-data. ${why}` : undefined);
 
 /** The request's form (parsed once per request: the front door may have started it). */
-export function postForm(ctx: HttpContext): Promise<PostForm> {
+export function postForm(ctx: HttpContext, idleMs: number): Promise<PostForm> {
   let p = forms.get(ctx);
   if (!p) {
-    p = readForm(ctx);
+    p = readForm(ctx, idleMs);
     // The dialect's handler awaits it; until then a rejection is not unhandled.
     p.catch(() => undefined);
     forms.set(ctx, p);
@@ -58,7 +59,7 @@ export function hasPostForm(ctx: HttpContext): boolean {
   return forms.has(ctx);
 }
 
-function readForm(ctx: HttpContext): Promise<PostForm> {
+function readForm(ctx: HttpContext, idleMs: number): Promise<PostForm> {
   return new Promise<PostForm>((resolve, reject) => {
     const fields = new Map<string, string>();
     const names = new Map<string, string>();
@@ -98,14 +99,14 @@ function readForm(ctx: HttpContext): Promise<PostForm> {
       done(() => reject(malformed(e.message)));
     });
     bb.on('close', () => done(() => resolve({ fields, names })));
-    // A client that goes away mid-file must not leave the engine waiting for the rest.
-    const abort = () => {
-      if (ctx.req.complete) return;
-      done(() => reject(malformed('The request was cut short.')));
-      file?.destroy(new StorageError('IncompleteBody', 'The request body ended before the form did'));
-    };
-    ctx.req.on('error', abort);
-    ctx.req.on('close', abort);
-    ctx.req.pipe(bb);
+    // The body through the idle timeout: a client that stalls or goes away mid-file
+    // fails the form (RequestTimeout / IncompleteBody) and never leaves the engine waiting.
+    const source = Readable.from(requestBody(ctx.req, idleMs), { objectMode: false });
+    source.on('error', (e) => {
+      const err = isStorageError(e) ? e : malformed(e.message);
+      done(() => reject(err));
+      file?.destroy(err);
+    });
+    source.pipe(bb);
   });
 }

@@ -29,7 +29,7 @@ const EXEMPT: Record<Vocabulary['dialect'], { strict: boolean; names: Set<string
 
 /** Verifies the signature of the request's form; undefined when it carries none. */
 export async function authenticatePostForm(ctx: HttpContext, services: Services): Promise<{ accountId: string } | undefined> {
-  const form = await postForm(ctx);
+  const form = await postForm(ctx, services.settings.bodyIdleMs);
   const auth = await verifyPostSignature(form.fields, (ak) => services.lookupCredential(ak));
   return auth && { accountId: auth.credential.owner };
 }
@@ -125,7 +125,7 @@ async function* fileBody(stream: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
 export async function postObject(op: OpContext): Promise<Reply> {
   const http = op.http;
   const bucket = op.bucket!;
-  const form = await postForm(http);
+  const form = await postForm(http, op.services.settings.bodyIdleMs);
   const range = checkPolicy(op.vocab, form, bucket);
   const rawKey = form.fields.get('key');
   if (rawKey === undefined)

@@ -22,7 +22,7 @@ export function formDoor(dialects: Partial<Record<DialectName, Dialect>>, fallba
     async handle(ctx: HttpContext, services: Services): Promise<void> {
       let name: DialectName = 's3';
       try {
-        name = postFormDialect((await postForm(ctx)).fields.keys()) ?? 's3';
+        name = postFormDialect((await postForm(ctx, services.settings.bodyIdleMs)).fields.keys()) ?? 's3';
       } catch {
         // The chosen dialect reports the malformed form.
       }

@@ -1,6 +1,7 @@
 /** S3 POST Object: browser form uploads signed with SigV4 (the SDK's policies) and SigV2, and every way a form is refused. */
 import assert from 'node:assert/strict';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { encodePostPolicy, signPostPolicyV2 } from '../../src/auth/post-policy.js';
 import type { StratusClient } from '../../src/sdk/index.js';
@@ -125,5 +126,35 @@ describe('S3 POST Object (browser form uploads)', () => {
     assert.equal(res.status, 400, text);
     assert.equal(xmlError(text).code, 'MalformedPOSTRequest');
     assert.deepEqual(await storedFiles(t.dataDir), beforeFiles);
+  });
+
+  it('fails a form whose client stalls mid-file with RequestTimeout, storing nothing', async () => {
+    const slow = await startTestServer({ bodyIdleMs: 300 });
+    try {
+      const sc = sdkClient(slow.url);
+      await sc.createBucket(bucket);
+      const p = await sc.createPostPolicy(bucket, { key: 'stalled' });
+      sc.destroy();
+      const beforeFiles = await storedFiles(slow.dataDir);
+      const b = 'XyZbOuNdArY';
+      let head = '';
+      for (const [k, v] of Object.entries(p.fields)) head += `--${b}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`;
+      head += `--${b}\r\nContent-Disposition: form-data; name="file"; filename="f.bin"\r\nContent-Type: application/octet-stream\r\n\r\n` + 'partial data';
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = http.request(`${slow.url}/${bucket}`, { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${b}`, 'content-length': String(head.length + 1000) } }, (res) => {
+          let body = '';
+          res.on('data', (d) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode!, body }));
+        });
+        req.on('error', reject);
+        req.write(head); // and never the rest
+      });
+      assert.equal(answer.status, 400, answer.body);
+      assert.equal(xmlError(answer.body).code, 'RequestTimeout');
+      await assert.rejects(slow.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'stalled' })));
+      assert.deepEqual(await storedFiles(slow.dataDir), beforeFiles);
+    } finally {
+      await slow.stop();
+    }
   });
 });
