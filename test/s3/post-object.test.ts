@@ -82,6 +82,17 @@ describe('S3 POST Object (browser form uploads)', () => {
     assert.equal((await head('v2/pic.png')).ContentType, 'image/png');
   });
 
+  it('ignores fields that come after the file, as S3 does', async () => {
+    const p = await c.createPostPolicy(bucket, { key: 'late/fields' });
+    const fd = new FormData();
+    for (const [k, v] of Object.entries(p.fields)) fd.append(k, v);
+    fd.append('file', new Blob(['body']), 'f.txt');
+    fd.append('x-amz-meta-late', 'ignored'); // would be an uncovered field were it read
+    const r = await fetch(p.url, { method: 'POST', body: fd });
+    assert.equal(r.status, 204, await r.text());
+    assert.deepEqual((await head('late/fields')).Metadata, {});
+  });
+
   it('does not capture other bucket POSTs: ?delete still deletes', async () => {
     await c.putObject(bucket, 'del/me', 'x');
     await c.deleteObjects(bucket, ['del/me']);
