@@ -87,6 +87,8 @@ function readForm(ctx: HttpContext, idleMs: number): Promise<PostForm> {
       }
     });
     bb.on('file', (name, stream, info) => {
+      // Its reader (the engine) sees any error through iteration; one raised before or after must not go uncaught.
+      stream.on('error', () => undefined);
       if (settled || name.toLowerCase() !== 'file') {
         stream.resume(); // a second file, or a file part not named "file": discarded
         return;
@@ -96,7 +98,9 @@ function readForm(ctx: HttpContext, idleMs: number): Promise<PostForm> {
     });
     bb.on('fieldsLimit', () => done(() => reject(malformed('Too many form fields.'))));
     bb.on('error', (e: Error) => {
-      done(() => reject(malformed(e.message)));
+      const err = malformed(e.message);
+      done(() => reject(err));
+      file?.destroy(err); // a form cut off mid-file: the engine's read fails, nothing is stored
     });
     bb.on('close', () => done(() => resolve({ fields, names })));
     // The body through the idle timeout: a client that stalls or goes away mid-file

@@ -111,12 +111,12 @@ function formAsHeaders(op: OpContext, form: PostForm): OpContext {
   return { ...op, http };
 }
 
-/** The file part as the engine reads it: a cut-short form is an incomplete body, not an internal error. */
+/** The file part as the engine reads it: a form cut off mid-file is malformed, not an internal error. */
 async function* fileBody(stream: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
   try {
     for await (const chunk of stream) yield chunk;
   } catch (e) {
-    throw isStorageError(e) ? e : new StorageError('IncompleteBody', 'The request body ended before the form did');
+    throw isStorageError(e) ? e : new StorageError('MalformedPOSTRequest', `The body of your POST request is not well-formed multipart/form-data. ${(e as Error).message}`);
   }
   if ((stream as { truncated?: boolean }).truncated) throw new StorageError('EntityTooLarge');
 }

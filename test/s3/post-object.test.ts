@@ -93,6 +93,21 @@ describe('S3 POST Object (browser form uploads)', () => {
     assert.deepEqual((await head('late/fields')).Metadata, {});
   });
 
+  it('refuses a form whose body ends inside the file part, storing nothing', async () => {
+    const p = await c.createPostPolicy(bucket, { key: 'cut/off' });
+    const b = 'CuTbOuNdArY';
+    let body = '';
+    for (const [k, v] of Object.entries(p.fields)) body += `--${b}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`;
+    body += `--${b}\r\nContent-Disposition: form-data; name="file"; filename="f"\r\n\r\n` + 'data with no closing boundary';
+    const beforeFiles = await storedFiles(t.dataDir);
+    const res = await fetch(p.url, { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${b}` }, body });
+    const text = await res.text();
+    assert.equal(res.status, 400, text);
+    assert.equal(xmlError(text).code, 'MalformedPOSTRequest');
+    await assert.rejects(head('cut/off'));
+    assert.deepEqual(await storedFiles(t.dataDir), beforeFiles);
+  });
+
   it('does not capture other bucket POSTs: ?delete still deletes', async () => {
     await c.putObject(bucket, 'del/me', 'x');
     await c.deleteObjects(bucket, ['del/me']);
