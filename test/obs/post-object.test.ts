@@ -37,7 +37,7 @@ describe('OBS POST upload (browser form uploads)', () => {
     assert.deepEqual(await storedFiles(t.dataDir), beforeFiles);
   }
 
-  it('uploads with an SDK-built OBS policy: metadata and content type land', async () => {
+  it('uploads with an SDK-built OBS policy: metadata, content type and the x-obs-acl land', async () => {
     const p = await c.createPostPolicy(bucket, { key: 'form.txt', acl: 'public-read', contentType: 'text/plain', fields: { 'x-obs-meta-team': 'blue' } });
     assert.equal(p.fields['AccessKeyId'], ACCESS_KEY);
     const r = await submitForm(`${t.url}/${bucket}`, p.fields, { data: 'obs form body' });
@@ -48,6 +48,22 @@ describe('OBS POST upload (browser form uploads)', () => {
     assert.equal(m.Metadata['team'], 'blue');
     const g = await ok<{ Content: Buffer | string }>(obs.getObject({ Bucket: bucket, Key: 'form.txt' }));
     assert.equal(g.Content.toString(), 'obs form body');
+    const acl = await ok<{ Grants: { Grantee: { URI?: string }; Permission: string }[] }>(obs.getObjectAcl({ Bucket: bucket, Key: 'form.txt' }));
+    assert.ok(acl.Grants.some((g) => /AllUsers$/.test(g.Grantee.URI ?? '') && g.Permission === 'READ'), 'the form\'s x-obs-acl public-read applied');
+  });
+
+  it("takes the SDK's AWS-compatible-mode policy (AWSAccessKeyId, signature): signed as S3 V2, answered as S3", async () => {
+    const v2 = sdkClient(t.url, 'obs-v2');
+    try {
+      const p = await v2.createPostPolicy(bucket, { key: 'aws-mode.txt', acl: 'private' });
+      assert.equal(p.fields['AWSAccessKeyId'], ACCESS_KEY);
+      const r = await submitForm(`${t.url}/${bucket}`, p.fields, { data: 'aws mode' });
+      assert.equal(r.status, 204, r.body);
+      const g = await ok<{ Content: Buffer | string }>(obs.getObject({ Bucket: bucket, Key: 'aws-mode.txt' }));
+      assert.equal(g.Content.toString(), 'aws mode');
+    } finally {
+      v2.destroy();
+    }
   });
 
   it('refuses a bad signature, an expired policy, a violated condition, an uncovered field, a too-small file and a missing file', async () => {
