@@ -1,4 +1,6 @@
+import { ACL_SETTING } from '../engine/acl.js';
 import { StorageError } from '../engine/errors.js';
+import { aclFromHeaders } from './acl.js';
 import { readVerifiedBody } from './body.js';
 import type { Reply } from '../http/reply.js';
 import type { OpContext } from './op-context.js';
@@ -34,7 +36,8 @@ export async function createBucket(op: OpContext): Promise<Reply> {
   }
   if (region !== undefined && region !== '' && !/^[a-z0-9-]{1,64}$/.test(region))
     throw new StorageError('InvalidLocationConstraint', 'The specified location-constraint is not valid', { LocationConstraint: region });
-  await op.services.engine.createBucket(op.caller, op.bucket!, { region: region || op.services.settings.region });
+  const acl = aclFromHeaders(op, op.caller.accountId);
+  await op.services.engine.createBucket(op.caller, op.bucket!, { region: region || op.services.settings.region, ...(acl ? { settings: { [ACL_SETTING]: acl } } : {}) });
   return { status: 200, headers: { location: `/${op.bucket}` } };
 }
 

@@ -32,6 +32,7 @@ export type ErrorCode =
   | 'InvalidLocationConstraint'
   | 'KeyTooLongError'
   | 'MalformedXML'
+  | 'MalformedACLError'
   | 'MetadataTooLarge'
   | 'MethodNotAllowed'
   | 'MissingContentLength'
@@ -92,6 +93,7 @@ export const DEFAULT_STATUS: Record<ErrorCode, number> = {
   InvalidLocationConstraint: 400,
   KeyTooLongError: 400,
   MalformedXML: 400,
+  MalformedACLError: 400,
   MetadataTooLarge: 400,
   MethodNotAllowed: 405,
   MissingContentLength: 411,
@@ -146,6 +148,7 @@ export const DEFAULT_MESSAGE: Partial<Record<ErrorCode, string>> = {
   InvalidPartNumber: 'The requested partnumber is not satisfiable',
   KeyTooLongError: 'Your key is too long',
   MalformedXML: 'The XML you provided was not well-formed or did not validate against our published schema',
+  MalformedACLError: 'The XML you provided was not well-formed or did not validate against our published schema',
   MetadataTooLarge: 'Your metadata headers exceed the maximum allowed metadata size',
   MethodNotAllowed: 'The specified method is not allowed against this resource.',
   MissingContentLength: 'You must provide the Content-Length HTTP header.',

@@ -1,3 +1,4 @@
+import { GetObjectAclCommand, PutBucketAclCommand, PutObjectAclCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type ObsClient from 'esdk-obs-nodejs';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -7,8 +8,8 @@ import { ACCESS_KEY, SECRET_KEY, bucketName, type TestServer } from '../helpers/
 import { obsClient, ok, startObsServer } from '../obs/helpers.js';
 import { ossClient } from './helpers.js';
 
-/** One neutral ACL model and one bucket default storage class behind OSS's canned names, OBS's grants and COS's authority. */
-describe('OSS, OBS and COS share ACLs and the bucket storage class', () => {
+/** One neutral ACL model and one bucket default storage class behind OSS's canned names, OBS's and S3's grants and COS's authority. */
+describe('OSS, OBS, COS and S3 share ACLs; OSS, OBS and COS the bucket storage class', () => {
   let t: TestServer;
   let obs: ObsClient;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -76,6 +77,43 @@ describe('OSS, OBS and COS share ACLs and the bucket storage class', () => {
     // A copy through OSS with x-oss-object-acl: default keeps no ACL of the source's.
     await oss.copy('rw-copy', 'rw', { headers: { 'x-oss-object-acl': 'default' } });
     assert.equal((await oss.getACL('rw-copy')).acl, 'default');
+  });
+
+  it('an ACL set through S3 reads back through OBS (both modes) and OSS, and the other way round', async () => {
+    const obsV2 = await obsClient(t, 'v2');
+    try {
+      await t.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 's3-acl', Body: 's', ACL: 'public-read' }));
+      let acl = await ok(obs.getObjectAcl({ Bucket: bucket, Key: 's3-acl' }));
+      assert.deepEqual(grants(acl), [
+        [acl.Owner.ID, 'FULL_CONTROL'],
+        ['Everyone', 'READ'],
+      ]);
+      assert.equal((await oss.getACL('s3-acl')).acl, 'public-read');
+      const owner = acl.Owner.ID;
+      // Grants by header: OBS's AWS-compatible mode shows S3's group URIs; OSS what they give everyone.
+      await t.s3.send(new PutObjectAclCommand({ Bucket: bucket, Key: 's3-acl', GrantWrite: 'uri="http://acs.amazonaws.com/groups/global/AllUsers"', GrantFullControl: `id="${owner}"` }));
+      acl = await ok(obsV2.getObjectAcl({ Bucket: bucket, Key: 's3-acl' }));
+      assert.deepEqual(grants(acl), [
+        ['http://acs.amazonaws.com/groups/global/AllUsers', 'WRITE'],
+        [owner, 'FULL_CONTROL'],
+      ]);
+      assert.equal((await oss.getACL('s3-acl')).acl, 'public-read-write');
+      // OSS's `default` is S3's private: no grant but the owner's.
+      await oss.putACL('s3-acl', 'default');
+      const s3acl = await t.s3.send(new GetObjectAclCommand({ Bucket: bucket, Key: 's3-acl' }));
+      assert.deepEqual(s3acl.Grants?.map((g) => [g.Grantee?.ID, g.Permission]), [[owner, 'FULL_CONTROL']]);
+      // A bucket ACL set through S3 is OSS's canned name and OBS's grants.
+      await t.s3.send(new PutBucketAclCommand({ Bucket: bucket, ACL: 'public-read-write' }));
+      assert.equal((await oss.getBucketACL(bucket)).acl, 'public-read-write');
+      assert.deepEqual(grants(await ok(obs.getBucketAcl({ Bucket: bucket }))), [
+        [owner, 'FULL_CONTROL'],
+        ['Everyone', 'READ'],
+        ['Everyone', 'WRITE'],
+      ]);
+      await oss.putBucketACL(bucket, 'public-read');
+    } finally {
+      obsV2.close();
+    }
   });
 
   it("COS's authority is the same ACL", async () => {

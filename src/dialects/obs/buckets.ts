@@ -8,7 +8,7 @@ import * as quota from '../../engine/quota.js';
 import { STORAGE_CLASS_SETTING, getBucketStorageClass, readDefaultStorageClass, setBucketStorageClass, storageClassSetting } from '../../engine/storage-policy.js';
 import { readSmallBody } from '../../http/body.js';
 import type { Reply } from '../../http/reply.js';
-import { cannedFromHeader } from './acl.js';
+import { aclFromHeaders } from '../../api/acl.js';
 import { anyObsStorageClass } from './vocabulary.js';
 import { parseXmlRoot, textOf } from './xml-body.js';
 
@@ -63,7 +63,7 @@ export async function createBucket(op: OpContext): Promise<Reply> {
   if (region !== undefined && region !== '' && !/^[a-z0-9-]{1,64}$/.test(region))
     throw new StorageError('InvalidLocationConstraint', 'The specified location-constraint is not valid', { LocationConstraint: region });
   const settings: Record<string, unknown> = {};
-  const acl = cannedFromHeader(op, op.caller.accountId);
+  const acl = aclFromHeaders(op, op.caller.accountId);
   if (acl) settings[ACL_SETTING] = acl;
   const sc = op.http.header(h(op.vocab, 'storage-class')) ?? op.http.header('x-default-storage-class');
   if (sc !== undefined) settings[STORAGE_CLASS_SETTING] = storageClassSetting(storageClassArg(op, sc));

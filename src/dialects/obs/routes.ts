@@ -12,7 +12,7 @@ import { copyObject, putObject } from '../../api/objects-write.js';
 import { h } from '../../api/vocabulary.js';
 import { SHARED_PLAIN_PARAMS } from '../xml/common-routes.js';
 import type { Handler, Route } from '../xml/routes.js';
-import * as acl from './acl.js';
+import * as acl from '../../api/acl.js';
 import * as buckets from './buckets.js';
 import * as objects from './objects.js';
 

@@ -3,7 +3,7 @@ import { parseRangeOrWhole } from '../../api/range.js';
 import { neutralStorageClass, type Vocabulary, type WireError } from '../../api/vocabulary.js';
 import { objectAclExtra } from '../../engine/acl.js';
 import type { ObjectRecord } from '../../meta/types.js';
-import { cannedFromHeader } from './acl.js';
+import { aclFromHeaders } from '../../api/acl.js';
 import { obsError } from './errors.js';
 
 /** OBS names two neutral (S3) storage classes its own way. */
@@ -29,9 +29,9 @@ function errorHeaders(prefix: string) {
   return (w: WireError) => ({ [prefix + 'error-code']: headerSafe(w.code), [prefix + 'error-message']: headerSafe(w.message) });
 }
 
-/** The canned ACL header of a write (x-obs-acl / x-amz-acl), stored with the object. */
+/** The ACL headers of a write (x-obs-acl / x-amz-acl, grant headers), stored with the object. */
 function aclExtra(op: OpContext): Record<string, unknown> | undefined {
-  const acl = cannedFromHeader(op, op.caller.accountId);
+  const acl = aclFromHeaders(op, op.caller.accountId);
   return acl && objectAclExtra(acl);
 }
 

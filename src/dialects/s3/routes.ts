@@ -1,3 +1,4 @@
+import * as acl from '../../api/acl.js';
 import * as buckets from '../../api/buckets.js';
 import { isMultipartForm } from '../../api/post-form.js';
 import { postObject } from '../../api/post-object.js';
@@ -26,6 +27,8 @@ export const S3_ROUTES: Route[] = [
   { method: 'GET', target: 'bucket', sub: 'tagging', handler: tagging.getBucketTagging },
   { method: 'PUT', target: 'bucket', sub: 'tagging', handler: tagging.putBucketTagging },
   { method: 'DELETE', target: 'bucket', sub: 'tagging', handler: tagging.deleteBucketTagging },
+  { method: 'GET', target: 'bucket', sub: 'acl', handler: acl.getBucketAcl },
+  { method: 'PUT', target: 'bucket', sub: 'acl', handler: acl.putBucketAcl },
   { method: 'GET', target: 'bucket', handler: listObjects },
   { method: 'PUT', target: 'bucket', handler: buckets.createBucket },
   { method: 'HEAD', target: 'bucket', handler: buckets.headBucket },
@@ -37,6 +40,8 @@ export const S3_ROUTES: Route[] = [
   { method: 'PUT', target: 'object', sub: 'tagging', handler: tagging.putObjectTagging },
   { method: 'DELETE', target: 'object', sub: 'tagging', handler: tagging.deleteObjectTagging },
   { method: 'GET', target: 'object', sub: 'attributes', handler: getObjectAttributes },
+  { method: 'GET', target: 'object', sub: 'acl', handler: acl.getObjectAcl },
+  { method: 'PUT', target: 'object', sub: 'acl', handler: acl.putObjectAcl },
   ...sharedObjectRoutes('x-amz-copy-source'),
 ];
 

@@ -1,3 +1,4 @@
+import { objectAclExtraFromRequest } from '../../api/acl.js';
 import type { Vocabulary } from '../../api/vocabulary.js';
 
 export const S3_STORAGE_CLASSES = [
@@ -24,4 +25,6 @@ export const s3Vocabulary: Vocabulary = {
   storageClasses: S3_STORAGE_CLASSES,
   defaultChecksum: 'crc64nvme',
   error: (code, message, status) => ({ status, code, message }),
+  // x-amz-acl / x-amz-grant-* on PutObject, CopyObject and CreateMultipartUpload.
+  extraFromRequest: objectAclExtraFromRequest,
 };
