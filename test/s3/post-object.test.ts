@@ -1,6 +1,6 @@
 /** S3 POST Object: browser form uploads signed with SigV4 (the SDK's policies) and SigV2, and every way a form is refused. */
 import assert from 'node:assert/strict';
-import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectAclCommand, GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { encodePostPolicy, signPostPolicyV2 } from '../../src/auth/post-policy.js';
@@ -38,8 +38,8 @@ describe('S3 POST Object (browser form uploads)', () => {
     assert.deepEqual(await storedFiles(t.dataDir), beforeFiles);
   }
 
-  it('uploads with an SDK-built V4 policy: ${filename}, metadata, content type, 204 with ETag and Location', async () => {
-    const p = await c.createPostPolicy(bucket, { keyPrefix: 'uploads/', contentLengthRange: [1, 1024], contentType: 'text/plain', fields: { 'x-amz-meta-who': 'me' } });
+  it('uploads with an SDK-built V4 policy: ${filename}, metadata, content type, acl, 204 with ETag and Location', async () => {
+    const p = await c.createPostPolicy(bucket, { keyPrefix: 'uploads/', contentLengthRange: [1, 1024], contentType: 'text/plain', acl: 'public-read', fields: { 'x-amz-meta-who': 'me' } });
     const r = await submitForm(p.url, p.fields, { data: 'hello form', filename: 'hello.txt', type: 'text/plain' });
     assert.equal(r.status, 204, r.body);
     assert.match(r.headers.get('etag') ?? '', /^"[0-9a-f]{32}"$/);
@@ -49,6 +49,8 @@ describe('S3 POST Object (browser form uploads)', () => {
     assert.deepEqual(h.Metadata, { who: 'me' });
     assert.equal(h.ETag, r.headers.get('etag'));
     assert.equal(await body('uploads/hello.txt'), 'hello form');
+    const acl = await t.s3.send(new GetObjectAclCommand({ Bucket: bucket, Key: 'uploads/hello.txt' }));
+    assert.ok(acl.Grants?.some((g) => g.Grantee?.URI === 'http://acs.amazonaws.com/groups/global/AllUsers' && g.Permission === 'READ'), 'the form\'s acl field applied');
   });
 
   it('answers 201 with a PostResponse document, 200 with no body, and 303 to success_action_redirect', async () => {
