@@ -60,7 +60,9 @@ export type ErrorCode =
   | 'InvalidTargetType'
   | 'NotSymlink'
   | 'NoSuchFolder'
-  | 'FolderNotEmpty';
+  | 'FolderNotEmpty'
+  | 'MalformedPOSTRequest'
+  | 'InvalidPolicyDocument';
 
 /** Default HTTP status for each neutral code (S3's). Dialects may override. */
 export const DEFAULT_STATUS: Record<ErrorCode, number> = {
@@ -120,6 +122,8 @@ export const DEFAULT_STATUS: Record<ErrorCode, number> = {
   NotSymlink: 400,
   NoSuchFolder: 404,
   FolderNotEmpty: 409,
+  MalformedPOSTRequest: 400,
+  InvalidPolicyDocument: 400,
 };
 
 /** Default English messages (S3's wording where S3 has one). */
@@ -170,6 +174,8 @@ export const DEFAULT_MESSAGE: Partial<Record<ErrorCode, string>> = {
   NotSymlink: 'The specified object is not a symlink.',
   NoSuchFolder: 'The specified folder does not exist',
   FolderNotEmpty: 'The folder you tried to delete is not empty',
+  MalformedPOSTRequest: 'The body of your POST request is not well-formed multipart/form-data.',
+  InvalidPolicyDocument: 'Invalid Policy: Invalid JSON.',
 };
 
 export class StorageError extends Error {

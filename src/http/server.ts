@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { Logger } from 'pino';
 import type { Dialect } from '../dialects/dialect.js';
 import { HttpContext } from './context.js';
+import { formDoor, takesFormDoor } from './form-door.js';
 import { pickDialect, type DialectName } from './front-door.js';
 import type { Services } from './services.js';
 
@@ -19,6 +20,7 @@ export interface HttpServer extends http.Server {
 export function createHttpServer(services: Services, dialects: Partial<Record<DialectName, Dialect>>, fallback: Dialect, log: Logger): HttpServer {
   const inFlight = new Map<Promise<void>, http.ServerResponse>();
   let draining = false;
+  const forms = formDoor(dialects, fallback);
   const server = http.createServer({ keepAliveTimeout: 5000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
     if (draining) res.shouldKeepAlive = false;
     if (req.url === '/health' && unsigned(req) && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -28,7 +30,7 @@ export function createHttpServer(services: Services, dialects: Partial<Record<Di
     }
     const ctx = new HttpContext(req, res, log);
     const name = pickDialect(ctx, services.settings.cosDownload);
-    const dialect = dialects[name] ?? fallback;
+    const dialect = takesFormDoor(ctx, name) ? forms : (dialects[name] ?? fallback);
     // Request lines are info-level: no listener at all when they would be dropped.
     if (log.isLevelEnabled('info')) res.on('finish', () => {
       log.info(

@@ -1,4 +1,6 @@
 import { deleteBucket } from '../../api/buckets.js';
+import { isMultipartForm } from '../../api/post-form.js';
+import { postObject } from '../../api/post-object.js';
 import { listObjects } from '../../api/list-objects.js';
 import { listObjectVersions } from '../../api/list-versions.js';
 import * as tagging from '../../api/tagging-ops.js';
@@ -78,6 +80,7 @@ export const OBS_ROUTES: Route[] = [
   { method: 'HEAD', target: 'bucket', handler: buckets.getBucketMetadata },
   { method: 'DELETE', target: 'bucket', handler: deleteBucket },
   { method: 'POST', target: 'bucket', sub: 'delete', handler: deleteObjects },
+  { method: 'POST', target: 'bucket', when: isMultipartForm, handler: postObject },
 
   { method: 'POST', target: 'object', sub: 'append', handler: objects.appendObject },
   { method: 'GET', target: 'object', sub: 'tagging', handler: tagging.getObjectTagging },

@@ -1,4 +1,6 @@
 import * as buckets from '../../api/buckets.js';
+import { isMultipartForm } from '../../api/post-form.js';
+import { postObject } from '../../api/post-object.js';
 import { listObjects } from '../../api/list-objects.js';
 import * as mpu from '../../api/multipart.js';
 import { deleteObjects } from '../../api/objects-delete.js';
@@ -27,6 +29,7 @@ export const OSS_ROUTES: Route[] = [
   { method: 'HEAD', target: 'bucket', handler: buckets.headBucket },
   { method: 'DELETE', target: 'bucket', handler: buckets.deleteBucket },
   { method: 'POST', target: 'bucket', sub: 'delete', handler: deleteObjects },
+  { method: 'POST', target: 'bucket', when: isMultipartForm, handler: postObject },
 
   { method: 'POST', target: 'object', sub: 'append', handler: ossObject.appendObject },
   { method: 'PUT', target: 'object', sub: 'symlink', handler: ossObject.putSymlink },

@@ -1,5 +1,7 @@
 import * as acl from '../../api/acl.js';
 import * as buckets from '../../api/buckets.js';
+import { isMultipartForm } from '../../api/post-form.js';
+import { postObject } from '../../api/post-object.js';
 import { deleteObjects } from '../../api/objects-delete.js';
 import { listObjects } from '../../api/list-objects.js';
 import * as mpu from '../../api/multipart.js';
@@ -32,6 +34,7 @@ export const S3_ROUTES: Route[] = [
   { method: 'HEAD', target: 'bucket', handler: buckets.headBucket },
   { method: 'DELETE', target: 'bucket', handler: buckets.deleteBucket },
   { method: 'POST', target: 'bucket', sub: 'delete', handler: deleteObjects },
+  { method: 'POST', target: 'bucket', when: isMultipartForm, handler: postObject },
 
   { method: 'GET', target: 'object', sub: 'tagging', handler: tagging.getObjectTagging },
   { method: 'PUT', target: 'object', sub: 'tagging', handler: tagging.putObjectTagging },

@@ -1,5 +1,7 @@
 import type { PayloadCheck } from '../../auth/s3-verify.js';
 import type { OpContext } from '../../api/op-context.js';
+import { hasPostForm } from '../../api/post-form.js';
+import { authenticatePostForm } from '../../api/post-object.js';
 import type { Vocabulary } from '../../api/vocabulary.js';
 import { renderXml } from '../../api/xml.js';
 import { StorageError } from '../../engine/errors.js';
@@ -42,7 +44,8 @@ export function makeXmlDialect(spec: XmlDialectSpec): Dialect {
       try {
         for (const [k, v] of Object.entries(common)) ctx.res.setHeader(k, v);
         const addr = spec.address ? spec.address(ctx, services) : resolveAddress(ctx.header('host'), ctx.rawPath, services.settings.domains);
-        const auth = await spec.authenticate(ctx, services, addr);
+        // A browser form upload carries its signature in the form (the front door started reading it).
+        const auth = hasPostForm(ctx) ? await authenticatePostForm(ctx, services).then((a) => a && { ...a, payload: { kind: 'unsigned' as const } }) : await spec.authenticate(ctx, services, addr);
         if (!auth) throw new StorageError('AccessDenied', 'Anonymous access is not allowed; sign the request.');
         const target: Target = !addr.bucket ? 'service' : addr.key === undefined ? 'bucket' : 'object';
         const route = findRoute(spec.routes, ctx.method, target, ctx.query, ctx.req.headers, spec.plainParam);

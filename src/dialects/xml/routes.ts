@@ -11,6 +11,8 @@ export interface Route {
   sub?: string;
   /** A request header that selects the operation (e.g. x-amz-copy-source). */
   header?: string;
+  /** A further test of the request's headers (e.g. a multipart/form-data body for POST Object). */
+  when?: (headers: Record<string, unknown>) => boolean;
   handler: Handler;
 }
 
@@ -33,6 +35,7 @@ export function findRoute(
     methodSeen = true;
     if (r.sub !== undefined && !query.has(r.sub)) continue;
     if (r.header !== undefined && headers[r.header] === undefined) continue;
+    if (r.when && !r.when(headers)) continue;
     if (r.sub === undefined) {
       for (const k of query.keys()) if (!plainParams(k)) return 'sub';
     }

@@ -1,0 +1,116 @@
+/**
+ * Intake of a browser form upload (multipart/form-data POST to a bucket):
+ * the fields are collected in order up to the `file` part, whose stream is
+ * handed over unread (busboy applies back-pressure until it is consumed), so
+ * the file is never buffered. Fields after the file are ignored, as S3 does.
+ */
+import busboy from 'busboy';
+import { Readable } from 'node:stream';
+import { StorageError, isStorageError } from '../engine/errors.js';
+import { requestBody } from '../http/body.js';
+import type { HttpContext } from '../http/context.js';
+
+export interface PostFormFile {
+  stream: Readable;
+  filename: string;
+}
+
+export interface PostForm {
+  /** Fields before the file, names lower-cased (form field names are case-insensitive); first value wins. */
+  fields: Map<string, string>;
+  /** Original spelling of each field name, for error messages. */
+  names: Map<string, string>;
+  file?: PostFormFile;
+}
+
+/** S3 accepts at most 20 KB of form fields before the file; a little slack for other dialects. */
+const MAX_FIELD_BYTES = 64 * 1024;
+const MAX_FIELDS = 200;
+
+const forms = new WeakMap<HttpContext, Promise<PostForm>>();
+
+/** A POST whose body is a form: multipart/form-data, unsigned by header, without a query. */
+export function isFormPost(ctx: HttpContext): boolean {
+  return ctx.method === 'POST' && !ctx.header('authorization') && ctx.rawQuery === '' && isMultipartForm(ctx.req.headers);
+}
+
+/** The route matcher: the request's body is multipart/form-data. */
+export function isMultipartForm(headers: Record<string, unknown>): boolean {
+  const ct = headers['content-type'];
+  return typeof ct === 'string' && ct.toLowerCase().startsWith('multipart/form-data');
+}
+
+const malformed = (why?: string) => new StorageError('MalformedPOSTRequest', why ? `The body of your POST request is not well-formed multipart/form-data. ${why}` : undefined);
+
+/** The request's form (parsed once per request: the front door may have started it). */
+export function postForm(ctx: HttpContext, idleMs: number): Promise<PostForm> {
+  let p = forms.get(ctx);
+  if (!p) {
+    p = readForm(ctx, idleMs);
+    // The dialect's handler awaits it; until then a rejection is not unhandled.
+    p.catch(() => undefined);
+    forms.set(ctx, p);
+  }
+  return p;
+}
+
+/** True when the front door already started reading this request's form. */
+export function hasPostForm(ctx: HttpContext): boolean {
+  return forms.has(ctx);
+}
+
+function readForm(ctx: HttpContext, idleMs: number): Promise<PostForm> {
+  return new Promise<PostForm>((resolve, reject) => {
+    const fields = new Map<string, string>();
+    const names = new Map<string, string>();
+    let settled = false;
+    let file: Readable | undefined;
+    const done = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      f();
+    };
+    let bb: busboy.Busboy;
+    try {
+      bb = busboy({ headers: ctx.req.headers, limits: { fieldSize: MAX_FIELD_BYTES, fields: MAX_FIELDS, fieldNameSize: 1024 } });
+    } catch (e) {
+      reject(malformed((e as Error).message));
+      return;
+    }
+    bb.on('field', (name, value, info) => {
+      if (settled) return; // after the file: ignored
+      if (info.valueTruncated || info.nameTruncated) return done(() => reject(malformed('A form field is too large.')));
+      const lower = name.toLowerCase();
+      if (!fields.has(lower)) {
+        fields.set(lower, value);
+        names.set(lower, name);
+      }
+    });
+    bb.on('file', (name, stream, info) => {
+      // Its reader (the engine) sees any error through iteration; one raised before or after must not go uncaught.
+      stream.on('error', () => undefined);
+      if (settled || name.toLowerCase() !== 'file') {
+        stream.resume(); // a second file, or a file part not named "file": discarded
+        return;
+      }
+      file = stream;
+      done(() => resolve({ fields, names, file: { stream, filename: info.filename ?? '' } }));
+    });
+    bb.on('fieldsLimit', () => done(() => reject(malformed('Too many form fields.'))));
+    bb.on('error', (e: Error) => {
+      const err = malformed(e.message);
+      done(() => reject(err));
+      file?.destroy(err); // a form cut off mid-file: the engine's read fails, nothing is stored
+    });
+    bb.on('close', () => done(() => resolve({ fields, names })));
+    // The body through the idle timeout: a client that stalls or goes away mid-file
+    // fails the form (RequestTimeout / IncompleteBody) and never leaves the engine waiting.
+    const source = Readable.from(requestBody(ctx.req, idleMs), { objectMode: false });
+    source.on('error', (e) => {
+      const err = isStorageError(e) ? e : malformed(e.message);
+      done(() => reject(err));
+      file?.destroy(err);
+    });
+    source.pipe(bb);
+  });
+}
