@@ -16,7 +16,7 @@ export async function listBuckets(op: OpContext): Promise<Reply> {
       root: 'ListAllMyBucketsResult',
       value: {
         Owner: { ID: op.caller.accountId, DisplayName: op.caller.accountId },
-        Buckets: { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: iso(b.createdAt), BucketRegion: b.region })) },
+        Buckets: { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: iso(b.createdAt), [op.vocab.bucketRegionElement ?? 'BucketRegion']: b.region })) },
       },
     },
   };

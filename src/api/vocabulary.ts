@@ -48,6 +48,8 @@ export interface Vocabulary {
   readonly minPartSize?: number;
   /** Most tags a bucket may carry (default: S3's 50). */
   readonly maxBucketTags?: number;
+  /** The element naming a bucket's region in ListBuckets (S3: BucketRegion; OBS: Location). */
+  readonly bucketRegionElement?: string;
   /** Object listings give each object's Type and, whenever truncated, a NextMarker (OSS). */
   readonly listingTypeAndNextMarker?: boolean;
   /** Failed copy-source If-None-Match / If-Modified-Since answer 304, as for a read (OSS), not 412. */

@@ -12,7 +12,6 @@ import { aclFromHeaders } from '../../api/acl.js';
 import { anyObsStorageClass } from './vocabulary.js';
 import { parseXmlRoot, textOf } from './xml-body.js';
 
-const iso = (ms: number) => new Date(ms).toISOString();
 const obsMode = (op: OpContext) => op.vocab.prefix === 'x-obs-';
 
 /** The API version the SDKs negotiate with (HEAD ?apiversion): 3.0 and above means "speak OBS". */
@@ -22,20 +21,6 @@ export const OBS_API_VERSION = '3.0';
 export async function apiVersion(op: OpContext): Promise<Reply> {
   if (op.bucket !== undefined) await op.services.engine.getBucket(op.bucket);
   return { status: 200, headers: { 'x-obs-api': OBS_API_VERSION } };
-}
-
-export async function listBuckets(op: OpContext): Promise<Reply> {
-  const buckets = await op.services.engine.listBuckets(op.caller);
-  return {
-    status: 200,
-    body: {
-      root: 'ListAllMyBucketsResult',
-      value: {
-        Owner: { ID: op.caller.accountId, DisplayName: op.caller.accountId },
-        Buckets: { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: iso(b.createdAt), Location: b.region })) },
-      },
-    },
-  };
 }
 
 /** The storage class a request names, in either family's words; InvalidStorageClass otherwise. */

@@ -1,4 +1,4 @@
-import { deleteBucket } from '../../api/buckets.js';
+import { deleteBucket, listBuckets } from '../../api/buckets.js';
 import { isMultipartForm } from '../../api/post-form.js';
 import { postObject } from '../../api/post-object.js';
 import { listObjects } from '../../api/list-objects.js';
@@ -55,7 +55,7 @@ const decodedConditions =
  */
 export const OBS_ROUTES: Route[] = [
   { method: 'HEAD', target: 'service', sub: 'apiversion', handler: buckets.apiVersion },
-  { method: 'GET', target: 'service', handler: buckets.listBuckets },
+  { method: 'GET', target: 'service', handler: listBuckets },
 
   { method: 'HEAD', target: 'bucket', sub: 'apiversion', handler: buckets.apiVersion },
   { method: 'GET', target: 'bucket', sub: 'location', handler: buckets.getBucketLocation },

@@ -46,6 +46,7 @@ export const obsVocabulary: Vocabulary = {
   storageClassNames: OBS_CLASS_NAMES,
   minPartSize: OBS_MIN_PART_SIZE,
   maxBucketTags: OBS_MAX_BUCKET_TAGS,
+  bucketRegionElement: 'Location',
   // The guide: an invalid range (beyond the object) returns the whole object.
   parseRange: parseRangeOrWhole,
   error: obsError,
@@ -67,6 +68,7 @@ export const obsAwsVocabulary: Vocabulary = {
   storageClasses: ['STANDARD', 'STANDARD_IA', 'GLACIER', 'DEEP_ARCHIVE'],
   minPartSize: OBS_MIN_PART_SIZE,
   maxBucketTags: OBS_MAX_BUCKET_TAGS,
+  bucketRegionElement: 'Location',
   // The guide: an invalid range (beyond the object) returns the whole object.
   parseRange: parseRangeOrWhole,
   error: obsError,
