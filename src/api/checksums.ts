@@ -56,7 +56,7 @@ export function checksumHeaders(v: Vocabulary, checksums: Record<string, string>
   return c ? { [h(v, 'checksum-' + c.alg)]: c.value, [h(v, 'checksum-type')]: c.type } : {};
 }
 
-/** ChecksumXXX and ChecksumType elements for a stored checksum. */
+/** Checksum<ALGORITHM> and ChecksumType elements for a stored checksum. */
 export function checksumXml(checksums: Record<string, string>, opts: { withoutPartCount?: boolean; withType?: boolean } = {}): Record<string, string> {
   const c = flexibleChecksumOf(checksums);
   if (!c) return {};
