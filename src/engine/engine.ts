@@ -22,6 +22,9 @@ import { checkWriteConditions, hasWriteConditions, validateWriteConditions, type
 export const MAX_SINGLE_PUT = 5 * 1024 ** 3;
 
 
+/** A copy's source was replaced before the copy committed (internal: the copy is retried). */
+class SourceChanged extends Error {}
+
 /** The blobs an object version's data lives in. */
 export async function blobsOf(tx: MetaOps, o: ObjectRecord): Promise<string[]> {
   if (o.blobId) return [o.blobId];
@@ -415,6 +418,24 @@ export class Engine {
   ): Promise<{ source: ObjectRecord; target: ObjectRecord; sourceBucket: BucketRecord }> {
     validateKey(dst.key);
     await this.getBucket(dst.bucket);
+    // The copy shares the source's blobs; if the source is replaced between
+    // reading it and committing, read it again (its blobs may already be gone).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.copyOnce(caller, src, dst, opts);
+      } catch (e) {
+        if (!(e instanceof SourceChanged)) throw e;
+        if (attempt === 3) throw new StorageError('ServiceUnavailable', 'The copy source kept changing during the copy; retry the request.');
+      }
+    }
+  }
+
+  private async copyOnce(
+    caller: Caller,
+    src: { bucket: string; key: string },
+    dst: { bucket: string; key: string },
+    opts: CopyOptions,
+  ): Promise<{ source: ObjectRecord; target: ObjectRecord; sourceBucket: BucketRecord }> {
     const { bucket: srcBucket, object: source } = await this.readCopySource(src.bucket, src.key, opts.sourceVersionId);
     if (opts.sourceConditions) checkConditions(opts.sourceConditions, source, !opts.sourceConditionsAsRead);
     const self = srcBucket.name === dst.bucket && src.key === dst.key && opts.sourceVersionId === undefined;
@@ -448,6 +469,10 @@ export class Engine {
         extra: { ...source.extra, ...(opts.extra ?? {}) },
       }),
       segments,
+      async (tx) => {
+        if (!(await tx.holdVersion(source.id))) throw new SourceChanged();
+        return [];
+      },
     );
     return { source, target, sourceBucket: srcBucket };
   }

@@ -65,6 +65,12 @@ export interface MetaOps {
   insertSegments(objectId: number, segments: Segment[], startSeq?: number): Promise<void>;
   /** Rewrites the data description of a version in place (appends). */
   updateObjectData(id: number, d: Pick<ObjectRecord, 'size' | 'etag' | 'lastModified' | 'checksums' | 'segmentCount' | 'blobId'>): Promise<void>;
+  /**
+   * Whether the version row still exists. On PostgreSQL it is then held
+   * (FOR SHARE) until the transaction ends, so no concurrent write can delete
+   * it, and free its blobs, before a copy that shares them commits.
+   */
+  holdVersion(id: number): Promise<boolean>;
   /** Whether any object, segment or part still points at the blob. */
   blobReferenced(blobId: string): Promise<boolean>;
   /** Latest visible objects in key-byte order within the range. */

@@ -359,6 +359,14 @@ export function defineConformance(name: string, open: OpenStore): void {
         assert.deepEqual(read.extra, {});
         assert.deepEqual(await store.getSegments(again.id), []);
       });
+
+      it('holdVersion tells, inside a transaction, whether a version row still exists', async () => {
+        const b = await bucket();
+        const o = await store.insertObject(newObject(b.id, 'held'));
+        assert.equal(await store.transaction((tx) => tx.holdVersion(o.id)), true, 'an existing row');
+        await store.deleteObjectRow(o.id);
+        assert.equal(await store.transaction((tx) => tx.holdVersion(o.id)), false, 'a deleted row');
+      });
     });
 
     describe('segments and blob references', () => {

@@ -310,6 +310,11 @@ class SqlOps implements MetaOps {
     }
   }
 
+  async holdVersion(id: number) {
+    const lock = this.dialect === 'postgres' ? ' FOR SHARE' : '';
+    return !!(await this.ex.get(`SELECT id FROM objects WHERE id = ?${lock}`, [id]));
+  }
+
   async blobReferenced(blobId: string) {
     return !!(
       (await this.ex.get('SELECT 1 AS x FROM objects WHERE blob_id = ? LIMIT 1', [blobId])) ||
