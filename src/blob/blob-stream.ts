@@ -84,7 +84,11 @@ export class BlobStream extends Readable implements DirectSource {
       for (let i = 0; this.pos <= this.end; i ^= 1) {
         if (inflight[i]) await inflight[i];
         const n = await this.readAt(bufs[i], Math.min(CHUNK, this.end - this.pos + 1));
-        inflight[i] = written(dest, bufs[i].subarray(0, n), closed);
+        const w = written(dest, bufs[i].subarray(0, n), closed);
+        // Both writes may fail while only one is awaited: mark each handled here,
+        // the await below still throws.
+        w.catch(() => undefined);
+        inflight[i] = w;
       }
       await Promise.all(inflight);
       clean = true;
