@@ -47,7 +47,7 @@ export async function headBucket(op: OpContext): Promise<Reply> {
 }
 
 export async function deleteBucket(op: OpContext): Promise<Reply> {
-  await op.services.engine.deleteBucket(op.bucket!);
+  await op.services.engine.deleteBucket(op.bucket!, { uploadsBlock: op.vocab.uploadsBlockBucketDelete === true });
   return { status: 204 };
 }
 

@@ -52,6 +52,8 @@ export interface Vocabulary {
   readonly bucketRegionElement?: string;
   /** Object listings give each object's Type and, whenever truncated, a NextMarker (OSS). */
   readonly listingTypeAndNextMarker?: boolean;
+  /** Unfinished multipart uploads make DeleteBucket answer BucketNotEmpty (OSS, OBS); S3 deletes them with the bucket. */
+  readonly uploadsBlockBucketDelete?: boolean;
   /** Failed copy-source If-None-Match / If-Modified-Since answer 304, as for a read (OSS), not 412. */
   readonly copySourceNotModified?: boolean;
   /** Headers a write answers for the checksums stored (default: S3's flexible x-amz-checksum-*). */

@@ -99,14 +99,22 @@ export class Engine {
     return this.meta.listBuckets(caller.accountId);
   }
 
-  async deleteBucket(name: string): Promise<void> {
-    await this.meta.transaction(async (tx) => {
+  /**
+   * Deletes an empty bucket. Unfinished multipart uploads either block the deletion
+   * (`uploadsBlock`: OSS and OBS document that parts must be removed first) or go with
+   * the bucket, their parts' blobs freed (S3 deletes such a bucket).
+   */
+  async deleteBucket(name: string, opts: { uploadsBlock: boolean } = { uploadsBlock: true }): Promise<void> {
+    const orphans = await this.meta.transaction(async (tx) => {
       const b = await tx.getBucketForUpdate(name);
       if (!b) throw new StorageError('NoSuchBucket', undefined, { BucketName: name });
-      if (await tx.bucketHasContent(b.id)) throw new StorageError('BucketNotEmpty', undefined, { BucketName: name });
+      if (await tx.bucketHasContent(b.id, { uploads: opts.uploadsBlock })) throw new StorageError('BucketNotEmpty', undefined, { BucketName: name });
+      const freed = opts.uploadsBlock ? [] : await tx.deleteBucketUploads(b.id);
       await tx.deleteBucket(b.id);
+      return freed;
     });
     this.buckets.forget(name);
+    await this.collect(orphans);
   }
 
   /** Turns versioning on or suspends it; a bucket never returns to unversioned. */

@@ -40,8 +40,10 @@ export interface MetaOps {
   deleteBucket(id: number): Promise<void>;
   setVersioning(id: number, state: VersioningState): Promise<void>;
   adjustUsage(id: number, objects: number, bytes: number): Promise<void>;
-  /** True when any object version, delete marker or upload exists in the bucket. */
-  bucketHasContent(id: number): Promise<boolean>;
+  /** True when any object version or delete marker exists in the bucket, or (with `uploads`) any multipart upload. */
+  bucketHasContent(id: number, opts: { uploads: boolean }): Promise<boolean>;
+  /** Removes every multipart upload of the bucket and their parts; returns the parts' blob ids. */
+  deleteBucketUploads(bucketId: number): Promise<string[]>;
 
   // per-bucket settings, stored as JSON documents
   getSetting<T = unknown>(bucketId: number, name: string): Promise<T | undefined>;

@@ -203,21 +203,44 @@ export function defineConformance(name: string, open: OpenStore): void {
         assert.equal(typeof got.bytesUsed, 'number');
       });
 
-      it('tells whether a bucket has content: versions, delete markers or uploads', async () => {
+      it('tells whether a bucket has content: versions, delete markers or (when asked) uploads', async () => {
         const b = await bucket();
-        assert.equal(await store.bucketHasContent(b.id), false);
+        const all = { uploads: true };
+        assert.equal(await store.bucketHasContent(b.id, all), false);
         const o = await store.insertObject(newObject(b.id, 'k'));
-        assert.equal(await store.bucketHasContent(b.id), true);
+        assert.equal(await store.bucketHasContent(b.id, all), true);
+        assert.equal(await store.bucketHasContent(b.id, { uploads: false }), true);
         await store.deleteObjectRow(o.id);
-        assert.equal(await store.bucketHasContent(b.id), false);
+        assert.equal(await store.bucketHasContent(b.id, all), false);
         const m = await store.insertObject(newObject(b.id, 'k', { isDeleteMarker: true, blobId: null, size: 0 }));
-        assert.equal(await store.bucketHasContent(b.id), true);
+        assert.equal(await store.bucketHasContent(b.id, all), true);
         await store.deleteObjectRow(m.id);
         const u = newUpload(b.id, 'k', 1);
         await store.insertUpload(u);
-        assert.equal(await store.bucketHasContent(b.id), true);
+        assert.equal(await store.bucketHasContent(b.id, all), true);
+        assert.equal(await store.bucketHasContent(b.id, { uploads: false }), false);
         await store.deleteUpload(u.uploadId);
-        assert.equal(await store.bucketHasContent(b.id), false);
+        assert.equal(await store.bucketHasContent(b.id, all), false);
+      });
+
+      it("deletes a bucket's uploads with their parts and names the parts' blobs", async () => {
+        const b = await bucket();
+        const other = await bucket();
+        const u1 = newUpload(b.id, 'a', 1);
+        const u2 = newUpload(b.id, 'b', 2);
+        const kept = newUpload(other.id, 'a', 3);
+        for (const u of [u1, u2, kept]) await store.insertUpload(u);
+        const part = (u: UploadRecord, n: number, blobId: string) => store.putPart(newPart(u.uploadId, n, { blobId }));
+        await part(u1, 1, 'blob-1');
+        await part(u1, 2, 'blob-2');
+        await part(u2, 1, 'blob-3');
+        await part(kept, 1, 'blob-4');
+        assert.deepEqual((await store.deleteBucketUploads(b.id)).sort(), ['blob-1', 'blob-2', 'blob-3']);
+        assert.equal(await store.bucketHasContent(b.id, { uploads: true }), false);
+        assert.deepEqual(await store.listParts(u1.uploadId, 0, 10), []);
+        assert.equal((await store.listParts(kept.uploadId, 0, 10)).length, 1);
+        assert.equal(await store.blobReferenced('blob-1'), false);
+        assert.equal(await store.blobReferenced('blob-4'), true);
       });
     });
 

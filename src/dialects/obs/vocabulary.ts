@@ -47,6 +47,8 @@ export const obsVocabulary: Vocabulary = {
   minPartSize: OBS_MIN_PART_SIZE,
   maxBucketTags: OBS_MAX_BUCKET_TAGS,
   bucketRegionElement: 'Location',
+  // The guide: only a bucket without objects and part fragments can be deleted.
+  uploadsBlockBucketDelete: true,
   // The guide: an invalid range (beyond the object) returns the whole object.
   parseRange: parseRangeOrWhole,
   error: obsError,
@@ -69,6 +71,8 @@ export const obsAwsVocabulary: Vocabulary = {
   minPartSize: OBS_MIN_PART_SIZE,
   maxBucketTags: OBS_MAX_BUCKET_TAGS,
   bucketRegionElement: 'Location',
+  // The guide: only a bucket without objects and part fragments can be deleted.
+  uploadsBlockBucketDelete: true,
   // The guide: an invalid range (beyond the object) returns the whole object.
   parseRange: parseRangeOrWhole,
   error: obsError,

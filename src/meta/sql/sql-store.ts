@@ -186,10 +186,18 @@ class SqlOps implements MetaOps {
     await this.ex.run('UPDATE buckets SET object_count = object_count + ?, bytes_used = bytes_used + ? WHERE id = ?', [objects, bytes, id]);
   }
 
-  async bucketHasContent(id: number) {
+  async bucketHasContent(id: number, opts: { uploads: boolean }) {
     const o = await this.ex.get('SELECT 1 AS x FROM objects WHERE bucket_id = ? LIMIT 1', [id]);
-    if (o) return true;
+    if (o || !opts.uploads) return !!o;
     return !!(await this.ex.get('SELECT 1 AS x FROM uploads WHERE bucket_id = ? LIMIT 1', [id]));
+  }
+
+  async deleteBucketUploads(bucketId: number) {
+    const inBucket = 'upload_id IN (SELECT upload_id FROM uploads WHERE bucket_id = ?)';
+    const rows = await this.ex.all<Row>(`SELECT blob_id FROM upload_parts WHERE ${inBucket}`, [bucketId]);
+    await this.ex.run(`DELETE FROM upload_parts WHERE ${inBucket}`, [bucketId]);
+    await this.ex.run('DELETE FROM uploads WHERE bucket_id = ?', [bucketId]);
+    return rows.map((r) => String(r.blob_id));
   }
 
   async getSetting<T>(bucketId: number, name: string) {
