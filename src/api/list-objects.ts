@@ -3,16 +3,10 @@ import { StorageError } from '../engine/errors.js';
 import type { ObjectRecord } from '../meta/types.js';
 import type { Reply } from '../http/reply.js';
 import type { OpContext } from './op-context.js';
+import { listParam, parseMaxKeys } from './list-params.js';
 import { flexibleChecksums, wireStorageClass } from './vocabulary.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
-
-export function parseMaxKeys(v: string | undefined, name = 'max-keys'): number {
-  if (v === undefined) return 1000;
-  if (!/^-?\d+$/.test(v) || Number(v) < 0)
-    throw new StorageError('InvalidArgument', `Provided ${name} not an integer or within integer range`, { ArgumentName: name, ArgumentValue: v });
-  return Math.min(Number(v), 1000);
-}
 
 export function encoder(op: OpContext): (s: string) => string {
   const et = op.http.query.get('encoding-type');
@@ -27,7 +21,7 @@ export function encodeToken(key: string): string {
 
 function decodeToken(t: string): string {
   const key = Buffer.from(t, 'base64url').toString('utf8');
-  if (!t || encodeToken(key) !== t) throw new StorageError('InvalidArgument', 'The continuation token provided is incorrect', { ArgumentName: 'continuation-token' });
+  if (encodeToken(key) !== t) throw new StorageError('InvalidArgument', 'The continuation token provided is incorrect', { ArgumentName: 'continuation-token' });
   return key;
 }
 
@@ -50,10 +44,13 @@ export async function listObjects(op: OpContext): Promise<Reply> {
   const prefix = q.get('prefix') ?? '';
   const delimiter = q.get('delimiter') ?? '';
   const maxKeys = parseMaxKeys(q.get('max-keys'));
+  // The echoes below give the parameters as sent (an empty token comes back empty); the page starts
+  // after the token, else start-after (V2), or after the marker (V1).
   const token = q.get('continuation-token');
   const startAfter = q.get('start-after');
   const marker = q.get('marker');
-  const after = v2 ? (token !== undefined ? decodeToken(token) : startAfter || undefined) : marker || undefined;
+  const nonEmptyToken = listParam(q, 'continuation-token');
+  const after = v2 ? (nonEmptyToken !== undefined ? decodeToken(nonEmptyToken) : listParam(q, 'start-after')) : listParam(q, 'marker');
   const page = await op.services.engine.listObjects(op.bucket!, { prefix, delimiter: delimiter || undefined, after, maxKeys });
   const fetchOwner = !v2 || q.get('fetch-owner') === 'true';
   const value: Record<string, unknown> = { Name: op.bucket, Prefix: enc(prefix) };

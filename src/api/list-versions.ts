@@ -1,7 +1,8 @@
 import { StorageError } from '../engine/errors.js';
 import type { ObjectRecord } from '../meta/types.js';
 import type { Reply } from '../http/reply.js';
-import { encoder, parseMaxKeys } from './list-objects.js';
+import { encoder } from './list-objects.js';
+import { parseMaxKeys } from './list-params.js';
 import type { OpContext } from './op-context.js';
 import { flexibleChecksums, wireStorageClass, type Vocabulary } from './vocabulary.js';
 import { SEQUENCE } from './xml.js';

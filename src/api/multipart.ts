@@ -16,6 +16,7 @@ import {
   type CompletedPartInput,
 } from './checksums.js';
 import { encoder } from './list-objects.js';
+import { countParam, listParam, partNumberMarker } from './list-params.js';
 import { metaFromRequest } from './meta-headers.js';
 import { parseCopySource, storageClassFrom } from './objects-write.js';
 import type { OpContext } from './op-context.js';
@@ -30,15 +31,6 @@ function partNumberOf(op: OpContext): number {
   if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 10000)
     throw new StorageError('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', { ArgumentName: 'partNumber', ArgumentValue: raw });
   return Number(raw);
-}
-
-/** A non-negative integer query parameter (max-parts, max-uploads), capped at 1000 as S3 does. */
-function countParam(op: OpContext, name: string): number {
-  const v = op.http.query.get(name);
-  if (v === undefined) return 1000;
-  if (!/^\d+$/.test(v) || Number(v) > 2147483647)
-    throw new StorageError('InvalidArgument', `Argument ${name} must be an integer between 0 and 2147483647`, { ArgumentName: name, ArgumentValue: v });
-  return Math.min(Number(v), 1000);
 }
 
 /** Checksum headers of a part's reply (UploadPart), from the checksums shown for it. */
@@ -172,18 +164,16 @@ export async function abortMultipartUpload(op: OpContext): Promise<Reply> {
 
 export async function listParts(op: OpContext): Promise<Reply> {
   const q = op.http.query;
-  const marker = q.get('part-number-marker');
-  if (marker !== undefined && (!/^\d+$/.test(marker) || Number(marker) > 2147483647))
-    throw new StorageError('InvalidArgument', 'Argument partNumberMarker must be an integer.', { ArgumentName: 'part-number-marker', ArgumentValue: marker });
-  const maxParts = countParam(op, 'max-parts');
-  const r = await op.services.engine.multipart.listParts(op.bucket!, op.key!, q.get('uploadId')!, { marker: Number(marker ?? 0), maxParts });
+  const marker = partNumberMarker(q);
+  const maxParts = countParam(q, 'max-parts');
+  const r = await op.services.engine.multipart.listParts(op.bucket!, op.key!, q.get('uploadId')!, { marker, maxParts });
   const owner = { ID: r.upload.ownerId, DisplayName: r.upload.ownerId };
   const setting = uploadChecksumOf(r.upload);
   const value: Record<string, unknown> = {
     Bucket: op.bucket,
     Key: op.key,
     UploadId: r.upload.uploadId,
-    PartNumberMarker: Number(marker ?? 0),
+    PartNumberMarker: marker,
     NextPartNumberMarker: r.nextMarker ?? 0,
     MaxParts: maxParts,
     IsTruncated: r.truncated,
@@ -208,14 +198,14 @@ export async function listParts(op: OpContext): Promise<Reply> {
 export async function listMultipartUploads(op: OpContext): Promise<Reply> {
   const q = op.http.query;
   const enc = encoder(op);
-  const maxUploads = countParam(op, 'max-uploads');
+  const maxUploads = countParam(q, 'max-uploads');
   const prefix = q.get('prefix') ?? '';
   const delimiter = q.get('delimiter') ?? '';
   const page = await op.services.engine.multipart.listUploads(op.bucket!, {
     prefix,
     delimiter: delimiter || undefined,
-    keyMarker: q.get('key-marker'),
-    uploadIdMarker: q.get('upload-id-marker'),
+    keyMarker: listParam(q, 'key-marker'),
+    uploadIdMarker: listParam(q, 'upload-id-marker'),
     maxUploads,
   });
   const value: Record<string, unknown> = {
