@@ -245,7 +245,7 @@ def test_versioning(s3, bucket):
     assert {v['VersionId'] for v in s3.list_object_versions(Bucket=bucket, Prefix='k')['Versions']} == {v1, 'null'}
 
 
-def test_presigned_get_and_put(s3, bucket):
+def test_presigned_get_and_put(s3, bucket, endpoint, access_key, secret_key):
     put_url = s3.generate_presigned_url('put_object', Params={'Bucket': bucket, 'Key': 'signed/up load.txt'}, ExpiresIn=300)
     r = requests.put(put_url, data=b'sent with a presigned URL')
     assert r.status_code == 200, r.text
@@ -262,9 +262,8 @@ def test_presigned_get_and_put(s3, bucket):
     # SigV2 presigned URLs as well.
     import boto3
     from botocore.config import Config
-    v2 = boto3.client('s3', endpoint_url=s3.meta.endpoint_url, aws_access_key_id=s3._request_signer._credentials.access_key,
-                      aws_secret_access_key=s3._request_signer._credentials.secret_key, region_name='us-east-1',
-                      config=Config(s3={'addressing_style': 'path'}, signature_version='s3'))
+    v2 = boto3.client('s3', endpoint_url=endpoint, aws_access_key_id=access_key, aws_secret_access_key=secret_key,
+                      region_name='us-east-1', config=Config(s3={'addressing_style': 'path'}, signature_version='s3'))
     r = requests.get(v2.generate_presigned_url('get_object', Params={'Bucket': bucket, 'Key': 'signed/up load.txt'}, ExpiresIn=300))
     assert r.status_code == 200 and r.content == b'sent with a presigned URL'
 
