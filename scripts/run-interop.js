@@ -144,7 +144,16 @@ async function main() {
         STRATUS_APPID: APPID,
       },
     });
-    const pytestDone = new Promise((r) => pytest.on('exit', (code, signal) => r(code ?? (signal ? 128 : 1))));
+    const pytestDone = new Promise((r) => {
+      pytest.on('exit', (code, signal) => r(code ?? (signal ? 128 : 1)));
+      pytest.on('error', (e) => {
+        log(`FAIL: cannot run ${py.CLIENTS_PYTHON}: ${e.message}`);
+        r(1);
+      });
+    });
+    // An interrupted run stops pytest; the server is stopped below.
+    process.once('SIGINT', () => pytest.kill('SIGINT'));
+    process.once('SIGTERM', () => pytest.kill('SIGTERM'));
     // A server that dies mid-run ends the run: every later test would only fail to connect.
     const first = await Promise.race([pytestDone.then((code) => ({ code })), exited.then(() => ({ died: true }))]);
     if (first.died) {
