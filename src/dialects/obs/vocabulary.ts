@@ -47,7 +47,7 @@ export const obsVocabulary: Vocabulary = {
   minPartSize: OBS_MIN_PART_SIZE,
   maxBucketTags: OBS_MAX_BUCKET_TAGS,
   bucketRegionElement: 'Location',
-  // The guide: only a bucket without objects and part fragments can be deleted.
+  // The API reference (Deleting Buckets): a bucket with an object or a multipart task is not empty.
   uploadsBlockBucketDelete: true,
   // The guide: an invalid range (beyond the object) returns the whole object.
   parseRange: parseRangeOrWhole,
@@ -71,7 +71,7 @@ export const obsAwsVocabulary: Vocabulary = {
   minPartSize: OBS_MIN_PART_SIZE,
   maxBucketTags: OBS_MAX_BUCKET_TAGS,
   bucketRegionElement: 'Location',
-  // The guide: only a bucket without objects and part fragments can be deleted.
+  // The API reference (Deleting Buckets): a bucket with an object or a multipart task is not empty.
   uploadsBlockBucketDelete: true,
   // The guide: an invalid range (beyond the object) returns the whole object.
   parseRange: parseRangeOrWhole,

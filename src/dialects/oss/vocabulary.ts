@@ -107,7 +107,8 @@ export const ossVocabulary: Vocabulary = {
   minPartSize: 100 * 1024,
   listingTypeAndNextMarker: true,
   copySourceNotModified: true,
-  // DeleteBucket: parts of unfinished multipart uploads must be deleted first (409 BucketNotEmpty).
+  // DeleteBucket answers 409 BucketNotEmpty for objects or parts of unfinished multipart uploads
+  // (OSS docs, "HTTP status code 409": BucketNotEmpty).
   uploadsBlockBucketDelete: true,
   writeChecksumHeaders: (checksums): Record<string, string> => (checksums.crc64ecma !== undefined ? { 'x-oss-hash-crc64ecma': checksums.crc64ecma } : {}),
   objectHeaders,
