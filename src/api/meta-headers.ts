@@ -1,3 +1,4 @@
+import { httpDate } from './dates.js';
 import { StorageError } from '../engine/errors.js';
 import type { ObjectMeta, ObjectRecord } from '../meta/types.js';
 import type { HttpContext } from '../http/context.js';
@@ -48,7 +49,7 @@ export function metaFromRequest(http: HttpContext, v: Vocabulary): ObjectMeta {
 export function objectHeaders(o: ObjectRecord, v: Vocabulary, versioned = false): Record<string, string> {
   const headers: Record<string, string> = {
     etag: `"${o.etag}"`,
-    'last-modified': new Date(o.lastModified).toUTCString(),
+    'last-modified': httpDate(o.lastModified),
     'accept-ranges': 'bytes',
     'content-type': o.meta.contentType ?? v.defaultContentType ?? 'binary/octet-stream',
   };

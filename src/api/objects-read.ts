@@ -1,3 +1,4 @@
+import { httpDate } from './dates.js';
 import { checkConditions } from '../engine/conditions.js';
 import { isStorageError, StorageError } from '../engine/errors.js';
 import { followSymlink } from '../engine/symlink.js';
@@ -32,7 +33,7 @@ export async function getObject(op: OpContext, head: boolean): Promise<Reply> {
     );
   } catch (e) {
     // A 304 still names the version the client holds (RFC 9110 15.4.5), as S3 does.
-    if (isStorageError(e) && e.code === 'NotModified') Object.assign(e.headers, { etag: `"${o.etag}"`, 'last-modified': new Date(o.lastModified).toUTCString() });
+    if (isStorageError(e) && e.code === 'NotModified') Object.assign(e.headers, { etag: `"${o.etag}"`, 'last-modified': httpDate(o.lastModified) });
     throw e;
   }
   const headers: Record<string, string | number> = objectHeaders(o, op.vocab, bucket.versioning !== 'Unversioned');
