@@ -11,6 +11,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { signObsRequest } from '../../src/auth/obs.js';
+import { ossResource, signOssV1, stringToSignOssV1 } from '../../src/auth/oss-v1.js';
 import { assertS3Error, rawRequest, signedRequest, xmlField } from '../helpers/raw.js';
 import { md5b64 } from '../helpers/sdk.js';
 import { ACCESS_KEY, bucketName, SECRET_KEY, startTestServer, type TestServer } from '../helpers/server.js';
@@ -188,6 +189,24 @@ describe('XML bodies are capped before they are buffered', () => {
       assert.ok(r, 'a response before any body byte');
       assert.equal(r.status, 400);
       assert.equal(xmlField(r.body, 'Code'), 'MalformedXML');
+    } finally {
+      s.destroy();
+    }
+  });
+
+  test('OSS: a declared length over the cap is refused before the body is sent', async () => {
+    const b = bucketName('xmlcap');
+    const headers: Record<string, string> = { date: new Date().toUTCString(), 'content-length': String(16 * 1024 * 1024) };
+    const sts = stringToSignOssV1({ method: 'PUT', headers, resource: ossResource(b), rawQuery: '', date: headers.date });
+    headers.authorization = `OSS ${ACCESS_KEY}:${signOssV1(SECRET_KEY, sts)}`;
+    const s = await RawSocket.connect(srv.port);
+    try {
+      await s.write(`PUT /${b}/ HTTP/1.1\r\nhost: 127.0.0.1:${srv.port}\r\n` + Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('') + '\r\n');
+      const r = await s.response();
+      assert.ok(r, 'a response before any body byte');
+      assert.equal(r.status, 400, r.body.toString());
+      assert.ok(r.headers['x-oss-request-id']);
+      assert.equal(xmlField(r.body, 'Code'), 'EntityTooLarge');
     } finally {
       s.destroy();
     }
