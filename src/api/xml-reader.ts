@@ -24,10 +24,13 @@ const ATTRIBUTE = /([A-Za-z_:\u00C0-\uFFFF][-A-Za-z0-9_:.\u00B7\u00C0-\uFFFF]*)[
 const REFERENCE = /&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|([A-Za-z]+));|&/g;
 const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
-/** Text as XML reads it: line ends normalised (XML 1.0 §2.11), then references decoded. */
-function decodeText(raw: string): string {
-  if (raw.includes('\0')) throw malformed();
-  const text = raw.includes('\r') ? raw.replace(/\r\n?/g, '\n') : raw;
+/**
+ * Text with its references decoded. Line ends are deliberately not
+ * normalised (XML 1.0 §2.11 would read a raw CR as LF): keys are data, and
+ * clients that do not escape CR (ali-oss, esdk-obs) mean the CR they send.
+ */
+function decodeText(text: string): string {
+  if (text.includes('\0')) throw malformed();
   if (!text.includes('&')) return text;
   return text.replace(REFERENCE, (_m, hex: string | undefined, dec: string | undefined, name: string | undefined) => {
     if (name !== undefined) {

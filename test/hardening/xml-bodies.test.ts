@@ -66,7 +66,7 @@ describe('DeleteObjects deletes exactly the keys named', () => {
   });
 
   test('raw XML: numeric character references, entities and CDATA are decoded', async () => {
-    const names = ['raw/report.txt\n', 'raw/x\ry', 'raw/<&>"\'', 'raw/cdata <b>', 'raw/  ', 'raw/é'];
+    const names = ['raw/report.txt\n', 'raw/x\ry', 'raw/<&>"\'', 'raw/cdata <b>', 'raw/  ', 'raw/é', 'raw/crlf\r\n'];
     for (const k of names) await put(k);
     await put('raw/report.txt');
     await put('raw/xy');
@@ -78,6 +78,7 @@ describe('DeleteObjects deletes exactly the keys named', () => {
       '  <Object><Key><![CDATA[raw/cdata <b>]]></Key></Object>\n' +
       '  <Object><Key>raw/  </Key></Object>\n' +
       '  <Object><Key>raw/&#233;</Key></Object>\n' +
+      '  <Object><Key>raw/crlf\r\n</Key></Object>\n' +
       '  <Quiet>true</Quiet>\n</Delete>';
     const r = await postDelete(xml);
     assert.equal(r.status, 200, r.body.toString());
@@ -85,22 +86,22 @@ describe('DeleteObjects deletes exactly the keys named', () => {
     assert.deepEqual(await keys('raw/'), ['raw/report.txt', 'raw/xy']);
   });
 
+  // ali-oss and esdk-obs write CR and LF raw in their XML: the reader keeps them as sent.
   test('ali-oss deleteMulti', async () => {
-    await put('oss/victim');
-    await put('oss/  victim  ');
+    for (const k of ['oss/victim', 'oss/  victim  ', 'oss/a\rb', 'oss/a\nb', 'oss/c\r\n']) await put(k);
     const oss = ossClient(srv, { bucket });
-    const r = await oss.deleteMulti(['oss/  victim  ']);
-    assert.deepEqual(r.deleted.map((d: { Key: string }) => d.Key), ['oss/  victim  ']);
-    assert.deepEqual(await keys('oss/'), ['oss/victim']);
+    const r = await oss.deleteMulti(['oss/  victim  ', 'oss/a\rb', 'oss/c\r\n']);
+    assert.deepEqual(r.deleted.map((d: { Key: string }) => d.Key).sort(), ['oss/  victim  ', 'oss/a\rb', 'oss/c\r\n'].sort());
+    assert.deepEqual(await keys('oss/'), ['oss/a\nb', 'oss/victim']);
   });
 
   test('esdk-obs-nodejs deleteObjects', async () => {
-    await put('obs/victim');
-    await put('obs/  victim  ');
+    for (const k of ['obs/victim', 'obs/  victim  ', 'obs/a\rb', 'obs/a\nb']) await put(k);
     const c = await obsClient(srv, 'v2');
-    const r = await ok(c.deleteObjects({ Bucket: bucket, Quiet: false, Objects: [{ Key: 'obs/  victim  ' }] }));
-    assert.deepEqual(r.Deleteds.map((d: { Key: string }) => d.Key), ['obs/  victim  ']);
-    assert.deepEqual(await keys('obs/'), ['obs/victim']);
+    const r = await ok(c.deleteObjects({ Bucket: bucket, Quiet: false, Objects: [{ Key: 'obs/  victim  ' }, { Key: 'obs/a\rb' }] }));
+    // The answer writes CR as &#xD; (a raw CR reads back as LF in conforming parsers); this SDK's own parser leaves references undecoded.
+    assert.deepEqual(r.Deleteds.map((d: { Key: string }) => d.Key.replace('&#xD;', '\r')).sort(), ['obs/  victim  ', 'obs/a\rb'].sort());
+    assert.deepEqual(await keys('obs/'), ['obs/a\nb', 'obs/victim']);
   });
 
   test('more than 1000 keys is MalformedXML', async () => {
