@@ -137,6 +137,8 @@ export async function readVerifiedBody(op: OpContext, limit: number, opts: { req
   const body = incomingBody(op, { requireLength: false, defaultChecksum: false, objectChecksums: opts.objectChecksums });
   if (opts.requireIntegrity && op.http.header('content-md5') === undefined && body.algorithm === undefined)
     throw new StorageError('InvalidRequest', 'Missing required header for this request: Content-MD5');
+  // A declared length over the cap is refused before a byte is buffered; an undeclared one once it passes the cap.
+  if (body.size !== undefined && body.size > limit) throw new StorageError('MalformedXML', 'The XML you provided was too large');
   const digest = new DigestSet(body.digests);
   const chunks: Buffer[] = [];
   let n = 0;

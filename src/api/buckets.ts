@@ -5,8 +5,8 @@ import { readVerifiedBody } from './body.js';
 import type { Reply } from '../http/reply.js';
 import type { OpContext } from './op-context.js';
 import { parseXmlBody } from './xml.js';
+import { xmlDate } from './dates.js';
 
-const iso = (ms: number) => new Date(ms).toISOString();
 
 export async function listBuckets(op: OpContext): Promise<Reply> {
   const buckets = await op.services.engine.listBuckets(op.caller);
@@ -16,7 +16,7 @@ export async function listBuckets(op: OpContext): Promise<Reply> {
       root: 'ListAllMyBucketsResult',
       value: {
         Owner: { ID: op.caller.accountId, DisplayName: op.caller.accountId },
-        Buckets: { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: iso(b.createdAt), [op.vocab.bucketRegionElement ?? 'BucketRegion']: b.region })) },
+        Buckets: { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: xmlDate(b.createdAt), [op.vocab.bucketRegionElement ?? 'BucketRegion']: b.region })) },
       },
     },
   };

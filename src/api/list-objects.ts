@@ -5,8 +5,8 @@ import type { Reply } from '../http/reply.js';
 import type { OpContext } from './op-context.js';
 import { listParam, parseMaxKeys } from './list-params.js';
 import { flexibleChecksums, wireStorageClass } from './vocabulary.js';
+import { xmlDate } from './dates.js';
 
-const iso = (ms: number) => new Date(ms).toISOString();
 
 export function encoder(op: OpContext): (s: string) => string {
   const et = op.http.query.get('encoding-type');
@@ -26,7 +26,7 @@ function decodeToken(t: string): string {
 }
 
 function entry(op: OpContext, o: ObjectRecord, enc: (s: string) => string, owner: boolean): Record<string, unknown> {
-  const e: Record<string, unknown> = { Key: enc(o.key), LastModified: iso(o.lastModified), ETag: `"${o.etag}"` };
+  const e: Record<string, unknown> = { Key: enc(o.key), LastModified: xmlDate(o.lastModified), ETag: `"${o.etag}"` };
   const algs = Object.keys(flexibleChecksums(o.checksums));
   if (algs.length) e.ChecksumAlgorithm = algs.map((a) => a.toUpperCase());
   if (op.vocab.listingTypeAndNextMarker) e.Type = o.objectType;

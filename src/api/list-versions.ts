@@ -6,19 +6,19 @@ import { parseMaxKeys } from './list-params.js';
 import type { OpContext } from './op-context.js';
 import { flexibleChecksums, wireStorageClass, type Vocabulary } from './vocabulary.js';
 import { SEQUENCE } from './xml.js';
+import { xmlDate } from './dates.js';
 
-const iso = (ms: number) => new Date(ms).toISOString();
 
 function entry(o: ObjectRecord, enc: (s: string) => string, vocab: Vocabulary): Record<string, unknown> {
   const owner = { ID: o.ownerId, DisplayName: o.ownerId };
   if (o.isDeleteMarker) {
-    return { DeleteMarker: { Key: enc(o.key), VersionId: o.versionId, IsLatest: o.isLatest, LastModified: iso(o.lastModified), Owner: owner } };
+    return { DeleteMarker: { Key: enc(o.key), VersionId: o.versionId, IsLatest: o.isLatest, LastModified: xmlDate(o.lastModified), Owner: owner } };
   }
   const v: Record<string, unknown> = {
     Key: enc(o.key),
     VersionId: o.versionId,
     IsLatest: o.isLatest,
-    LastModified: iso(o.lastModified),
+    LastModified: xmlDate(o.lastModified),
     ETag: `"${o.etag}"`,
     Size: o.size,
     StorageClass: wireStorageClass(vocab, o.storageClass),

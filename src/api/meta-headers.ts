@@ -1,4 +1,6 @@
+import { httpDate } from './dates.js';
 import { StorageError } from '../engine/errors.js';
+import { checkMetaName, checkValue, contentHeader, contentHeaderFromText, dispositionValue, fromHeaderBytes, hasControl, isHeaderName, userMetaHeader } from './header-values.js';
 import type { ObjectMeta, ObjectRecord } from '../meta/types.js';
 import type { HttpContext } from '../http/context.js';
 import { wireStorageClass, type Vocabulary } from './vocabulary.js';
@@ -12,8 +14,13 @@ const CONTENT_HEADERS: [keyof Omit<ObjectMeta, 'user'>, string][] = [
   ['expires', 'expires'],
 ];
 
-/** Object metadata from request headers: the standard content headers and `<prefix>meta-*`. */
-export function metaFromRequest(http: HttpContext, v: Vocabulary): ObjectMeta {
+/**
+ * Object metadata from request headers: the standard content headers and
+ * `<prefix>meta-*`. `text`: the "headers" are form fields (a browser POST),
+ * text rather than header bytes, so anything a header cannot carry is
+ * refused or encoded here, never stored to break a later read.
+ */
+export function metaFromRequest(http: HttpContext, v: Vocabulary, opts: { text?: boolean } = {}): ObjectMeta {
   const meta: ObjectMeta = { user: {} };
   for (const [field, header] of CONTENT_HEADERS) {
     let value = http.header(header);
@@ -25,13 +32,19 @@ export function metaFromRequest(http: HttpContext, v: Vocabulary): ObjectMeta {
         .filter((s) => s && s !== 'aws-chunked')
         .join(',');
     }
-    if (value) meta[field] = value;
+    if (!value) continue;
+    if (opts.text) value = contentHeaderFromText(header, value);
+    else checkValue(header, value);
+    meta[field] = value;
   }
   let bytes = 0;
   for (const [name, raw] of Object.entries(http.req.headers)) {
     if (!name.startsWith(v.metaPrefix)) continue;
     const key = name.slice(v.metaPrefix.length);
-    const value = Array.isArray(raw) ? raw.join(',') : (raw ?? '');
+    checkMetaName(key);
+    const joined = Array.isArray(raw) ? raw.join(',') : (raw ?? '');
+    const value = opts.text ? joined : fromHeaderBytes(joined);
+    checkValue(name, value);
     meta.user[key] = value;
     bytes += Buffer.byteLength(key) + Buffer.byteLength(value);
   }
@@ -48,15 +61,19 @@ export function metaFromRequest(http: HttpContext, v: Vocabulary): ObjectMeta {
 export function objectHeaders(o: ObjectRecord, v: Vocabulary, versioned = false): Record<string, string> {
   const headers: Record<string, string> = {
     etag: `"${o.etag}"`,
-    'last-modified': new Date(o.lastModified).toUTCString(),
+    'last-modified': httpDate(o.lastModified),
     'accept-ranges': 'bytes',
-    'content-type': o.meta.contentType ?? v.defaultContentType ?? 'binary/octet-stream',
+    'content-type': v.defaultContentType ?? 'binary/octet-stream',
   };
   for (const [field, header] of CONTENT_HEADERS) {
     const value = o.meta[field];
-    if (value && field !== 'contentType') headers[header] = value;
+    if (value) headers[header] = contentHeader(header, value);
   }
-  for (const [k, value] of Object.entries(o.meta.user)) headers[v.metaPrefix + k] = value;
+  const style = v.dialect === 's3' ? 'rfc2047' : 'utf8';
+  for (const [k, value] of Object.entries(o.meta.user)) {
+    // A name stored before names were checked cannot be sent: leave it out rather than fail the read.
+    if (isHeaderName(k)) headers[v.metaPrefix + k] = userMetaHeader(value, style);
+  }
   if (o.versionId !== 'null' || versioned) headers[v.prefix + 'version-id'] = o.versionId;
   if (o.storageClass !== 'STANDARD') headers[v.prefix + 'storage-class'] = wireStorageClass(v, o.storageClass);
   if (o.tags && Object.keys(o.tags).length) headers[v.prefix + 'tagging-count'] = String(Object.keys(o.tags).length);
@@ -73,3 +90,22 @@ export const RESPONSE_OVERRIDES: [string, string][] = [
   ['response-content-disposition', 'content-disposition'],
   ['response-content-encoding', 'content-encoding'],
 ];
+
+/**
+ * The response header overrides a GET asks for, checked: a control
+ * character is InvalidArgument; a disposition's non-ASCII file name goes as
+ * RFC 6266 `filename*=UTF-8''...`; other non-ASCII values are refused, as no
+ * header can carry them.
+ */
+export function responseOverrides(get: (param: string) => string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [param, header] of RESPONSE_OVERRIDES) {
+    const value = get(param);
+    if (value === undefined) continue;
+    if (hasControl(value)) throw new StorageError('InvalidArgument', `${param} holds a control character`, { ArgumentName: param });
+    const wire = header === 'content-disposition' ? dispositionValue(value) : /^[\t\x20-\x7e]*$/.test(value) ? value : undefined;
+    if (wire === undefined) throw new StorageError('InvalidArgument', `${param} must be US-ASCII (a disposition may name a file in any script)`, { ArgumentName: param });
+    out[header] = wire;
+  }
+  return out;
+}

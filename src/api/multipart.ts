@@ -23,8 +23,8 @@ import type { OpContext } from './op-context.js';
 import { tagsFromQuery } from './tagging.js';
 import { h, wireStorageClass } from './vocabulary.js';
 import { asArray, parseXmlBody } from './xml.js';
+import { xmlDate } from './dates.js';
 
-const iso = (ms: number) => new Date(ms).toISOString();
 
 function partNumberOf(op: OpContext): number {
   const raw = op.http.query.get('partNumber') ?? '';
@@ -102,7 +102,7 @@ export async function uploadPartCopy(op: OpContext): Promise<Reply> {
   const headers: Record<string, string> = { etag: `"${part.etag}"` };
   if (v.writeChecksumHeaders) Object.assign(headers, v.writeChecksumHeaders(part.checksums));
   if (source.versionId !== 'null') headers[h(v, 'copy-source-version-id')] = source.versionId;
-  const result: Record<string, unknown> = { LastModified: iso(part.lastModified), ETag: `"${part.etag}"` };
+  const result: Record<string, unknown> = { LastModified: xmlDate(part.lastModified), ETag: `"${part.etag}"` };
   if (uploadChecksumOf(upload)) Object.assign(result, checksumXml(visiblePartChecksums(v, upload, part), { withType: false }));
   return { status: 200, headers, body: { root: 'CopyPartResult', value: result } };
 }
@@ -179,7 +179,7 @@ export async function listParts(op: OpContext): Promise<Reply> {
     IsTruncated: r.truncated,
     Part: r.parts.map((p) => ({
       PartNumber: p.partNumber,
-      LastModified: iso(p.lastModified),
+      LastModified: xmlDate(p.lastModified),
       ETag: `"${p.etag}"`,
       Size: p.size,
       ...checksumXml(visiblePartChecksums(op.vocab, r.upload, p), { withType: false }),
@@ -228,7 +228,7 @@ export async function listMultipartUploads(op: OpContext): Promise<Reply> {
       Initiator: { ID: u.ownerId, DisplayName: u.ownerId },
       Owner: { ID: u.ownerId, DisplayName: u.ownerId },
       StorageClass: wireStorageClass(op.vocab, u.storageClass),
-      Initiated: iso(u.initiated),
+      Initiated: xmlDate(u.initiated),
       ...(setting ? { ChecksumAlgorithm: setting.algorithm.toUpperCase(), ChecksumType: setting.type } : {}),
     };
   });

@@ -1,3 +1,4 @@
+import { httpDate } from './dates.js';
 import { StorageError } from '../engine/errors.js';
 import type { Reply } from '../http/reply.js';
 import { checksumXml, flexibleChecksumOf, xmlName } from './checksums.js';
@@ -62,7 +63,7 @@ export async function getObjectAttributes(op: OpContext): Promise<Reply> {
   }
   if (wanted.has('StorageClass')) value.StorageClass = o.storageClass;
   if (wanted.has('ObjectSize')) value.ObjectSize = o.size;
-  const headers: Record<string, string> = { 'last-modified': new Date(o.lastModified).toUTCString() };
+  const headers: Record<string, string> = { 'last-modified': httpDate(o.lastModified) };
   if (o.versionId !== 'null') headers[h(op.vocab, 'version-id')] = o.versionId;
   return { status: 200, headers, body: { root: 'GetObjectAttributesResponse', value } };
 }

@@ -1,8 +1,9 @@
+import { httpDate } from './dates.js';
 import { checkConditions } from '../engine/conditions.js';
 import { isStorageError, StorageError } from '../engine/errors.js';
 import { followSymlink } from '../engine/symlink.js';
 import type { Reply } from '../http/reply.js';
-import { objectHeaders, RESPONSE_OVERRIDES } from './meta-headers.js';
+import { objectHeaders, responseOverrides } from './meta-headers.js';
 import type { OpContext } from './op-context.js';
 import { parseRange } from './range.js';
 import { checksumModeEnabled, flexibleChecksumOf } from './checksums.js';
@@ -32,14 +33,11 @@ export async function getObject(op: OpContext, head: boolean): Promise<Reply> {
     );
   } catch (e) {
     // A 304 still names the version the client holds (RFC 9110 15.4.5), as S3 does.
-    if (isStorageError(e) && e.code === 'NotModified') Object.assign(e.headers, { etag: `"${o.etag}"`, 'last-modified': new Date(o.lastModified).toUTCString() });
+    if (isStorageError(e) && e.code === 'NotModified') Object.assign(e.headers, { etag: `"${o.etag}"`, 'last-modified': httpDate(o.lastModified) });
     throw e;
   }
   const headers: Record<string, string | number> = objectHeaders(o, op.vocab, bucket.versioning !== 'Unversioned');
-  for (const [param, header] of RESPONSE_OVERRIDES) {
-    const value = q.get(param);
-    if (value !== undefined) headers[header] = value;
-  }
+  Object.assign(headers, responseOverrides((p) => q.get(p)));
   if (q.has('partNumber')) {
     const pn = q.get('partNumber')!;
     if (!/^\d+$/.test(pn) || Number(pn) < 1 || Number(pn) > 10000) throw new StorageError('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', { ArgumentName: 'partNumber', ArgumentValue: pn });

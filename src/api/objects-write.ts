@@ -6,8 +6,8 @@ import { metaFromRequest } from './meta-headers.js';
 import type { OpContext } from './op-context.js';
 import { tagsFromQuery } from './tagging.js';
 import { flexibleChecksums, h, neutralStorageClass } from './vocabulary.js';
+import { xmlDate } from './dates.js';
 
-const iso = (ms: number) => new Date(ms).toISOString();
 
 export function storageClassFrom(op: OpContext): string | undefined {
   const sc = op.http.header(h(op.vocab, 'storage-class'));
@@ -104,7 +104,7 @@ export async function copyObject(op: OpContext): Promise<Reply> {
   if (source.versionId !== 'null' || sourceBucket.versioning !== 'Unversioned') headers[h(v, 'copy-source-version-id')] = source.versionId;
   if (target.versionId !== 'null') headers[h(v, 'version-id')] = target.versionId;
   if (v.writeChecksumHeaders) Object.assign(headers, v.writeChecksumHeaders(target.checksums));
-  const result: Record<string, unknown> = { LastModified: iso(target.lastModified), ETag: `"${target.etag}"` };
+  const result: Record<string, unknown> = { LastModified: xmlDate(target.lastModified), ETag: `"${target.etag}"` };
   for (const [alg, value] of Object.entries(flexibleChecksums(target.checksums))) result['Checksum' + alg.toUpperCase()] = value;
   return { status: 200, headers, body: { root: 'CopyObjectResult', value: result } };
 }

@@ -135,7 +135,7 @@ export async function postObject(op: OpContext): Promise<Reply> {
   const key = rawKey.replaceAll('${filename}', filename);
   if (!key) throw new StorageError('InvalidArgument', 'User key must have a length greater than 0.', { ArgumentName: 'key', ArgumentValue: '' });
   const asHeaders = formAsHeaders(op, form);
-  const meta = metaFromRequest(asHeaders.http, op.vocab);
+  const meta = metaFromRequest(asHeaders.http, op.vocab, { text: true });
   const storageClass = storageClassFrom(asHeaders);
   const o = await op.services.engine.putObject(op.caller, bucket, key, fileBody(form.file.stream), {
     meta,

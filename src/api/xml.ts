@@ -1,24 +1,14 @@
-import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLBuilder } from 'fast-xml-parser';
 import { StorageError } from '../engine/errors.js';
-
-const parser = new XMLParser({
-  ignoreAttributes: true,
-  removeNSPrefix: true,
-  parseTagValue: false,
-  trimValues: true,
-  processEntities: true,
-  ignoreDeclaration: true,
-});
+import { readXml } from './xml-reader.js';
 
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: false, processEntities: true });
 
 /** Parses a request body; anything not well-formed, or with another root, is MalformedXML. */
 export function parseXmlBody(body: Buffer, root: string): Record<string, unknown> {
-  const text = body.toString('utf8');
-  if (!text.trim() || XMLValidator.validate(text) !== true) throw new StorageError('MalformedXML');
-  const doc = parser.parse(text) as Record<string, unknown>;
-  const value = doc[root];
-  if (value === undefined) throw new StorageError('MalformedXML');
+  const doc = readXml(body.toString('utf8'));
+  if (doc.root !== root) throw new StorageError('MalformedXML');
+  const value = doc.value;
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 }
 
@@ -29,8 +19,25 @@ export function asArray<T>(v: T | T[] | undefined): T[] {
 
 export function renderXml(doc: { root: string; value: Record<string, unknown> }, xmlns?: string): string {
   const value = xmlns ? { '@_xmlns': xmlns, ...doc.value } : doc.value;
-  if (SEQUENCE in doc.value) return '<?xml version="1.0" encoding="UTF-8"?>\n' + orderedBuilder.build(orderedNodes({ [doc.root]: value }));
-  return '<?xml version="1.0" encoding="UTF-8"?>\n' + builder.build({ [doc.root]: value });
+  const xml = SEQUENCE in doc.value ? orderedBuilder.build(orderedNodes({ [doc.root]: value })) : builder.build({ [doc.root]: value });
+  return '<?xml version="1.0" encoding="UTF-8"?>\n' + xmlSafe(xml);
+}
+
+/** Characters XML 1.0 cannot hold, raw or as a reference: C0 controls but tab, LF and CR; U+FFFE, U+FFFF; lone surrogates. */
+const NOT_XML = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * A built document made well-formed whatever the values held (keys may hold
+ * any character but NUL). A raw CR would be read back as LF (XML 1.0 §2.11),
+ * so it goes as a reference, as S3 documents. What XML 1.0 cannot carry at
+ * all becomes U+FFFD, as Go's encoding/xml (MinIO) writes it: S3 writes
+ * `&#x1;`, which expat (boto3, oss2, the OBS SDK), Java and Go all refuse, so
+ * the whole answer was lost (botocore#3496); this way only that character
+ * is. Exact keys travel with encoding-type=url, which boto3 asks for in
+ * every listing.
+ */
+function xmlSafe(xml: string): string {
+  return xml.replace(/\r/g, '&#xD;').replace(NOT_XML, '\uFFFD');
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { ObjectMeta, ObjectRecord } from '../meta/types.js';
 import type { Engine } from './engine.js';
 import { StorageError } from './errors.js';
+import { refuseNul } from './names.js';
 
 /**
  * Changes the latest version's metadata and settings document in place (no
@@ -15,6 +16,7 @@ export async function updateObjectAttributes(
   return engine.meta.transaction(async (tx) => {
     const b = await tx.getBucketForUpdate(bucket);
     if (!b) throw new StorageError('NoSuchBucket', undefined, { BucketName: bucket });
+    refuseNul(key);
     const o = await tx.getLatest(b.id, key);
     if (!o || o.isDeleteMarker) throw new StorageError('NoSuchKey', undefined, { Key: key });
     const c = change(o);

@@ -14,7 +14,7 @@ import { BucketCache } from './bucket-cache.js';
 import { Multipart } from './multipart.js';
 import { checkQuota, precheckQuota } from './quota.js';
 import { readDefaultStorageClass } from './storage-policy.js';
-import { isVersionId, validateBucketName, validateKey, validateVersionId } from './names.js';
+import { isVersionId, refuseNul, refuseNulIn, validateBucketName, validateKey, validateVersionId } from './names.js';
 import { Tagging } from './tagging.js';
 import type { Caller, CopyOptions, DeleteResult, ListOptions, ListPage, VersionListOptions, VersionPage, WriteOptions } from './types.js';
 import { checkWriteConditions, hasWriteConditions, validateWriteConditions, type ConditionSnapshot, type WriteConditions } from './write-conditions.js';
@@ -141,6 +141,7 @@ export class Engine {
    * latest version that is a delete marker reads as NoSuchKey.
    */
   async readVersion(bucket: string, key: string, versionId?: string, method = 'GET'): Promise<{ bucket: BucketRecord; object: ObjectRecord }> {
+    refuseNul(key);
     if (versionId !== undefined) validateVersionId(versionId);
     const b = await this.lookupBucket(bucket);
     if (versionId !== undefined) {
@@ -355,6 +356,7 @@ export class Engine {
     key: string,
     opts: { versionId?: string; ifMatch?: string; within?: (tx: MetaOps, b: BucketRecord) => Promise<void> } = {},
   ): Promise<DeleteResult> {
+    refuseNul(key);
     if (opts.versionId !== undefined) validateVersionId(opts.versionId);
     // S3 does not evaluate If-Match against a named version: it refuses the combination.
     if (opts.versionId !== undefined && opts.ifMatch !== undefined) throw new StorageError('NotImplemented', undefined, { Header: 'If-Match' });
@@ -502,12 +504,14 @@ export class Engine {
   }
 
   async listObjects(bucket: string, opts: ListOptions): Promise<ListPage> {
+    refuseNulIn(opts);
     const b = await this.lookupBucket(bucket);
     return listLatest(this.meta, b.id, opts);
   }
 
   /** Every version and delete marker, a page at a time (ListObjectVersions). */
   async listVersions(bucket: string, opts: VersionListOptions): Promise<VersionPage> {
+    refuseNulIn(opts);
     if (opts.versionIdMarker) validateVersionId(opts.versionIdMarker, 'version-id-marker');
     const b = await this.getBucket(bucket);
     return listVersions(this.meta, b.id, opts);

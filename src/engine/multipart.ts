@@ -9,7 +9,7 @@ import type { Engine } from './engine.js';
 import { StorageError } from './errors.js';
 import { compareKeys, prefixSuccessor } from './keys.js';
 import { newUploadId } from './ids.js';
-import { validateKey } from './names.js';
+import { refuseNulIn, validateKey } from './names.js';
 import { precheckPartQuota } from './quota.js';
 import { readDefaultStorageClass } from './storage-policy.js';
 import type { Caller, WriteOptions } from './types.js';
@@ -277,6 +277,7 @@ export class Multipart {
 
   /** In-progress uploads in key order (then initiation order), with delimiter grouping like a listing. */
   async listUploads(bucket: string, opts: ListUploadsOptions): Promise<UploadsPage> {
+    refuseNulIn(opts);
     const b = await this.e.getBucket(bucket);
     const prefix = opts.prefix ?? '';
     const delimiter = opts.delimiter ?? '';

@@ -18,7 +18,22 @@ export function validateBucketName(name: string): void {
 
 export const MAX_KEY_BYTES = 1024;
 
+/**
+ * No key holds NUL: PostgreSQL's text cannot store it (SQLite can, so the
+ * stores would disagree) and XML cannot carry it. Checked on every path a
+ * key reaches the store by, reads and deletes included.
+ */
+export function refuseNul(value: string, what = 'Object key'): void {
+  if (value.includes('\0')) throw new StorageError('InvalidArgument', `${what} must not contain the NUL character`, { ArgumentName: what === 'Object key' ? 'key' : what });
+}
+
+/** The key-like parameters of a listing (prefix, delimiter, markers), under the same rule. */
+export function refuseNulIn(opts: object): void {
+  for (const [name, v] of Object.entries(opts)) if (typeof v === 'string') refuseNul(v, name);
+}
+
 export function validateKey(key: string): void {
+  refuseNul(key);
   if (key.length === 0) throw new StorageError('InvalidArgument', 'Object key must not be empty');
   if (utf8Length(key) > MAX_KEY_BYTES) throw new StorageError('KeyTooLongError', undefined, { Size: String(utf8Length(key)), MaxSizeAllowed: '1024' });
 }

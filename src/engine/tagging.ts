@@ -2,7 +2,7 @@ import type { MetaOps } from '../meta/store.js';
 import type { BucketRecord, ObjectRecord } from '../meta/types.js';
 import type { Engine } from './engine.js';
 import { StorageError } from './errors.js';
-import { validateVersionId } from './names.js';
+import { refuseNul, validateVersionId } from './names.js';
 
 /** The bucket settings document that holds a bucket's tag set. */
 export const BUCKET_TAGS_SETTING = 'tagging';
@@ -78,6 +78,7 @@ export class Tagging {
 }
 
 async function findVersion(tx: MetaOps, b: BucketRecord, key: string, versionId: string | undefined): Promise<ObjectRecord> {
+  refuseNul(key);
   if (versionId !== undefined) {
     const o = await tx.getVersion(b.id, key, versionId);
     if (!o) throw new StorageError('NoSuchVersion', undefined, { Key: key, VersionId: versionId });

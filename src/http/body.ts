@@ -38,6 +38,8 @@ export async function* requestBody(req: IncomingMessage, idleMs: number): AsyncG
 
 /** Reads a small body (XML, JSON, forms) whole, refusing more than `limit` bytes. */
 export async function readSmallBody(req: IncomingMessage, idleMs: number, limit = 2 * 1024 * 1024): Promise<Buffer> {
+  // A declared length over the limit is refused before a byte is read.
+  if (Number(req.headers['content-length']) > limit) throw new StorageError('EntityTooLarge', 'The request body is too large for this operation');
   const chunks: Buffer[] = [];
   let n = 0;
   for await (const c of requestBody(req, idleMs)) {

@@ -11,8 +11,14 @@ import { isXmlDoc, type Reply } from './reply.js';
 export async function sendReply(ctx: HttpContext, reply: Reply, renderXml: (doc: { root: string; value: Record<string, unknown> }) => string): Promise<void> {
   const res = ctx.res;
   res.statusCode = reply.status;
-  for (const [k, v] of Object.entries(reply.headers ?? {})) {
-    if (v !== undefined) res.setHeader(k, typeof v === 'number' ? String(v) : v);
+  try {
+    for (const [k, v] of Object.entries(reply.headers ?? {})) {
+      if (v !== undefined) res.setHeader(k, typeof v === 'number' ? String(v) : v);
+    }
+  } catch (e) {
+    // A header Node refuses: the opened body (a blob handle) is released now, not at GC.
+    if (reply.body && typeof (reply.body as { destroy?: unknown }).destroy === 'function') (reply.body as { destroy(): void }).destroy();
+    throw e;
   }
   let body = reply.body;
   if (isXmlDoc(body)) {

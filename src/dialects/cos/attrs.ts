@@ -9,6 +9,8 @@
  */
 import { cannedAcl, objectAcl, objectAclExtra, publicAccess } from '../../engine/acl.js';
 import type { ObjectMeta, ObjectRecord } from '../../meta/types.js';
+import { checkMetaName, checkValue, contentHeaderFromText, MAX_CONTENT_HEADER_BYTES } from '../../api/header-values.js';
+import { isStorageError } from '../../engine/errors.js';
 import { CosError } from './errors.js';
 
 export const seconds = (ms: number) => Math.floor(ms / 1000);
@@ -84,16 +86,27 @@ export function metaFromCustomHeaders(current: ObjectMeta, headers: unknown): Ob
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new CosError('ERROR_CGI_PARAM', 'custom_headers must be an object');
   const meta: ObjectMeta = { user: {}, ...(current.expires ? { expires: current.expires } : {}) };
+  let bytes = 0;
   for (const [name, value] of Object.entries(doc)) {
     if (typeof value !== 'string') throw new CosError('ERROR_CGI_PARAM', `custom header ${name} must be a string`);
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(value);
+    if (bytes > MAX_CONTENT_HEADER_BYTES) throw new CosError('ERROR_CGI_PARAM', `custom_headers are larger than ${MAX_CONTENT_HEADER_BYTES} bytes`);
     const lower = name.toLowerCase();
     const known = HEADER_FIELDS.find(([h]) => h.toLowerCase() === lower);
-    if (known) {
-      if (value) meta[known[1]] = value;
-    } else if (lower.startsWith(META_PREFIX) && lower.length > META_PREFIX.length) {
-      meta.user[lower.slice(META_PREFIX.length)] = value;
-    } else {
-      throw new CosError('ERROR_CGI_PARAM', `custom header ${name} is not allowed`);
+    // Stored values become response headers on every read: what no header can carry is refused here (api/header-values.ts).
+    try {
+      if (known) {
+        if (value) meta[known[1]] = contentHeaderFromText(lower, value);
+      } else if (lower.startsWith(META_PREFIX) && lower.length > META_PREFIX.length) {
+        const key = lower.slice(META_PREFIX.length);
+        checkMetaName(key);
+        checkValue(name, value);
+        meta.user[key] = value;
+      } else {
+        throw new CosError('ERROR_CGI_PARAM', `custom header ${name} is not allowed`);
+      }
+    } catch (e) {
+      throw isStorageError(e) ? new CosError('ERROR_CGI_PARAM', e.message) : e;
     }
   }
   return meta;

@@ -12,6 +12,7 @@ import type { HttpContext } from '../../http/context.js';
 import { sendReply } from '../../http/send.js';
 import type { Services } from '../../http/services.js';
 import { parseRange } from '../../api/range.js';
+import { contentHeader, wireCustomHeaders } from '../../api/header-values.js';
 import { customHeadersOf } from './attrs.js';
 import { authenticate } from './authenticate.js';
 import { toCosError } from './errors.js';
@@ -48,8 +49,8 @@ export async function download(ctx: HttpContext, services: Services): Promise<vo
     if (!bucket || bucket.ownerId !== auth.accountId) return sendDownloadError(ctx, 404, 'file does not exist');
     const o = await engine.getObject(t.bucket, t.key);
     const headers: Record<string, string | number> = {
-      ...customHeadersOf(o.meta),
-      'content-type': o.meta.contentType ?? 'application/octet-stream',
+      ...wireCustomHeaders(customHeadersOf(o.meta)),
+      'content-type': o.meta.contentType ? contentHeader('content-type', o.meta.contentType) : 'application/octet-stream',
       'accept-ranges': 'bytes',
       etag: `"${o.etag}"`,
       'last-modified': new Date(o.lastModified).toUTCString(),

@@ -36,6 +36,8 @@ function checkSegments(path: string): void {
 
 function target(appid: string, bucket: string, path: string): CosTarget {
   checkSegments(path);
+  // No key holds NUL, on any store (engine/names.ts refuseNul); COS reads its own paths from the store directly.
+  if (path.includes('\0')) throw new CosError('ERROR_CMD_COS_INVALID_PATH', 'the path must not contain the NUL character');
   return { appid, bucket, path, folder: path.endsWith('/'), key: path.slice(1) };
 }
 

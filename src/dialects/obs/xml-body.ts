@@ -1,7 +1,5 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { readXml } from '../../api/xml-reader.js';
 import { StorageError } from '../../engine/errors.js';
-
-const parser = new XMLParser({ ignoreAttributes: true, removeNSPrefix: true, parseTagValue: false, trimValues: true, processEntities: true, ignoreDeclaration: true });
 
 /**
  * A request document whose root may be a bare text element (OBS's
@@ -9,12 +7,7 @@ const parser = new XMLParser({ ignoreAttributes: true, removeNSPrefix: true, par
  * text or element map. Not well-formed is MalformedXML.
  */
 export function parseXmlRoot(body: Buffer): { root: string; value: unknown } {
-  const text = body.toString('utf8');
-  if (!text.trim() || XMLValidator.validate(text) !== true) throw new StorageError('MalformedXML');
-  const doc = parser.parse(text) as Record<string, unknown>;
-  const roots = Object.keys(doc);
-  if (roots.length !== 1) throw new StorageError('MalformedXML');
-  return { root: roots[0], value: doc[roots[0]] };
+  return readXml(body.toString('utf8'));
 }
 
 /** The text of a simple element, or undefined when absent; MalformedXML when it is not text. */

@@ -10,8 +10,8 @@ import { readSmallBody } from '../../http/body.js';
 import type { Reply } from '../../http/reply.js';
 import type { BucketRecord } from '../../meta/types.js';
 import { bucketAclFromHeader, ossAclName } from './acl.js';
+import { xmlDate } from '../../api/dates.js';
 
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * The bucket setting holding what PutBucket's CreateBucketConfiguration asked
@@ -66,7 +66,7 @@ export async function listBuckets(op: OpContext): Promise<Reply> {
   for (const b of page) {
     const c = await configOf(op, b);
     buckets.push({
-      CreationDate: iso(b.createdAt),
+      CreationDate: xmlDate(b.createdAt),
       ExtranetEndpoint: endpoint,
       IntranetEndpoint: endpoint,
       Location: ossLocation(b.region),
@@ -122,7 +122,7 @@ export async function getBucketInfo(op: OpContext): Promise<Reply> {
   const endpoint = endpointOf(op);
   const bucket: Record<string, unknown> = {
     AccessMonitor: 'Disabled',
-    CreationDate: iso(b.createdAt),
+    CreationDate: xmlDate(b.createdAt),
     ExtranetEndpoint: endpoint,
     IntranetEndpoint: endpoint,
     Location: ossLocation(b.region),

@@ -1,4 +1,5 @@
 /** OSS object operations with no S3 counterpart: append, symlinks and object meta (ACLs: acl.ts). */
+import { httpDate } from '../../api/dates.js';
 import { incomingBody } from '../../api/body.js';
 import { metaFromRequest } from '../../api/meta-headers.js';
 import type { OpContext } from '../../api/op-context.js';
@@ -9,7 +10,6 @@ import { StorageError } from '../../engine/errors.js';
 import { followSymlink, getSymlink as engineGetSymlink, putSymlink as enginePutSymlink } from '../../engine/symlink.js';
 import type { Reply } from '../../http/reply.js';
 
-const httpDate = (ms: number) => new Date(ms).toUTCString();
 
 function versionHeader(versionId: string): Record<string, string> {
   return versionId !== 'null' ? { 'x-oss-version-id': versionId } : {};
