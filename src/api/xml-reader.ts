@@ -13,6 +13,12 @@ import { StorageError } from '../engine/errors.js';
  * prefixes removed): an element holding only text is its text ('' when
  * empty); one with child elements is an object of them, a repeated name
  * giving an array, and any non-blank text beside them under '#text'.
+ *
+ * Why not fast-xml-parser (still used to render): configured not to trim, it
+ * drops a raw CR from values (a key "cr\r\n" arrives as "cr\n", the wrong
+ * object), expands DOCTYPE entities unless pre-screened, has no depth bound,
+ * and took about 5x the time and 2x the memory on a 4 MiB
+ * CompleteMultipartUpload document.
  */
 export const MAX_DEPTH = 100;
 
