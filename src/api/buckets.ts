@@ -1,5 +1,5 @@
-import { ACL_SETTING } from '../engine/acl.js';
-import { StorageError } from '../engine/errors.js';
+import { ACL_SETTING, cannedAcl, setBucketAcl } from '../engine/acl.js';
+import { isStorageError, StorageError } from '../engine/errors.js';
 import { aclFromHeaders } from './acl.js';
 import { readVerifiedBody } from './body.js';
 import type { Reply } from '../http/reply.js';
@@ -37,7 +37,17 @@ export async function createBucket(op: OpContext): Promise<Reply> {
   if (region !== undefined && region !== '' && !/^[a-z0-9-]{1,64}$/.test(region))
     throw new StorageError('InvalidLocationConstraint', 'The specified location-constraint is not valid', { LocationConstraint: region });
   const acl = aclFromHeaders(op, op.caller.accountId);
-  await op.services.engine.createBucket(op.caller, op.bucket!, { region: region || op.services.settings.region, ...(acl ? { settings: { [ACL_SETTING]: acl } } : {}) });
+  try {
+    await op.services.engine.createBucket(op.caller, op.bucket!, { region: region || op.services.settings.region, ...(acl ? { settings: { [ACL_SETTING]: acl } } : {}) });
+  } catch (e) {
+    // AWS: re-creating a bucket you own in us-east-1 answers 200 OK and resets the bucket's ACL
+    // ("for legacy compatibility"); every other region answers 409 BucketAlreadyOwnedByYou.
+    // RGW (s3-tests test_bucket_recreate_*) answers 409 BucketAlreadyExists; we follow AWS.
+    if (!(isStorageError(e) && e.code === 'BucketAlreadyOwnedByYou')) throw e;
+    const existing = await op.services.engine.getBucket(op.bucket!);
+    if (existing.region !== 'us-east-1' || (region !== undefined && region !== '' && region !== 'us-east-1')) throw e;
+    await setBucketAcl(op.services.engine, op.bucket!, acl ?? cannedAcl('private', existing.ownerId));
+  }
   return { status: 200, headers: { location: `/${op.bucket}` } };
 }
 
