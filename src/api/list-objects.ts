@@ -53,6 +53,10 @@ export async function listObjects(op: OpContext): Promise<Reply> {
   const token = q.get('continuation-token');
   const startAfter = q.get('start-after');
   const marker = q.get('marker');
+  // allow-unordered=true is RGW's extension (AWS has no such parameter): it lets the server skip
+  // sorting, which our ordered listing satisfies; RGW refuses it with a delimiter, and so do we.
+  if (q.get('allow-unordered')?.toLowerCase() === 'true' && delimiter)
+    throw new StorageError('InvalidArgument', 'allow-unordered cannot be used with a delimiter', { ArgumentName: 'allow-unordered', ArgumentValue: 'true' });
   const after = v2 ? (token !== undefined ? decodeToken(token) : startAfter || undefined) : marker || undefined;
   const page = await op.services.engine.listObjects(op.bucket!, { prefix, delimiter: delimiter || undefined, after, maxKeys });
   const fetchOwner = !v2 || q.get('fetch-owner') === 'true';

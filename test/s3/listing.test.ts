@@ -195,6 +195,18 @@ describe('listing', () => {
       assert.ok(c.LastModified instanceof Date);
     });
 
+    it('accepts RGW\'s allow-unordered (ordered answers satisfy it) and refuses it with a delimiter, as RGW does', async () => {
+      const v1 = await signedRequest(t.url, `/${bucket}?allow-unordered=true&prefix=top`);
+      assert.equal(v1.status, 200);
+      assert.deepEqual(xmlFields(v1.body.toString(), 'Key'), ['top1', 'top2', 'top3']);
+      const v2 = await signedRequest(t.url, `/${bucket}?list-type=2&allow-unordered=true&prefix=alpha%2F&max-keys=2`);
+      assert.equal(v2.status, 200);
+      assert.deepEqual(xmlFields(v2.body.toString(), 'Key'), ['alpha/000', 'alpha/001']);
+      for (const q of ['allow-unordered=true&delimiter=%2F', 'list-type=2&allow-unordered=true&delimiter=%2F']) {
+        assertS3Error(await signedRequest(t.url, `/${bucket}?${q}`), 400, 'InvalidArgument');
+      }
+    });
+
     it('refuses a bad max-keys, encoding-type or continuation token with InvalidArgument', async () => {
       for (const q of ['max-keys=-1', 'max-keys=ten', 'encoding-type=base64', 'list-type=2&continuation-token=%21%21not-a-token']) {
         assertS3Error(await signedRequest(t.url, `/${bucket}?${q}`), 400, 'InvalidArgument');
