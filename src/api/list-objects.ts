@@ -60,7 +60,9 @@ export async function listObjects(op: OpContext): Promise<Reply> {
   const after = v2 ? (token !== undefined ? decodeToken(token) : startAfter || undefined) : marker || undefined;
   const page = await op.services.engine.listObjects(op.bucket!, { prefix, delimiter: delimiter || undefined, after, maxKeys });
   const fetchOwner = !v2 || q.get('fetch-owner') === 'true';
-  const value: Record<string, unknown> = { Name: op.bucket, Prefix: enc(prefix) };
+  // S3 URL-encodes Prefix in V2 and ListObjectVersions but not in V1 (botocore decodes V1's
+  // Delimiter, Marker, NextMarker and keys only; s3-tests test_bucket_list_prefix_unreadable).
+  const value: Record<string, unknown> = { Name: op.bucket, Prefix: v2 || op.vocab.dialect !== 's3' ? enc(prefix) : prefix };
   if (v2) {
     if (token !== undefined) value.ContinuationToken = token;
     if (startAfter !== undefined) value.StartAfter = enc(startAfter);

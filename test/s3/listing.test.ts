@@ -231,6 +231,14 @@ describe('listing', () => {
       assert.equal(xmlField(body, 'Delimiter'), '/');
     });
 
+    it('leaves Prefix as it is in V1 (boto3 does not decode it), encodes it in V2', async () => {
+      const v1 = await signedRequest(t.url, `/${bucket}?encoding-type=url&prefix=enc%2Fa%20b%0A`);
+      assert.equal(v1.status, 200);
+      assert.equal(xmlField(v1.body.toString(), 'Prefix'), 'enc/a b\n');
+      const v2 = await signedRequest(t.url, `/${bucket}?list-type=2&encoding-type=url&prefix=enc%2Fa%20b%0A`);
+      assert.equal(xmlField(v2.body.toString(), 'Prefix'), 'enc/a%20b%0A');
+    });
+
     it('URL-encodes Marker and NextMarker in V1, and the SDK gets them encoded', async () => {
       const r = await t.s3.send(new ListObjectsCommand({ Bucket: bucket, Prefix: 'enc/', Delimiter: '/', Marker: 'enc/a b.txt', MaxKeys: 1, EncodingType: 'url' }));
       assert.equal(r.Marker, 'enc/a%20b.txt');
