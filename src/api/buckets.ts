@@ -8,18 +8,40 @@ import { parseXmlBody } from './xml.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/**
+ * ListBuckets; with S3's filters and pages (max-buckets 1-10000, continuation-token, prefix,
+ * bucket-region) for S3 only (OBS lists every bucket). A page ends with a ContinuationToken
+ * when more buckets follow: the last name, opaque to the client.
+ */
 export async function listBuckets(op: OpContext): Promise<Reply> {
-  const buckets = await op.services.engine.listBuckets(op.caller);
-  return {
-    status: 200,
-    body: {
-      root: 'ListAllMyBucketsResult',
-      value: {
-        Owner: { ID: op.caller.accountId, DisplayName: op.caller.accountId },
-        Buckets: { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: iso(b.createdAt), [op.vocab.bucketRegionElement ?? 'BucketRegion']: b.region })) },
-      },
-    },
+  const param = (name: string) => (op.vocab.dialect === 's3' ? op.http.query.get(name) : undefined);
+  let buckets = await op.services.engine.listBuckets(op.caller);
+  const prefix = param('prefix');
+  const region = param('bucket-region');
+  const token = param('continuation-token');
+  const max = param('max-buckets');
+  if (max !== undefined && (!/^\d{1,5}$/.test(max) || Number(max) < 1 || Number(max) > 10000))
+    throw new StorageError('InvalidArgument', 'max-buckets must be an integer between 1 and 10000', { ArgumentName: 'max-buckets', ArgumentValue: max });
+  if (prefix) buckets = buckets.filter((b) => b.name.startsWith(prefix));
+  if (region) buckets = buckets.filter((b) => b.region === region);
+  if (token) {
+    const after = Buffer.from(token, 'base64url').toString('utf8');
+    if (Buffer.from(after, 'utf8').toString('base64url') !== token)
+      throw new StorageError('InvalidArgument', 'The continuation token provided is incorrect', { ArgumentName: 'continuation-token' });
+    buckets = buckets.filter((b) => b.name > after);
+  }
+  let next: string | undefined;
+  if (max !== undefined && buckets.length > Number(max)) {
+    buckets = buckets.slice(0, Number(max));
+    next = Buffer.from(buckets[buckets.length - 1].name, 'utf8').toString('base64url');
+  }
+  const value: Record<string, unknown> = {
+    Owner: { ID: op.caller.accountId, DisplayName: op.caller.accountId },
+    Buckets: { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: iso(b.createdAt), [op.vocab.bucketRegionElement ?? 'BucketRegion']: b.region })) },
   };
+  if (next !== undefined) value.ContinuationToken = next;
+  if (prefix !== undefined) value.Prefix = prefix;
+  return { status: 200, body: { root: 'ListAllMyBucketsResult', value } };
 }
 
 export async function createBucket(op: OpContext): Promise<Reply> {

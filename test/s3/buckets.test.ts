@@ -75,6 +75,30 @@ describe('buckets', () => {
       await sdkRejects(t.s3.send(new CreateBucketCommand({ Bucket: b, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } })), 'BucketAlreadyOwnedByYou', 409);
     });
 
+    it('lists buckets in pages (max-buckets, continuation token) filtered by prefix and region', async () => {
+      const tag = bucketName('pg');
+      const names = [`${tag}-a`, `${tag}-b`, `${tag}-c`];
+      for (const n of names) await t.s3.send(new CreateBucketCommand({ Bucket: n, ...(n.endsWith('-b') ? { CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' as const } } : {}) }));
+      const seen: string[] = [];
+      let token: string | undefined;
+      for (let page = 0; ; page++) {
+        assert.ok(page < 5, 'too many pages');
+        const r = await t.s3.send(new ListBucketsCommand({ Prefix: tag, MaxBuckets: 2, ContinuationToken: token }));
+        assert.equal(r.Prefix, tag);
+        assert.ok((r.Buckets?.length ?? 0) <= 2);
+        seen.push(...r.Buckets!.map((b) => b.Name!));
+        token = r.ContinuationToken;
+        if (!token) break;
+      }
+      assert.deepEqual(seen, names);
+      const eu = await t.s3.send(new ListBucketsCommand({ Prefix: tag, BucketRegion: 'eu-west-1' }));
+      assert.deepEqual(eu.Buckets?.map((b) => b.Name), [`${tag}-b`]);
+      assert.equal(eu.ContinuationToken, undefined);
+      for (const q of ['max-buckets=0', 'max-buckets=10001', 'max-buckets=x', 'continuation-token=%21%21']) {
+        assertS3Error(await signedRequest(t.url, `/?${q}`), 400, 'InvalidArgument');
+      }
+    });
+
     it('re-creates an owned us-east-1 bucket with 200 and resets its ACL, as AWS does', async () => {
       const b = bucketName('dup-use1');
       await t.s3.send(new CreateBucketCommand({ Bucket: b, ACL: 'public-read' }));
