@@ -11,7 +11,7 @@ import { newVersionId } from './ids.js';
 import { listLatest } from './listing.js';
 import { listVersions } from './list-versions.js';
 import { BucketCache } from './bucket-cache.js';
-import { Multipart } from './multipart.js';
+import { COMPLETED_UPLOAD, Multipart } from './multipart.js';
 import { checkQuota, precheckQuota } from './quota.js';
 import { readDefaultStorageClass } from './storage-policy.js';
 import { isVersionId, validateBucketName, validateKey, validateVersionId } from './names.js';
@@ -487,7 +487,8 @@ export class Engine {
         blobId: source.blobId,
         segmentCount: source.segmentCount,
         tags: opts.taggingDirective === 'REPLACE' ? (opts.tags ?? null) : source.tags,
-        extra: { ...source.extra, ...(opts.extra ?? {}) },
+        // A copy is no completion of the source's multipart upload (a retried completion finds none).
+        extra: { ...source.extra, [COMPLETED_UPLOAD]: undefined, ...(opts.extra ?? {}) },
       }),
       segments,
       async (tx) => {
