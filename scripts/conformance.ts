@@ -114,6 +114,9 @@ async function main() {
   const clients = clientsDir();
   const suite = path.join(clients, 's3-tests');
   const { python, pythonPath } = pythonEnv(clients);
+  // The code under test is what the server loads now, so the commit is read before it starts.
+  const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim();
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src', 'bin', 'package.json'], { cwd: root, encoding: 'utf8' }).stdout.trim() !== '';
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'stratus-conformance-'));
   const serverLog = path.join(tmp, 'server.log');
   const { child, url } = await startServer(path.join(tmp, 'data'), serverLog);
@@ -165,8 +168,6 @@ async function main() {
     const resultsDir = path.join(root, 'conformance', 'results');
     await fs.mkdir(resultsDir, { recursive: true });
     const stamp = started.toISOString().replace(/[:.]/g, '-');
-    const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim();
-    const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' }).stdout.trim() !== '';
     const record = {
       started: started.toISOString(),
       finished: new Date().toISOString(),
@@ -182,7 +183,10 @@ async function main() {
     console.log(`passed ${summary.passed}, failed ${summary.failed}, errors ${summary.error}, skipped ${summary.skipped}, total ${summary.total}`);
     console.log(`record: ${path.relative(process.cwd(), out)}`);
     stopServer();
-    await fs.rm(path.join(tmp, 'data'), { recursive: true, force: true });
+    await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
+    // The server's warnings and errors are kept with the record; the rest of the run is removed.
+    if ((await fs.stat(serverLog)).size > 0) await fs.copyFile(serverLog, path.join(resultsDir, `${stamp}.server.log`));
+    await fs.rm(tmp, { recursive: true, force: true });
     process.exitCode = code === 0 || code === 1 ? 0 : code;
   } catch (e) {
     stopServer();
