@@ -7,15 +7,15 @@ import { checkConditions, type Conditions } from './conditions.js';
 import { withCrc64Checksum } from './crc.js';
 import type { Engine } from './engine.js';
 import { StorageError } from './errors.js';
-
-/** ObjectRecord.extra entry naming the multipart upload an object was completed from. */
-export const COMPLETED_UPLOAD = 'completedUpload';
 import { compareKeys, prefixSuccessor } from './keys.js';
 import { newUploadId } from './ids.js';
 import { validateKey } from './names.js';
 import { precheckPartQuota } from './quota.js';
 import { readDefaultStorageClass } from './storage-policy.js';
 import type { Caller, WriteOptions } from './types.js';
+
+/** ObjectRecord.extra entry naming the multipart upload an object was completed from. */
+export const COMPLETED_UPLOAD = 'completedUpload';
 
 export const MAX_PART_NUMBER = 10000;
 export const MAX_PART_SIZE = 5 * 1024 ** 3;
