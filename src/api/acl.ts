@@ -46,8 +46,10 @@ function groupFrom(name: string): acls.AclGroup | undefined {
 }
 
 const badGrantee = (what: string, value: string) => new StorageError('InvalidArgument', `Invalid grantee ${what}`, { ArgumentName: what, ArgumentValue: value });
+// Accounts have no e-mail address here, so none resolves: S3's answer for an address that
+// matches no account.
 const emailRefused = (value: string) =>
-  new StorageError('InvalidArgument', 'Grantees by e-mail address are not supported; name the grantee by canonical user ID', { ArgumentName: 'emailAddress', ArgumentValue: value });
+  new StorageError('UnresolvableGrantByEmailAddress', 'The e-mail address you provided does not match any account on record; name the grantee by canonical user ID.', { EmailAddress: value });
 const malformed = (message?: string) => new StorageError('MalformedACLError', message);
 
 export function renderAcl(op: OpContext, acl: acls.Acl): Reply {

@@ -178,6 +178,9 @@ export function declaredChecksum(op: OpContext): { alg: ChecksumAlgorithm; name:
     const name = h(v, 'checksum-' + alg);
     const fromHeader = http.header(name);
     if (fromHeader !== undefined) {
+      // A value that is not a digest of the algorithm's size: AWS answers 400 InvalidRequest;
+      // RGW (s3-tests test_object_checksum_*) 400 BadDigest. We follow AWS; BadDigest is for a
+      // well-formed digest that does not match the body.
       if (!wellFormed(alg, fromHeader)) throw new StorageError('InvalidRequest', `Value for ${name} header is invalid.`);
       found.push({ alg, name, fromHeader });
     } else if (trailer === name) found.push({ alg, name });

@@ -238,6 +238,7 @@ export function completionChecksums(op: OpContext, u: UploadRecord, requested: C
     if (value === undefined) continue;
     if (expected) throw invalidRequest(`Expecting a single ${h(v, 'checksum-')} header. Multiple checksum Types are not allowed.`);
     const m = /^([^-]*)(?:-(\d+))?$/.exec(value.trim());
+    // Malformed (not a digest of the algorithm's size): InvalidRequest as on AWS, not RGW's BadDigest.
     if (!m || !wellFormed(alg, m[1])) throw invalidRequest(`Value for ${name} header is invalid.`);
     expected = { alg, value: m[1], parts: m[2] !== undefined ? Number(m[2]) : undefined };
   }

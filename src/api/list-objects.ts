@@ -49,11 +49,17 @@ export async function listObjects(op: OpContext): Promise<Reply> {
   const token = q.get('continuation-token');
   const startAfter = q.get('start-after');
   const marker = q.get('marker');
+  // allow-unordered=true is RGW's extension (AWS has no such parameter): it lets the server skip
+  // sorting, which our ordered listing satisfies; RGW refuses it with a delimiter, and so do we.
+  if (q.get('allow-unordered')?.toLowerCase() === 'true' && delimiter)
+    throw new StorageError('InvalidArgument', 'allow-unordered cannot be used with a delimiter', { ArgumentName: 'allow-unordered', ArgumentValue: 'true' });
   const nonEmptyToken = listParam(q, 'continuation-token');
   const after = v2 ? (nonEmptyToken !== undefined ? decodeToken(nonEmptyToken) : listParam(q, 'start-after')) : listParam(q, 'marker');
   const page = await op.services.engine.listObjects(op.bucket!, { prefix, delimiter: delimiter || undefined, after, maxKeys });
   const fetchOwner = !v2 || q.get('fetch-owner') === 'true';
-  const value: Record<string, unknown> = { Name: op.bucket, Prefix: enc(prefix) };
+  // S3 URL-encodes Prefix in V2 and ListObjectVersions but not in V1 (botocore decodes V1's
+  // Delimiter, Marker, NextMarker and keys only; s3-tests test_bucket_list_prefix_unreadable).
+  const value: Record<string, unknown> = { Name: op.bucket, Prefix: v2 || op.vocab.dialect !== 's3' ? enc(prefix) : prefix };
   if (v2) {
     if (token !== undefined) value.ContinuationToken = token;
     if (startAfter !== undefined) value.StartAfter = enc(startAfter);

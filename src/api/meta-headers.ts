@@ -25,12 +25,11 @@ export function metaFromRequest(http: HttpContext, v: Vocabulary, opts: { text?:
   for (const [field, header] of CONTENT_HEADERS) {
     let value = http.header(header);
     if (field === 'contentEncoding' && value) {
-      // aws-chunked is transfer framing, not a property of the object.
-      value = value
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s && s !== 'aws-chunked')
-        .join(',');
+      // aws-chunked is transfer framing, not a property of the object. Without it the value is kept
+      // as sent ("deflate, gzip" comes back so); with it the rest is listed as HTTP writes lists.
+      const codings = value.split(',').map((s) => s.trim());
+      if (codings.some((s) => s.toLowerCase() === 'aws-chunked'))
+        value = codings.filter((s) => s && s.toLowerCase() !== 'aws-chunked').join(', ');
     }
     if (!value) continue;
     if (opts.text) value = contentHeaderFromText(header, value);

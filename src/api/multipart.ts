@@ -1,6 +1,7 @@
-import { StorageError } from '../engine/errors.js';
+import { isStorageError, StorageError } from '../engine/errors.js';
 import { invalidCopyRange } from '../engine/multipart.js';
 import type { Reply } from '../http/reply.js';
+import type { ObjectRecord, UploadRecord } from '../meta/types.js';
 import { CHECKSUM_ALGORITHMS, incomingBody, readVerifiedBody, type ChecksumAlgorithm } from './body.js';
 import {
   checksumXml,
@@ -127,15 +128,24 @@ export async function completeMultipartUpload(op: OpContext): Promise<Reply> {
   const doc = parseXmlBody(await readVerifiedBody(op, 4 * 1024 * 1024, { objectChecksums: true }), 'CompleteMultipartUpload');
   const parts = completedParts(doc);
   for (const p of parts) validateCompletedPart(p);
-  const upload = await multipart.getUpload(op.bucket!, op.key!, uploadId);
-  const o = await multipart.complete(op.caller, op.bucket!, op.key!, uploadId, parts, {
-    ifMatch: op.http.header('if-match'),
-    ifNoneMatch: op.http.header('if-none-match'),
-    checksums: completionChecksums(op, upload, parts),
-    // The upload's checksum setting is not a property of the object.
-    extra: { [UPLOAD_CHECKSUM_KEY]: undefined },
-    minPartSize: op.vocab.minPartSize,
-  });
+  let upload: UploadRecord | undefined;
+  let retried: ObjectRecord | undefined;
+  try {
+    upload = await multipart.getUpload(op.bucket!, op.key!, uploadId);
+  } catch (e) {
+    // A retry of a completion that succeeded answers as the first did; otherwise NoSuchUpload.
+    if (!(isStorageError(e) && e.code === 'NoSuchUpload') || !(retried = await multipart.completedFrom(op.bucket!, op.key!, uploadId, parts))) throw e;
+  }
+  const o =
+    retried ??
+    (await multipart.complete(op.caller, op.bucket!, op.key!, uploadId, parts, {
+      ifMatch: op.http.header('if-match'),
+      ifNoneMatch: op.http.header('if-none-match'),
+      checksums: completionChecksums(op, upload!, parts),
+      // The upload's checksum setting is not a property of the object.
+      extra: { [UPLOAD_CHECKSUM_KEY]: undefined },
+      minPartSize: op.vocab.minPartSize,
+    }));
   // The object's ETag also as a header: OSS clients read it there.
   const headers: Record<string, string> = { etag: `"${o.etag}"` };
   if (op.vocab.writeChecksumHeaders) Object.assign(headers, op.vocab.writeChecksumHeaders(o.checksums));

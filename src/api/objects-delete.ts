@@ -6,10 +6,27 @@ import type { OpContext } from './op-context.js';
 import { h } from './vocabulary.js';
 import { asArray, parseXmlBody } from './xml.js';
 
+/** x-amz-if-match-size: a non-negative integer. */
+function sizeCondition(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(v.trim())) throw new StorageError('InvalidArgument', `Invalid ${name}`, { ArgumentName: name, ArgumentValue: v });
+  return Number(v.trim());
+}
+
+/** x-amz-if-match-last-modified-time (an HTTP date) or <LastModifiedTime> (ISO 8601). */
+function timeCondition(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const t = Date.parse(v.trim());
+  if (Number.isNaN(t)) throw new StorageError('InvalidArgument', `Invalid ${name}`, { ArgumentName: name, ArgumentValue: v });
+  return t;
+}
+
 export async function deleteObject(op: OpContext): Promise<Reply> {
   const r = await op.services.engine.deleteObject(op.caller, op.bucket!, op.key!, {
     versionId: op.http.query.get('versionId'),
     ifMatch: op.http.header('if-match'),
+    ifMatchSize: sizeCondition(op.http.header(h(op.vocab, 'if-match-size')), h(op.vocab, 'if-match-size')),
+    ifMatchLastModified: timeCondition(op.http.header(h(op.vocab, 'if-match-last-modified-time')), h(op.vocab, 'if-match-last-modified-time')),
   });
   const headers: Record<string, string> = {};
   if (r.versionId !== undefined) headers[h(op.vocab, 'version-id')] = r.versionId;
@@ -41,7 +58,10 @@ export async function deleteObjects(op: OpContext): Promise<Reply> {
     // <ETag> makes the delete of that key conditional, as If-Match does for DeleteObject.
     const ifMatch = typeof o.ETag === 'string' ? o.ETag : undefined;
     try {
-      const r = await engine.deleteObject(op.caller, op.bucket!, key, { versionId, ifMatch });
+      // <Size> and <LastModifiedTime> do the same as x-amz-if-match-size and -last-modified-time.
+      const ifMatchSize = sizeCondition(typeof o.Size === 'string' ? o.Size : undefined, 'Size');
+      const ifMatchLastModified = timeCondition(typeof o.LastModifiedTime === 'string' ? o.LastModifiedTime : undefined, 'LastModifiedTime');
+      const r = await engine.deleteObject(op.caller, op.bucket!, key, { versionId, ifMatch, ifMatchSize, ifMatchLastModified });
       if (quiet) continue;
       const entry: Record<string, unknown> = { Key: enc(key) };
       if (versionId !== undefined) entry.VersionId = versionId;

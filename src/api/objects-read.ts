@@ -51,6 +51,8 @@ export async function getObject(op: OpContext, head: boolean): Promise<Reply> {
     const n = Number(q.get('partNumber'));
     const multipart = o.objectType === 'Multipart' && o.segmentCount > 0;
     const parts = multipart ? await engine.meta.getSegments(o.id) : [{ size: o.size, checksums: o.checksums }];
+    // AWS answers a part number beyond the object's parts with 416 InvalidPartNumber; RGW (and
+    // s3-tests' *_get_part cases) with 400 InvalidPart. We follow AWS.
     if (n > parts.length) throw new StorageError('InvalidPartNumber');
     let start = 0;
     for (let i = 0; i < n - 1; i++) start += parts[i].size;

@@ -11,7 +11,7 @@ import { newVersionId } from './ids.js';
 import { listLatest } from './listing.js';
 import { listVersions } from './list-versions.js';
 import { BucketCache } from './bucket-cache.js';
-import { Multipart } from './multipart.js';
+import { COMPLETED_UPLOAD, Multipart } from './multipart.js';
 import { checkQuota, precheckQuota } from './quota.js';
 import { readDefaultStorageClass } from './storage-policy.js';
 import { isVersionId, refuseNul, refuseNulIn, validateBucketName, validateKey, validateVersionId } from './names.js';
@@ -354,7 +354,15 @@ export class Engine {
     caller: Caller,
     bucket: string,
     key: string,
-    opts: { versionId?: string; ifMatch?: string; within?: (tx: MetaOps, b: BucketRecord) => Promise<void> } = {},
+    opts: {
+      versionId?: string;
+      ifMatch?: string;
+      /** x-amz-if-match-size / <Size>: delete only a version of this size. */
+      ifMatchSize?: number;
+      /** x-amz-if-match-last-modified-time / <LastModifiedTime> (ms; compared to the second). */
+      ifMatchLastModified?: number;
+      within?: (tx: MetaOps, b: BucketRecord) => Promise<void>;
+    } = {},
   ): Promise<DeleteResult> {
     refuseNul(key);
     if (opts.versionId !== undefined) validateVersionId(opts.versionId);
@@ -365,6 +373,19 @@ export class Engine {
       if (!b) throw new StorageError('NoSuchBucket', undefined, { BucketName: bucket });
       if (opts.within) await opts.within(tx, b);
       const latest = await tx.getLatest(b.id, key);
+      if (opts.ifMatchSize !== undefined || opts.ifMatchLastModified !== undefined) {
+        // AWS (directory buckets, the only ones that take these conditions): 412 when the size or
+        // time differs, 204 when the object does not exist: then nothing is deleted and no delete
+        // marker is written. They are evaluated against the named version, else the current one;
+        // a current delete marker is no object of that size or time, so the condition fails
+        // (412, as RGW answers; AWS buckets with these conditions have no versioning).
+        const target = opts.versionId !== undefined ? await tx.getVersion(b.id, key, opts.versionId) : latest;
+        if (!target) return { result: opts.versionId !== undefined ? { versionId: opts.versionId, deleteMarker: false } : { deleteMarker: false }, orphans: [] };
+        if (target.isDeleteMarker || (opts.ifMatchSize !== undefined && target.size !== opts.ifMatchSize))
+          throw new StorageError('PreconditionFailed', undefined, { Condition: opts.ifMatchSize !== undefined ? 'x-amz-if-match-size' : 'x-amz-if-match-last-modified-time' });
+        if (opts.ifMatchLastModified !== undefined && Math.floor(target.lastModified / 1000) !== Math.floor(opts.ifMatchLastModified / 1000))
+          throw new StorageError('PreconditionFailed', undefined, { Condition: 'x-amz-if-match-last-modified-time' });
+      }
       if (opts.ifMatch !== undefined) {
         if (!latest || latest.isDeleteMarker) throw new StorageError('NoSuchKey', undefined, { Key: key });
         if (!etagMatches(opts.ifMatch, latest.etag)) throw new StorageError('PreconditionFailed', undefined, { Condition: 'If-Match' });
@@ -476,7 +497,8 @@ export class Engine {
         blobId: source.blobId,
         segmentCount: source.segmentCount,
         tags: opts.taggingDirective === 'REPLACE' ? (opts.tags ?? null) : source.tags,
-        extra: { ...source.extra, ...(opts.extra ?? {}) },
+        // A copy is no completion of the source's multipart upload (a retried completion finds none).
+        extra: { ...source.extra, [COMPLETED_UPLOAD]: undefined, ...(opts.extra ?? {}) },
       }),
       segments,
       async (tx) => {

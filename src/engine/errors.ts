@@ -62,7 +62,8 @@ export type ErrorCode =
   | 'NoSuchFolder'
   | 'FolderNotEmpty'
   | 'MalformedPOSTRequest'
-  | 'InvalidPolicyDocument';
+  | 'InvalidPolicyDocument'
+  | 'UnresolvableGrantByEmailAddress';
 
 /** Default HTTP status for each neutral code (S3's). Dialects may override. */
 export const DEFAULT_STATUS: Record<ErrorCode, number> = {
@@ -94,6 +95,7 @@ export const DEFAULT_STATUS: Record<ErrorCode, number> = {
   KeyTooLongError: 400,
   MalformedXML: 400,
   MalformedACLError: 400,
+  UnresolvableGrantByEmailAddress: 400,
   MetadataTooLarge: 400,
   MethodNotAllowed: 405,
   MissingContentLength: 411,
@@ -149,6 +151,7 @@ export const DEFAULT_MESSAGE: Partial<Record<ErrorCode, string>> = {
   KeyTooLongError: 'Your key is too long',
   MalformedXML: 'The XML you provided was not well-formed or did not validate against our published schema',
   MalformedACLError: 'The XML you provided was not well-formed or did not validate against our published schema',
+  UnresolvableGrantByEmailAddress: 'The e-mail address you provided does not match any account on record.',
   MetadataTooLarge: 'Your metadata headers exceed the maximum allowed metadata size',
   MethodNotAllowed: 'The specified method is not allowed against this resource.',
   MissingContentLength: 'You must provide the Content-Length HTTP header.',

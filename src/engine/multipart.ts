@@ -14,6 +14,9 @@ import { precheckPartQuota } from './quota.js';
 import { readDefaultStorageClass } from './storage-policy.js';
 import type { Caller, WriteOptions } from './types.js';
 
+/** ObjectRecord.extra entry naming the multipart upload an object was completed from. */
+export const COMPLETED_UPLOAD = 'completedUpload';
+
 export const MAX_PART_NUMBER = 10000;
 export const MAX_PART_SIZE = 5 * 1024 ** 3;
 /** S3's minimum size of every part but the last. Dialects pass their own (OBS: 100 KB). */
@@ -240,7 +243,7 @@ export class Multipart {
         blobId: null,
         segmentCount: segments.length,
         tags: upload.tags,
-        extra: { ...upload.extra, ...(opts.extra ?? {}) },
+        extra: { ...upload.extra, ...(opts.extra ?? {}), [COMPLETED_UPLOAD]: uploadId },
       }),
       segments,
       async (tx, b) => {
@@ -252,6 +255,21 @@ export class Multipart {
         return all.filter((p) => !chosenBlobs.has(p.blobId)).map((p) => p.blobId);
       },
     );
+  }
+
+  /**
+   * A retried completion: the key's current version is the object this upload became, with the
+   * same parts, so the client gets that object again rather than NoSuchUpload (S3 and RGW answer a
+   * repeated CompleteMultipartUpload with its first result; a lost response is retried safely).
+   * Undefined when the upload is simply unknown (NoSuchUpload stands).
+   */
+  async completedFrom(bucket: string, key: string, uploadId: string, chosen: { partNumber: number; etag?: string }[]): Promise<ObjectRecord | undefined> {
+    const b = await this.e.getBucket(bucket);
+    const o = await this.e.meta.getLatest(b.id, key);
+    if (!o || o.isDeleteMarker || o.extra[COMPLETED_UPLOAD] !== uploadId) return undefined;
+    const segments = await this.e.meta.getSegments(o.id);
+    if (segments.length !== chosen.length) return undefined;
+    return chosen.every((c, i) => c.etag === undefined || stripQuotes(c.etag) === segments[i].etag) ? o : undefined;
   }
 
   async abort(bucket: string, key: string, uploadId: string): Promise<void> {

@@ -212,14 +212,14 @@ describe('S3 ACLs: stored and returned', () => {
     await rejectsWith(t.s3.send(new PutObjectAclCommand({ Bucket: bucket, Key: 'bad', ACL: 'world-writable' as never })), 'InvalidArgument', 400);
     await rejectsWith(t.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'bad2', Body: 'x', ACL: 'nope' as never })), 'InvalidArgument', 400);
     await rejectsWith(t.s3.send(new CreateBucketCommand({ Bucket: bucketName('s3acl-bad'), ACL: 'nope' as never })), 'InvalidArgument', 400);
-    // Bad grantees: an unknown group URI, an e-mail address (not supported), an unknown type.
+    // Bad grantees: an unknown group URI, an e-mail address (no account has one), an unknown type.
     await rejectsWith(t.s3.send(new PutObjectAclCommand({ Bucket: bucket, Key: 'bad', GrantRead: 'uri="http://acs.amazonaws.com/groups/global/Nobody"' })), 'InvalidArgument', 400);
-    await rejectsWith(t.s3.send(new PutObjectAclCommand({ Bucket: bucket, Key: 'bad', GrantRead: 'emailAddress="a@example.com"' })), 'InvalidArgument', 400, /e-mail/);
+    await rejectsWith(t.s3.send(new PutObjectAclCommand({ Bucket: bucket, Key: 'bad', GrantRead: 'emailAddress="a@example.com"' })), 'UnresolvableGrantByEmailAddress', 400, /e-mail/);
     await rejectsWith(t.s3.send(new PutObjectAclCommand({ Bucket: bucket, Key: 'bad', GrantRead: 'name="x"' })), 'InvalidArgument', 400);
     await rejectsWith(t.s3.send(new PutObjectAclCommand({ Bucket: bucket, Key: 'bad', GrantRead: 'garbage' })), 'InvalidArgument', 400);
     await rejectsWith(
       t.s3.send(new PutObjectAclCommand({ Bucket: bucket, Key: 'bad', AccessControlPolicy: { Owner: { ID: owner }, Grants: [{ Grantee: { Type: 'AmazonCustomerByEmail', EmailAddress: 'a@example.com' }, Permission: 'READ' }] } })),
-      'InvalidArgument',
+      'UnresolvableGrantByEmailAddress',
       400,
     );
     await rejectsWith(

@@ -1,5 +1,7 @@
 import {
   CreateBucketCommand,
+  GetBucketAclCommand,
+  ListObjectsV2Command,
   DeleteBucketCommand,
   GetBucketLocationCommand,
   HeadBucketCommand,
@@ -66,10 +68,49 @@ describe('buckets', () => {
       assert.equal(list.Buckets?.find((x) => x.Name === b)?.BucketRegion, 'eu-west-1');
     });
 
-    it('answers BucketAlreadyOwnedByYou when the bucket exists', async () => {
+    it('answers BucketAlreadyOwnedByYou when an owned bucket outside us-east-1 is created again', async () => {
       const b = bucketName('dup');
-      await t.s3.send(new CreateBucketCommand({ Bucket: b }));
+      await t.s3.send(new CreateBucketCommand({ Bucket: b, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
       await sdkRejects(t.s3.send(new CreateBucketCommand({ Bucket: b })), 'BucketAlreadyOwnedByYou', 409);
+      await sdkRejects(t.s3.send(new CreateBucketCommand({ Bucket: b, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } })), 'BucketAlreadyOwnedByYou', 409);
+    });
+
+    it('lists buckets in pages (max-buckets, continuation token) filtered by prefix and region', async () => {
+      const tag = bucketName('pg');
+      const names = [`${tag}-a`, `${tag}-b`, `${tag}-c`];
+      for (const n of names) await t.s3.send(new CreateBucketCommand({ Bucket: n, ...(n.endsWith('-b') ? { CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' as const } } : {}) }));
+      const seen: string[] = [];
+      let token: string | undefined;
+      for (let page = 0; ; page++) {
+        assert.ok(page < 5, 'too many pages');
+        const r = await t.s3.send(new ListBucketsCommand({ Prefix: tag, MaxBuckets: 2, ContinuationToken: token }));
+        assert.equal(r.Prefix, tag);
+        assert.ok((r.Buckets?.length ?? 0) <= 2);
+        seen.push(...r.Buckets!.map((b) => b.Name!));
+        token = r.ContinuationToken;
+        if (!token) break;
+      }
+      assert.deepEqual(seen, names);
+      const eu = await t.s3.send(new ListBucketsCommand({ Prefix: tag, BucketRegion: 'eu-west-1' }));
+      assert.deepEqual(eu.Buckets?.map((b) => b.Name), [`${tag}-b`]);
+      assert.equal(eu.ContinuationToken, undefined);
+      for (const q of ['max-buckets=0', 'max-buckets=10001', 'max-buckets=x', 'continuation-token=%21%21']) {
+        assertS3Error(await signedRequest(t.url, `/?${q}`), 400, 'InvalidArgument');
+      }
+    });
+
+    it('re-creates an owned us-east-1 bucket with 200 and resets its ACL, as AWS does', async () => {
+      const b = bucketName('dup-use1');
+      await t.s3.send(new CreateBucketCommand({ Bucket: b, ACL: 'public-read' }));
+      await t.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'x' }));
+      assert.equal((await t.s3.send(new GetBucketAclCommand({ Bucket: b }))).Grants?.length, 2);
+      await t.s3.send(new CreateBucketCommand({ Bucket: b }));
+      const acl = await t.s3.send(new GetBucketAclCommand({ Bucket: b }));
+      assert.deepEqual(acl.Grants?.map((g) => g.Permission), ['FULL_CONTROL']);
+      // The bucket and its content are untouched.
+      assert.equal((await t.s3.send(new ListObjectsV2Command({ Bucket: b }))).KeyCount, 1);
+      await t.s3.send(new CreateBucketCommand({ Bucket: b, ACL: 'public-read' }));
+      assert.equal((await t.s3.send(new GetBucketAclCommand({ Bucket: b }))).Grants?.length, 2);
     });
 
     it('refuses to delete a bucket that holds an object', async () => {
@@ -118,7 +159,7 @@ describe('buckets', () => {
       assert.equal(await t.minio.bucketExists(b), true);
       const list = await t.minio.listBuckets();
       assert.ok(list.some((x) => x.name === b && x.creationDate instanceof Date));
-      await minioRejects(t.minio.makeBucket(b), 'BucketAlreadyOwnedByYou');
+      await t.minio.makeBucket(b); // us-east-1: re-creating an owned bucket succeeds, as on AWS
       await t.minio.putObject(b, 'k', Buffer.from('v'));
       await minioRejects(t.minio.removeBucket(b), 'BucketNotEmpty');
       await t.minio.removeObject(b, 'k');
@@ -202,7 +243,7 @@ describe('buckets', () => {
       await t.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'x' }));
       assertS3Error(await signedRequest(t.url, `/${b}`, { method: 'DELETE' }), 409, 'BucketNotEmpty');
       assertS3Error(await signedRequest(t.url, `/${bucketName('nope')}`, { method: 'DELETE' }), 404, 'NoSuchBucket');
-      assertS3Error(await signedRequest(t.url, `/${b}`, { method: 'PUT' }), 409, 'BucketAlreadyOwnedByYou');
+      assert.equal((await signedRequest(t.url, `/${b}`, { method: 'PUT' })).status, 200); // us-east-1, as on AWS
     });
   });
 });

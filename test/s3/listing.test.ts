@@ -195,6 +195,18 @@ describe('listing', () => {
       assert.ok(c.LastModified instanceof Date);
     });
 
+    it('accepts RGW\'s allow-unordered (ordered answers satisfy it) and refuses it with a delimiter, as RGW does', async () => {
+      const v1 = await signedRequest(t.url, `/${bucket}?allow-unordered=true&prefix=top`);
+      assert.equal(v1.status, 200);
+      assert.deepEqual(xmlFields(v1.body.toString(), 'Key'), ['top1', 'top2', 'top3']);
+      const v2 = await signedRequest(t.url, `/${bucket}?list-type=2&allow-unordered=true&prefix=alpha%2F&max-keys=2`);
+      assert.equal(v2.status, 200);
+      assert.deepEqual(xmlFields(v2.body.toString(), 'Key'), ['alpha/000', 'alpha/001']);
+      for (const q of ['allow-unordered=true&delimiter=%2F', 'list-type=2&allow-unordered=true&delimiter=%2F']) {
+        assertS3Error(await signedRequest(t.url, `/${bucket}?${q}`), 400, 'InvalidArgument');
+      }
+    });
+
     it('refuses a bad max-keys, encoding-type or continuation token with InvalidArgument', async () => {
       for (const q of ['max-keys=-1', 'max-keys=ten', 'encoding-type=base64', 'list-type=2&continuation-token=%21%21not-a-token']) {
         assertS3Error(await signedRequest(t.url, `/${bucket}?${q}`), 400, 'InvalidArgument');
@@ -217,6 +229,14 @@ describe('listing', () => {
       assert.deepEqual(xmlFields(body, 'Key'), ['enc/%2541', 'enc/a%20b.txt', 'enc/%C3%BC%2B.txt', 'enc/%F0%9F%98%80']);
       assert.deepEqual(xmlFields(body, 'Prefix'), ['enc/', 'enc/sub%20dir/']);
       assert.equal(xmlField(body, 'Delimiter'), '/');
+    });
+
+    it('leaves Prefix as it is in V1 (boto3 does not decode it), encodes it in V2', async () => {
+      const v1 = await signedRequest(t.url, `/${bucket}?encoding-type=url&prefix=enc%2Fa%20b%0A`);
+      assert.equal(v1.status, 200);
+      assert.equal(xmlField(v1.body.toString(), 'Prefix'), 'enc/a b\n');
+      const v2 = await signedRequest(t.url, `/${bucket}?list-type=2&encoding-type=url&prefix=enc%2Fa%20b%0A`);
+      assert.equal(xmlField(v2.body.toString(), 'Prefix'), 'enc/a%20b%0A');
     });
 
     it('URL-encodes Marker and NextMarker in V1, and the SDK gets them encoded', async () => {

@@ -1,6 +1,7 @@
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
@@ -13,6 +14,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { sdkRejects } from '../helpers/sdk.js';
 import { bucketName, startTestServer, storedFiles, type TestServer } from '../helpers/server.js';
 
 const MiB = 1024 * 1024;
@@ -26,6 +28,23 @@ describe('S3 multipart uploads', () => {
     await t.s3.send(new CreateBucketCommand({ Bucket: bucket }));
   });
   after(() => t.stop());
+
+  it('answers a retried CompleteMultipartUpload with the object it made; other uploads stay NoSuchUpload', async () => {
+    const key = 'retried.bin';
+    const { UploadId } = await t.s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+    const p1 = await t.s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: 1, Body: 'one' }));
+    const Parts = [{ PartNumber: 1, ETag: p1.ETag }];
+    const first = await t.s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts } }));
+    const again = await t.s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts } }));
+    assert.equal(again.ETag, first.ETag);
+    assert.equal(await (await t.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString(), 'one');
+    // Other parts than the completion chose, another upload id, or a key since overwritten: no such upload.
+    const other = [{ PartNumber: 1, ETag: '"' + md5(Buffer.from('two')) + '"' }];
+    await sdkRejects(t.s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: other } })), 'NoSuchUpload', 404);
+    await sdkRejects(t.s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: UploadId + 'x', MultipartUpload: { Parts } })), 'NoSuchUpload', 404);
+    await t.s3.send(new CopyObjectCommand({ Bucket: bucket, Key: key, CopySource: `${bucket}/${key}`, MetadataDirective: 'REPLACE' }));
+    await sdkRejects(t.s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts } })), 'NoSuchUpload', 404);
+  });
 
   it('uploads through lib-storage Upload and reads back whole, by range across parts, and by part number', async () => {
     const data = randomBytes(12 * MiB + 123);

@@ -87,6 +87,18 @@ describe('objects', () => {
       }
     });
 
+    it('keeps a Content-Encoding list as sent, and drops only aws-chunked from it', async () => {
+      for (const [sent, kept] of [
+        ['deflate, gzip', 'deflate, gzip'],
+        ['gzip, aws-chunked', 'gzip'],
+        ['aws-chunked, br,gzip', 'br, gzip'],
+        ['aws-chunked', undefined],
+      ] as const) {
+        await t.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'encoding', Body: 'x', ContentEncoding: sent }));
+        assert.equal((await t.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'encoding' }))).ContentEncoding, kept, sent);
+      }
+    });
+
     it('overwrites an object whole and keeps only the newest', async () => {
       await t.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'over', Body: 'first version', Metadata: { v: '1' } }));
       await t.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'over', Body: '2nd' }));

@@ -49,7 +49,7 @@ export const S3_ROUTES: Route[] = [
  * Query parameters that are not sub-resources (they modify an operation) and
  * so never make a request unroutable.
  */
-const PLAIN_PARAMS = new Set([...SHARED_PLAIN_PARAMS, 'list-type', 'continuation-token', 'start-after', 'fetch-owner', 'x-id']);
+const PLAIN_PARAMS = new Set([...SHARED_PLAIN_PARAMS, 'list-type', 'continuation-token', 'start-after', 'fetch-owner', 'x-id', 'allow-unordered', 'max-buckets', 'bucket-region']);
 
 export function s3PlainParam(k: string): boolean {
   return PLAIN_PARAMS.has(k) || k.startsWith('X-Amz-') || k === 'AWSAccessKeyId' || k === 'Expires' || k === 'Signature' || k === 'x-amz-security-token';
