@@ -2,8 +2,8 @@
  * The fuzz harness shared by test/hardening/fuzz-*.test.ts: a seeded PRNG,
  * byte-level mutations of valid requests, a raw-socket sender (any bytes,
  * one connection per request, a client timeout) and the rule every answer
- * must follow: a 4xx in the answering dialect's own error format, or a
- * success; never a 5xx, no answer, or a dead server.
+ * must follow: a 4xx (or 501 NotImplemented) in the answering dialect's own
+ * error format, or a success; never another 5xx, no answer, or a dead server.
  *
  * Reproduce a failure with the seed it prints: STRATUS_FUZZ_SEED=<seed>.
  * STRATUS_FUZZ_ROUNDS scales the number of inputs per parser.
@@ -256,7 +256,9 @@ export function answeredBy(a: WireAnswer): Dialect | undefined {
  */
 export function problem(r: WireRequest, a: WireAnswer | undefined, dialects: readonly Dialect[]): string | undefined {
   if (!a) return 'the server closed the connection without an answer';
-  if (a.status >= 500) return `status ${a.status}: ${a.body.subarray(0, 400).toString()}`;
+  // 501 NotImplemented is a dialect's own refusal (an operation Stratus does not have), not a failure.
+  const notImplemented = a.status === 501 && /<Code>NotImplemented<\/Code>/.test(a.body.toString());
+  if (a.status >= 500 && !notImplemented) return `status ${a.status}: ${a.body.subarray(0, 400).toString()}`;
   if (a.status < 100) return `no status line: ${a.body.subarray(0, 100).toString('latin1')}`;
   const by = answeredBy(a);
   // Node's HTTP parser refuses bytes that are not HTTP before any dialect sees them.
