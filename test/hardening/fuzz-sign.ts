@@ -1,7 +1,8 @@
 /**
  * Valid signed requests for the fuzz tests, one builder per scheme, so a
  * mutated body (or query) still reaches its parser: SigV4 (payload hash of
- * the body as sent), SigV2, OSS V1 / V4 and OBS, all path style on 127.0.0.1.
+ * the body as sent), SigV2, OSS V1 / V4 (the server's region, us-east-1) and OBS,
+ * all path style on 127.0.0.1.
  */
 import { createHash } from 'node:crypto';
 import { signObsRequest } from '../../src/auth/obs.js';
@@ -55,7 +56,7 @@ export function signed(port: number, scheme: Scheme, u: Unsigned): WireRequest {
       signRequestOssV1({ method: u.method, bucket: u.bucket, key: u.key, rawQuery: u.query ?? '', headers, credentials: CREDENTIALS });
       break;
     case 'oss4':
-      signRequestOssV4({ method: u.method, bucket: u.bucket, key: u.key, rawQuery: u.query ?? '', headers, credentials: CREDENTIALS, region: 'cn-hangzhou' });
+      signRequestOssV4({ method: u.method, bucket: u.bucket, key: u.key, rawQuery: u.query ?? '', headers, credentials: CREDENTIALS, region: 'us-east-1' });
       break;
     case 'obs':
       signObsRequest({ method: u.method, url, headers, credentials: CREDENTIALS, family: 'obs' });

@@ -6,7 +6,8 @@
  * error format, or a success; never another 5xx, no answer, or a dead server.
  *
  * Reproduce a failure with the seed it prints: STRATUS_FUZZ_SEED=<seed>.
- * STRATUS_FUZZ_ROUNDS scales the number of inputs per parser.
+ * STRATUS_FUZZ_ROUNDS scales the number of inputs per parser;
+ * STRATUS_FUZZ_SHOW_ACCEPTED=1 prints every mutated input that was accepted.
  */
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -134,8 +135,8 @@ export function mutate(rng: Rng, input: Buffer): Mutated {
           const x = Buffer.from(b.subarray(p, p + l));
           const y = Buffer.from(b.subarray(q, q + l));
           b = splice(splice(b, q, l, x), p, l, y);
-        }
-        how.push(`swap@${p},${q}+${l}`);
+          how.push(`swap@${p},${q}+${l}`);
+        } else how.push('swap(none)');
         break;
       }
       default: {
@@ -329,6 +330,7 @@ export async function fuzzRun(
       }
       assert.fail(`[fuzz ${label}, STRATUS_FUZZ_SEED=${SEED}] ${p} (mutation: ${how})\n${show(req)}`);
     }
+    if (a!.status < 300 && process.env.STRATUS_FUZZ_SHOW_ACCEPTED) console.log('ACCEPTED', how, show(req));
     if (a!.status < 300) stats.ok2xx++;
     else stats.client4xx++;
   }
