@@ -13,7 +13,7 @@ import type { DialectName } from '../../src/sdk/index.js';
 import { bucketName, SECRET_KEY, startTestServer, type TestServer } from '../helpers/server.js';
 import { sdkClient } from '../sdk/helpers.js';
 import { assertAlive, fuzzRun, mutate, mutateText, ROUNDS, rngFor, sendRaw, show, type Dialect, type KnownFailure, type WireRequest } from './fuzz.js';
-import { CREDENTIALS, signed, type Scheme, type Unsigned } from './fuzz-sign.js';
+import { crc32b64, CREDENTIALS, signed, type Scheme, type Unsigned } from './fuzz-sign.js';
 
 type Input = { req: WireRequest; how: string; dialects: readonly Dialect[] };
 
@@ -284,16 +284,3 @@ function policyConditions(rng: ReturnType<typeof rngFor>): unknown[] {
   ];
   return Array.from({ length: 1 + rng.int(4) }, () => rng.pick(pool));
 }
-
-/** base64 CRC-32 of the data (the trailer the chunked modes carry). */
-function crc32b64(data: Buffer): string {
-  let c = ~0;
-  for (const b of data) {
-    c ^= b;
-    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
-  }
-  const out = Buffer.alloc(4);
-  out.writeUInt32BE(~c >>> 0);
-  return out.toString('base64');
-}
-

@@ -19,6 +19,18 @@ export type Scheme = 'v4' | 'v2' | 'oss1' | 'oss4' | 'obs';
 export const md5b64 = (b: Buffer) => createHash('md5').update(b).digest('base64');
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
+/** base64 CRC-32 of the data (x-amz-checksum-crc32, and the aws-chunked trailer). */
+export function crc32b64(data: Buffer): string {
+  let c = ~0;
+  for (const b of data) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  const out = Buffer.alloc(4);
+  out.writeUInt32BE(~c >>> 0);
+  return out.toString('base64');
+}
+
 export interface Unsigned {
   method: string;
   bucket?: string;

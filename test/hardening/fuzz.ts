@@ -312,7 +312,7 @@ export async function fuzzRun(
   inputs: AsyncIterable<{ req: WireRequest; how: string; dialects: readonly Dialect[] }> | Iterable<{ req: WireRequest; how: string; dialects: readonly Dialect[] }>,
   known: readonly KnownFailure[] = [],
   /** A further oracle for answers that keep the rule (e.g. a 206 body matches its Content-Range). */
-  check?: (req: WireRequest, a: WireAnswer) => string | undefined,
+  check?: (req: WireRequest, a: WireAnswer) => string | undefined | Promise<string | undefined>,
 ): Promise<FuzzStats> {
   const stats: FuzzStats = { sent: 0, ok2xx: 0, client4xx: 0, known: new Map() };
   for await (const { req, how, dialects } of inputs) {
@@ -323,7 +323,7 @@ export async function fuzzRun(
       assert.fail(`[fuzz ${label}, STRATUS_FUZZ_SEED=${SEED}] ${(e as Error).message} (mutation: ${how})\n${show(req)}`);
     }
     stats.sent++;
-    const p = problem(req, a, dialects) ?? (check && a ? check(req, a) : undefined);
+    const p = problem(req, a, dialects) ?? (check && a ? await check(req, a) : undefined);
     if (p) {
       const k = a && a.status >= 500 ? known.find((x) => x.matches(req)) : undefined;
       if (k) {
