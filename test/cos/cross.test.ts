@@ -20,11 +20,12 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
+import { PostgresDriver } from '../../src/meta/sql/pg-driver.js';
 import { signOnce } from '../../src/auth/cos-v4.js';
 import { CosClient } from '../../src/sdk/cos/client.js';
 import { fromEnv, resolveConfig } from '../../src/server/config.js';
 import { rawRequest } from '../helpers/raw.js';
+import { PG_URL, pgMissing } from '../meta/stores.js';
 import { ACCESS_KEY, SECRET_KEY, bucketName, startTestServer, type TestServer } from '../helpers/server.js';
 import { APPID, CRED, assertOk, bytes, startCosServer, type CosTestServer } from './helpers.js';
 
@@ -201,18 +202,19 @@ describe('COS across gateways', () => {
     }
   });
 
-  it('over one PostgreSQL store (skipped when no server answers)', async (ctx) => {
-    const url = process.env.STRATUS_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+  it('over one PostgreSQL store (skipped when no server answers, failed then under STRATUS_REQUIRE_PG=1)', async (ctx) => {
+    const url = PG_URL;
     const schema = `cos_${process.pid}_${Date.now().toString(36)}`;
-    const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+    const admin = new PostgresDriver(url, { max: 1, connectionTimeoutMillis: 2000 });
     try {
-      await admin.connect();
+      await admin.get('SELECT 1 AS x');
     } catch (e) {
-      ctx.skip(`no PostgreSQL at ${url}: ${(e as Error).message}`);
+      await admin.close().catch(() => undefined);
+      pgMissing(ctx, `no PostgreSQL at ${url}: ${(e as Error).message}`);
       return;
     }
     try {
-      await admin.query(`CREATE SCHEMA "${schema}"`);
+      await admin.exec(`CREATE SCHEMA "${schema}"`);
       const g = await gatewayPair({ meta: url, pgSchema: schema });
       try {
         await replayAcrossGateways(g);
@@ -220,8 +222,8 @@ describe('COS across gateways', () => {
         await g.stop();
       }
     } finally {
-      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
-      await admin.end();
+      await admin.exec(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+      await admin.close();
     }
   });
 });

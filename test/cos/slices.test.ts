@@ -11,6 +11,7 @@ import { buildForm } from '../../src/sdk/cos/form.js';
 import { signMore } from '../../src/auth/cos-v4.js';
 import { storedFiles } from '../helpers/server.js';
 import { CRED, assertOk, bytes, startCosServer, type CosTestServer } from './helpers.js';
+import { waitFor } from '../helpers/wait.js';
 
 const KB512 = 524288;
 const json = async (r: Promise<{ json: CosResult }>) => (await r).json;
@@ -243,7 +244,7 @@ describe('COS slice uploads', () => {
       req.write(f.body.subarray(0, 200_000), () => setImmediate(() => req.destroy()));
     });
     // The server notices the cut and discards the partial slice: poll until its temp file is gone.
-    for (let i = 0; i < 200 && (await storedFiles(t.dataDir)).length !== before.length; i++) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(async () => (await storedFiles(t.dataDir)).length === before.length, { what: 'the partial slice is discarded' });
     assert.deepEqual(await storedFiles(t.dataDir), before);
     assert.deepEqual(assertOk(await json(form('/big/cut.bin', [{ name: 'op', value: 'upload_slice_list' }]))).data!.listparts, []);
   });

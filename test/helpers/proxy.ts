@@ -12,6 +12,10 @@ export interface ProxiedRequest {
   method: string;
   url: string;
   headers: http.IncomingHttpHeaders;
+  /** The whole request body was handed to the server (it will see every byte). */
+  bodyForwarded?: boolean;
+  /** The client's side of the exchange is over (answered, refused, or the client went away). */
+  closed?: boolean;
 }
 
 /** What to do with a request: forward it, answer it, or cut the connection. */
@@ -23,7 +27,7 @@ export interface TestProxy {
   url: string;
   port: number;
   log: ProxiedRequest[];
-  /** Forwarded requests not yet finished. */
+  /** Forwarded requests whose client side is not finished (says nothing of the server's side). */
   inflight(): number;
   /** Decides per request (default: forward). */
   decide: (r: ProxiedRequest, index: number) => ProxyAction;
@@ -49,6 +53,7 @@ export async function startProxy(target: string): Promise<TestProxy> {
   const server = http.createServer((req, res) => {
     const info: ProxiedRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers };
     const index = proxy.log.push(info) - 1;
+    res.on('close', () => (info.closed = true));
     const action = proxy.decide(info, index);
     if ('destroy' in action) {
       req.socket.destroy();
@@ -66,8 +71,16 @@ export async function startProxy(target: string): Promise<TestProxy> {
       // A client that went away while its request was held back is not forwarded.
       if (req.socket.destroyed || res.destroyed) return;
       inflight++;
-      res.on('close', () => inflight--);
+      let answering = false;
+      req.on('end', () => (info.bodyForwarded = true));
+      // A client that goes away mid-body or mid-download cuts the upstream exchange too, as a
+      // real network path would; one that sent its whole body lets the server finish answering.
+      res.on('close', () => {
+        inflight--;
+        if (!res.writableFinished && (!info.bodyForwarded || answering)) up.destroy();
+      });
       const up = http.request({ host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers, agent }, (ur) => {
+        answering = true;
         res.writeHead(ur.statusCode ?? 502, action.rewriteHeaders ? action.rewriteHeaders({ ...ur.headers }) : ur.headers);
         let first = action.corrupt === true;
         ur.on('data', (chunk: Buffer) => {

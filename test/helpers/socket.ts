@@ -48,8 +48,12 @@ export class RawSocket {
     return new Promise((resolve, reject) => this.socket.write(data, (e) => (e ? reject(e) : resolve())));
   }
 
-  /** Waits for one whole response (headers and a Content-Length body); undefined if the server closed without one. */
-  async response(): Promise<SocketResponse | undefined> {
+  /**
+   * Waits for one whole response (headers and a Content-Length body); undefined if the server
+   * closed without one. A server that neither answers nor closes within `timeoutMs` fails the test.
+   */
+  async response(timeoutMs = 60_000): Promise<SocketResponse | undefined> {
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       const end = this.received.indexOf('\r\n\r\n');
       if (end >= 0) {
@@ -68,7 +72,15 @@ export class RawSocket {
         }
       }
       if (this.ended) return undefined;
-      await new Promise<void>((r) => this.waiters.push(r));
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no whole response within ${timeoutMs} ms (received ${this.received.length} bytes: ${JSON.stringify(this.received.subarray(0, 200).toString('latin1'))})`);
+      await new Promise<void>((r) => {
+        const timer = setTimeout(r, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          r();
+        });
+      });
     }
   }
 

@@ -15,7 +15,7 @@ import type { ListOptions } from '../../src/engine/types.js';
 import type { NewObject } from '../../src/meta/types.js';
 import type { OpenedStore } from './conformance.js';
 import { CountingDriver } from './counting-driver.js';
-import { openPostgres, openSqlite, pgUnavailable } from './stores.js';
+import { openPostgres, openSqlite, pgMissing, pgUnavailable } from './stores.js';
 import type { SqlDriver } from '../../src/meta/sql/driver.js';
 
 // Probed before any suite runs: the SQLite fill keeps the event loop busy.
@@ -132,5 +132,5 @@ defineCost('SQLite', (wrap) => openSqlite(wrap), [10_000, 100_000]);
 
 // The statement count depends only on the engine and the shared SQL; on PostgreSQL the
 // check runs at a smaller scale to keep the fill (one round trip per row) quick.
-if (unavailable) describe('listing cost: PostgreSQL', () => it('skipped', (t) => t.skip(unavailable)));
+if (unavailable) describe('listing cost: PostgreSQL', () => it('needs PostgreSQL', (t) => pgMissing(t, unavailable)));
 else defineCost('PostgreSQL', (wrap) => openPostgres(wrap), [2_000, 10_000]);

@@ -6,11 +6,11 @@ import { openMetadataStore } from '../../src/meta/open.js';
 import { PostgresDriver } from '../../src/meta/sql/pg-driver.js';
 import { defineConformance } from './conformance.js';
 import { defineEngineConformance } from './engine-conformance.js';
-import { openPostgres, pgUnavailable, PG_URL } from './stores.js';
+import { openPostgres, pgMissing, pgUnavailable, PG_URL } from './stores.js';
 
 const unavailable = await pgUnavailable();
 if (unavailable) {
-  test('metadata store conformance: PostgreSQL', (t) => t.skip(unavailable));
+  test('metadata store conformance: PostgreSQL', (t) => pgMissing(t, unavailable));
 } else {
   defineConformance('PostgreSQL', () => openPostgres());
   defineEngineConformance('PostgreSQL', () => openPostgres());

@@ -26,6 +26,21 @@ export async function openSqlite(wrap: (d: SqlDriver) => SqlDriver = (d) => d): 
   };
 }
 
+/**
+ * Set (to 1) where PostgreSQL must be tested (scripts/run-tests.js sets it for
+ * `npm test`): an unreachable server then fails the suites instead of skipping them.
+ */
+export const PG_REQUIRED = process.env.STRATUS_REQUIRE_PG === '1';
+
+/**
+ * What a suite does when PostgreSQL does not answer: skip with the reason, or,
+ * when STRATUS_REQUIRE_PG=1, fail, so a run cannot pass without having tested it.
+ */
+export function pgMissing(t: { skip(message?: string): void }, reason: string): void {
+  if (PG_REQUIRED) throw new Error(`${reason} (STRATUS_REQUIRE_PG=1: PostgreSQL is required)`);
+  t.skip(reason);
+}
+
 /** Why PostgreSQL cannot be used, or undefined when it answers. */
 export async function pgUnavailable(): Promise<string | undefined> {
   const d = new PostgresDriver(PG_URL, { max: 1, connectionTimeoutMillis: 3000 });

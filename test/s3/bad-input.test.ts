@@ -7,6 +7,7 @@ import { assertS3Error, rawRequest, signedRequest, type RawResponse } from '../h
 import { bytes, md5b64, sdkRejects } from '../helpers/sdk.js';
 import { ACCESS_KEY, SECRET_KEY, bucketName, startTestServer, storedFiles, type TestServer } from '../helpers/server.js';
 import { RawSocket, signedHead } from '../helpers/socket.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** Head and encoded body of a SigV4 streaming (signed aws-chunked) PUT. */
 function chunkedUpload(port: number, path: string, data: Buffer): { head: string; body: Buffer } {
@@ -30,13 +31,7 @@ function chunkedUpload(port: number, path: string, data: Buffer): { head: string
 }
 
 /** Polls until `cond` holds (cleanup after a dropped connection is asynchronous); fails after `ms`. */
-async function eventually(cond: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const eventually = (cond: () => Promise<boolean>, what: string, ms = 10_000) => waitFor(cond, { what, timeoutMs: ms });
 
 const asRaw = (r: { status: number; headers: Record<string, string>; body: Buffer }): RawResponse => ({ status: r.status, headers: r.headers, body: r.body });
 

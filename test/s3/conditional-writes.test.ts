@@ -17,6 +17,7 @@ import { after, before, describe, it } from 'node:test';
 import { signRequestV4 } from '../../src/auth/sigv4.js';
 import { signedRequest, xmlField } from '../helpers/raw.js';
 import { ACCESS_KEY, bucketName, SECRET_KEY, startTestServer, storedFiles, type TestServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
 
 type SdkError = Error & { $metadata?: { httpStatusCode?: number } };
 
@@ -104,9 +105,7 @@ describe('S3 conditional writes', () => {
         started = req;
       });
       // Once the upload's temporary file exists, the conditions were checked and the body is streaming.
-      const deadline = Date.now() + 20_000;
-      while (Date.now() < deadline && !(await storedFiles(t.dataDir)).some((f) => f.startsWith('objects/tmp/'))) await new Promise((r) => setImmediate(r));
-      assert.ok((await storedFiles(t.dataDir)).some((f) => f.startsWith('objects/tmp/')), 'the upload started');
+      await waitFor(async () => (await storedFiles(t.dataDir)).some((f) => f.startsWith('objects/tmp/')), { what: 'the upload started (a temporary file exists)', intervalMs: 1 });
       await t.s3.send(new DeleteObjectCommand({ Bucket: b, Key: 'k' }));
       started!.end('56789');
       const r = await response;

@@ -9,6 +9,7 @@ import { signedRequest } from '../helpers/raw.js';
 import { bytes, md5b64, md5hex } from '../helpers/sdk.js';
 import { KEY_FLAGS, spawnServer, type ServerProcess } from '../helpers/process.js';
 import { RawSocket, signedHead } from '../helpers/socket.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** Every file under a directory, relative to it. */
 async function filesUnder(dir: string): Promise<string[]> {
@@ -101,11 +102,7 @@ describe('crash safety (real server process, fsync on)', () => {
       await fresh.write(signedHead(first.port, 'PUT', '/crash/never-finished', { 'content-length': '1000000' }));
       await fresh.write(Buffer.alloc(300_000, 9));
       const stalled = [overwrite, fresh];
-      for (;;) {
-        const tmp = await filesUnder(path.join(dir, 'objects', 'tmp'));
-        if (tmp.length >= 2) break;
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      await waitFor(async () => (await filesUnder(path.join(dir, 'objects', 'tmp'))).length >= 2, { what: 'both stalled uploads have a temporary file' });
 
       // Overwrite every key with version B, six at a time, and kill the server after the eighth answer.
       let next = 0;
@@ -170,7 +167,7 @@ describe('crash safety (real server process, fsync on)', () => {
       const s = await RawSocket.connect(p.port);
       await s.write(signedHead(p.port, 'PUT', '/term/partial', { 'content-length': String(4 * 1024 * 1024) }));
       await s.write(Buffer.alloc(1024 * 1024, 5));
-      while ((await filesUnder(path.join(dir, 'objects', 'tmp'))).length === 0) await new Promise((r) => setTimeout(r, 10));
+      await waitFor(async () => (await filesUnder(path.join(dir, 'objects', 'tmp'))).length > 0, { what: 'the upload has a temporary file' });
       p.child.kill('SIGTERM');
       await untilRefused(p.port);
       s.destroy();
@@ -190,7 +187,7 @@ describe('crash safety (real server process, fsync on)', () => {
       const s = await RawSocket.connect(p.port);
       await s.write(signedHead(p.port, 'PUT', '/term/finished', { 'content-length': String(body.length), 'content-md5': md5b64(body) }));
       await s.write(body.subarray(0, 1024 * 1024));
-      while ((await filesUnder(path.join(dir, 'objects', 'tmp'))).length === 0) await new Promise((r) => setTimeout(r, 10));
+      await waitFor(async () => (await filesUnder(path.join(dir, 'objects', 'tmp'))).length > 0, { what: 'the upload has a temporary file' });
       p.child.kill('SIGTERM');
       await untilRefused(p.port);
       await s.write(body.subarray(1024 * 1024));

@@ -8,6 +8,7 @@ import { credentialsFromEnv, StratusClient } from '../../src/sdk/index.js';
 import { countRequests, startProxy, type TestProxy } from '../helpers/proxy.js';
 import { ACCESS_KEY, bucketName, SECRET_KEY, startTestServer, type TestServer } from '../helpers/server.js';
 import { expectError, sdkClient } from './helpers.js';
+import { waitFor } from '../helpers/wait.js';
 
 const ERROR_503 = '<?xml version="1.0"?><Error><Code>SlowDown</Code><Message>busy</Message><RequestId>R503</RequestId></Error>';
 
@@ -101,7 +102,7 @@ describe('SDK HTTP layer', () => {
     reset(() => ({ forward: true, delayMs: 2000 }));
     const ac = new AbortController();
     const p = c.getObject(bucket, 'k', { signal: ac.signal });
-    while (proxy.log.length === 0) await new Promise((r) => setImmediate(r));
+    await waitFor(() => proxy.log.length > 0, { what: 'the request reached the proxy', intervalMs: 1 });
     ac.abort();
     await expectError(p, { code: 'Aborted' });
     reset(() => ({ forward: true }));

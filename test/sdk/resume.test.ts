@@ -16,6 +16,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { collect, type StratusClient } from '../../src/sdk/index.js';
 import { startProxy, type TestProxy } from '../helpers/proxy.js';
+import { waitFor } from '../helpers/wait.js';
 import { ACCESS_KEY, bucketName, SECRET_KEY, startTestServer, type TestServer } from '../helpers/server.js';
 import { sdkClient } from './helpers.js';
 
@@ -73,27 +74,45 @@ function runChild(job: Record<string, unknown>): ChildRun {
   return { child, exit };
 }
 
-/** Polls a checkpoint file until it records at least `parts` parts (or the child ends first). */
+/** Polls a checkpoint file until it records at least `parts` parts (fails if the child ends first). */
 async function waitForParts(file: string, parts: number, run: ChildRun): Promise<void> {
   let ended = false;
   void run.exit.then(() => (ended = true));
-  for (;;) {
-    if (ended) {
-      const r = await run.exit;
-      throw new Error(`the child ended before ${parts} parts were recorded (code ${r.code}): ${r.stderr}`);
-    }
-    try {
-      const rec = JSON.parse(await fs.readFile(file, 'utf8'));
-      if (rec.parts.length >= parts) return;
-    } catch {
-      /* not written yet */
-    }
-    await new Promise((r) => setTimeout(r, 20));
+  const outcome = await waitFor(
+    async () => {
+      if (ended) return 'ended';
+      const rec = await fs.readFile(file, 'utf8').then((t) => JSON.parse(t), () => undefined); // not written yet
+      return (rec?.parts.length ?? 0) >= parts && 'recorded';
+    },
+    { what: `${file} records ${parts} parts`, timeoutMs: 120_000 },
+  );
+  if (outcome === 'ended') {
+    const r = await run.exit;
+    throw new Error(`the child ended before ${parts} parts were recorded (code ${r.code}): ${r.stderr}`);
   }
 }
 
-async function proxySettled(p: TestProxy): Promise<void> {
-  while (p.inflight() > 0) await new Promise((r) => setTimeout(r, 20));
+/**
+ * After the client was killed: waits until the proxy has seen the end of every
+ * request of that run, then until the server has committed every part whose
+ * whole body reached it (a part cut short is discarded by the server, one sent
+ * whole may still be committing). The server's part list is then final, so
+ * what the rerun must send is known. Returns that list.
+ */
+async function serverSettled(p: TestProxy, c: StratusClient, bucket: string, key: string, uploadId: string): Promise<number[]> {
+  await waitFor(() => p.log.every((q) => q.closed), { what: 'the proxy saw every request of the killed run end' });
+  const delivered = p.log
+    .filter((q) => q.method === 'PUT' && q.bodyForwarded && new URL(q.url, 'http://x').searchParams.get('uploadId') === uploadId)
+    .map((q) => Number(new URL(q.url, 'http://x').searchParams.get('partNumber')));
+  let onServer: number[] = [];
+  await waitFor(
+    async () => {
+      onServer = (await collect(c.listParts(bucket, key, uploadId))).map((x) => x.partNumber);
+      return delivered.every((n) => onServer.includes(n));
+    },
+    { what: `ListParts shows every part whose body reached the server (${delivered.join(',')}; listed: ${onServer.join(',')})` },
+  );
+  return onServer;
 }
 
 describe('SDK resumable transfers across a killed process (s3, 200 MiB)', { timeout: 600_000 }, () => {
@@ -139,19 +158,14 @@ describe('SDK resumable transfers across a killed process (s3, 200 MiB)', { time
     proxy.decide = (q) => (q.method === 'PUT' && q.url.includes('partNumber=') ? { forward: true, delayMs: 150 } : { forward: true });
     const first = runChild(job({ op: 'upload', key: 'big/up.bin', file }));
     const checkpoints = async () => (await fs.readdir(tmp)).filter((f) => f.endsWith('.stratus-upload.json'));
-    let cp: string | undefined;
-    while (!cp) {
-      cp = (await checkpoints())[0];
-      if (!cp) await new Promise((r) => setTimeout(r, 20));
-    }
+    const cp = await waitFor(async () => (await checkpoints())[0], { what: 'the upload checkpoint file exists' });
     await waitForParts(path.join(tmp, cp), 4, first);
     first.child.kill('SIGKILL');
     assert.equal((await first.exit).signal, 'SIGKILL');
-    await proxySettled(proxy);
 
     const record = JSON.parse(await fs.readFile(path.join(tmp, cp), 'utf8'));
     assert.equal(record.uploadId.length > 0, true);
-    const onServer = (await collect(c.listParts(bucket, 'big/up.bin', record.uploadId))).map((p) => p.partNumber);
+    const onServer = await serverSettled(proxy, c, bucket, 'big/up.bin', record.uploadId);
     assert.ok(onServer.length >= 4 && onServer.length < PARTS, `the server holds ${onServer.length} parts`);
     await assert.rejects(c.headObject(bucket, 'big/up.bin'), 'no object before completion');
 
@@ -180,7 +194,8 @@ describe('SDK resumable transfers across a killed process (s3, 200 MiB)', { time
     await waitForParts(cp, 4, first);
     first.child.kill('SIGKILL');
     await first.exit;
-    await proxySettled(proxy);
+    // The client's checkpoint is final once it is dead; the proxy must only be done logging that run.
+    await waitFor(() => proxy.log.every((q) => q.closed), { what: 'the proxy saw every request of the killed run end' });
     const recorded = JSON.parse(await fs.readFile(cp, 'utf8')).parts.map((p: { partNumber: number }) => p.partNumber);
     assert.ok(recorded.length >= 4 && recorded.length < PARTS);
     await assert.rejects(fs.access(target), 'no target before the download is whole');
@@ -204,16 +219,14 @@ describe('SDK resumable transfers across a killed process (s3, 200 MiB)', { time
     await writeRandomFile(file, 48 * MiB);
     proxy.decide = (q) => (q.method === 'PUT' && q.url.includes('partNumber=') ? { forward: true, delayMs: 150 } : { forward: true });
     const first = runChild(job({ op: 'upload', key: 'big/changing.bin', file }));
-    let cp: string | undefined;
-    while (!cp) {
-      cp = (await fs.readdir(tmp)).find((f) => f.startsWith('changing.bin.') && f.endsWith('.stratus-upload.json'));
-      if (!cp) await new Promise((r) => setTimeout(r, 20));
-    }
+    const cp = await waitFor(async () => (await fs.readdir(tmp)).find((f) => f.startsWith('changing.bin.') && f.endsWith('.stratus-upload.json')), {
+      what: 'the upload checkpoint file exists',
+    });
     await waitForParts(path.join(tmp, cp), 2, first);
     first.child.kill('SIGKILL');
     await first.exit;
-    await proxySettled(proxy);
     const old = JSON.parse(await fs.readFile(path.join(tmp, cp), 'utf8'));
+    await serverSettled(proxy, c, bucket, 'big/changing.bin', old.uploadId);
     const digest = await writeRandomFile(file, 40 * MiB);
 
     proxy.log.length = 0;
