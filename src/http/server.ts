@@ -23,6 +23,12 @@ export interface ConnectionLimits {
 
 export const DEFAULT_LIMITS: ConnectionLimits = { maxConnections: 1024, headersTimeoutMs: 20_000, bodyTimeoutMs: 6 * 3600_000, bodyMinRate: 1024 };
 
+/** Node's own answers to connection-level errors (headers too slow or too large); anything else is 400. */
+const CLIENT_ERROR_STATUS: Record<string, string> = {
+  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+};
+
 export interface HttpServer extends http.Server {
   /**
    * For shutdown: stops keeping connections alive and resolves once every
@@ -95,9 +101,8 @@ export function createHttpServer(
       current.once('close', () => socket.destroy());
       return;
     }
-    if (current) socket.destroy();
-    else if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
-    else socket.destroy();
+    if (current || !socket.writable) socket.destroy();
+    else socket.end(`HTTP/1.1 ${CLIENT_ERROR_STATUS[err.code ?? ''] ?? '400 Bad Request'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
   });
   return Object.assign(server, {
     async drain() {
