@@ -103,6 +103,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       // Connections are gone; handlers may still be cleaning up (temporary files) before the stores close.
       await drained;
       clearTimeout(timer);
+      await blobs.close();
       await meta.close();
     })());
 
