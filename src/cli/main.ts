@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { fromEnv, fromFile, resolveConfig, type ConfigInput } from '../server/config.js';
 import { startServer } from '../server/app.js';
+import { exitOnFatalErrors } from '../server/fatal.js';
 import { createLogger } from '../server/logger.js';
 import { registerClientCommands } from './commands/index.js';
 
@@ -55,6 +56,7 @@ program
       process.exit(2);
     }
     const log = createLogger(config.logLevel);
+    exitOnFatalErrors(log);
     // Signal handlers go in before the server announces itself, so a signal
     // right after the "listening" line still shuts down cleanly.
     let running: Awaited<ReturnType<typeof startServer>> | undefined;
