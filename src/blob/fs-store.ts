@@ -7,7 +7,7 @@ import { DigestSet } from '../digest/digest-set.js';
 import { StorageError } from '../engine/errors.js';
 import { BlobStream } from './blob-stream.js';
 import { HandleCache } from './handle-cache.js';
-import type { BlobStore, BlobWriteOptions, ByteRange, PendingBlob } from './store.js';
+import type { BlobFaults, BlobStore, BlobWriteOptions, ByteRange, PendingBlob } from './store.js';
 import { Workspace } from './workspace.js';
 
 const ID_RE = /^[0-9a-f]{32}$/;
@@ -27,6 +27,7 @@ export class FsBlobStore implements BlobStore {
   constructor(
     root: string,
     private readonly fsync = true,
+    private readonly faults?: BlobFaults,
   ) {
     this.blobDir = path.join(root, 'blobs');
     this.tmpDir = path.join(root, 'tmp');
@@ -71,11 +72,15 @@ export class FsBlobStore implements BlobStore {
         if (opts.expectedSize !== undefined && size > opts.expectedSize) throw new StorageError('IncompleteBody', 'The request body is longer than its declared length');
         digest.update(chunk);
         if (inFlight) await inFlight;
+        this.fault('write', id);
         inFlight = fh.write(chunk);
       }
       if (inFlight) await inFlight;
       if (opts.expectedSize !== undefined && size !== opts.expectedSize) throw new StorageError('IncompleteBody');
-      if (this.fsync) await fh.sync();
+      if (this.fsync) {
+        this.fault('sync', id);
+        await fh.sync();
+      }
       await fh.close();
       closed = true;
       const digests = digest.finish();
@@ -107,7 +112,7 @@ export class FsBlobStore implements BlobStore {
     const fh = await this.open(id);
     try {
       const r = range ?? { start: 0, end: (await fh.stat()).size - 1 };
-      return new BlobStream(fh, r.start, r.end);
+      return new BlobStream(fh, r.start, r.end, this.faults && (() => this.fault('read', id)));
     } catch (e) {
       await fh.close();
       throw e;
@@ -122,12 +127,18 @@ export class FsBlobStore implements BlobStore {
       const buf = Buffer.allocUnsafe(len);
       let off = 0;
       while (off < len) {
+        this.fault('read', id);
         const { bytesRead } = await fh.read(buf, off, len - off, r.start + off);
         if (bytesRead === 0) throw new StorageError('InternalError', `blob ${id} is shorter than its metadata`);
         off += bytesRead;
       }
       return buf;
     });
+  }
+
+  private fault(op: 'write' | 'sync' | 'read', id: string): void {
+    const err = this.faults?.inject(op, id);
+    if (err) throw err;
   }
 
   private async open(id: string) {

@@ -49,3 +49,12 @@ export interface BlobStore {
    */
   sweep(isReferenced: (id: string) => Promise<boolean>, olderThan: number): Promise<{ blobs: number; temps: number }>;
 }
+
+/**
+ * Test-only fault injection at the filesystem calls of a blob store: an error
+ * returned is thrown where that call's own failure would be (a disk that is
+ * full, or fails, mid-write or mid-read).
+ */
+export interface BlobFaults {
+  inject(op: 'write' | 'sync' | 'read', blobId: string): Error | undefined;
+}
