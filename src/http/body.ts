@@ -6,12 +6,12 @@ export interface BodyDeadline {
   /** The body must be complete by this time (epoch ms). */
   until: number;
   /**
-   * Slowest average rate accepted (bytes/s), measured from the request's start
-   * once `graceMs` have passed: a client trickling a byte now and then (under
-   * the idle timeout) is cut off instead of holding its connection for hours.
+   * Slowest average rate accepted (bytes/s), measured from the first read of
+   * the body (time the server spends before reading is not the client's) once
+   * `graceMs` have passed: a client trickling a byte now and then (under the
+   * idle timeout) is cut off instead of holding its connection for hours.
    */
   minRate: number;
-  startedAt: number;
   graceMs: number;
 }
 
@@ -33,6 +33,7 @@ export async function* requestBody(req: IncomingMessage, idleMs: number): AsyncG
   // Not `for await`: leaving that loop early destroys the request and its socket.
   const it = req[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const deadline = deadlines.get(req);
+  const begun = Date.now();
   let received = 0;
   let onIdle: (() => void) | undefined;
   let onGone: (() => void) | undefined;
@@ -66,7 +67,7 @@ export async function* requestBody(req: IncomingMessage, idleMs: number): AsyncG
       if (r.done) break;
       received += r.value.length;
       if (deadline && deadline.minRate > 0) {
-        const elapsed = Date.now() - deadline.startedAt;
+        const elapsed = Date.now() - begun;
         if (elapsed > deadline.graceMs && received < (deadline.minRate * elapsed) / 1000) throw new StorageError('RequestTimeout');
       }
       // The next wait is measured afresh (the deadline draws nearer).

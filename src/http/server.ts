@@ -58,8 +58,7 @@ export function createHttpServer(
   };
   const server = http.createServer(options, (req, res) => {
     if (draining) res.shouldKeepAlive = false;
-    const startedAt = Date.now();
-    setBodyDeadline(req, { until: startedAt + limits.bodyTimeoutMs, minRate: limits.bodyMinRate, startedAt, graceMs: services.settings.bodyIdleMs });
+    setBodyDeadline(req, { until: Date.now() + limits.bodyTimeoutMs, minRate: limits.bodyMinRate, graceMs: services.settings.bodyIdleMs });
     if (req.url === '/health' && unsigned(req) && (req.method === 'GET' || req.method === 'HEAD')) {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(req.method === 'HEAD' ? undefined : JSON.stringify({ status: 'ok' }));
