@@ -161,7 +161,7 @@ export class FsBlobStore implements BlobStore {
    * metadata points to, except those a live process holds in its commit window.
    */
   async sweep(isReferenced: (id: string) => Promise<boolean>, olderThan: number) {
-    const { temps, held } = await this.work.sweep(olderThan);
+    const { temps } = await this.work.sweep(olderThan);
     let blobs = 0;
     for (const a of await fs.readdir(this.blobDir)) {
       for (const b of await fs.readdir(path.join(this.blobDir, a)).catch(() => [] as string[])) {
@@ -169,8 +169,8 @@ export class FsBlobStore implements BlobStore {
         for (const id of await fs.readdir(dir).catch(() => [] as string[])) {
           const p = path.join(dir, id);
           const st = await fs.stat(p).catch(() => undefined);
-          if (!st || st.mtimeMs >= olderThan || held.has(id)) continue;
-          if (!ID_RE.test(id) || !(await isReferenced(id))) {
+          if (!st || st.mtimeMs >= olderThan) continue;
+          if (!ID_RE.test(id) || (!(await isReferenced(id)) && !(await this.work.holds(id)))) {
             if (ID_RE.test(id)) this.handles.evict(id);
             await fs.rm(p, { force: true });
             blobs++;

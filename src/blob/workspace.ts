@@ -108,28 +108,39 @@ export class Workspace {
     const m = NAME_RE.exec(name);
     if (m && m[4] === this.host && m[3] === this.ns && this.ns !== '') {
       const pid = Number(m[1]);
-      return running(pid) && (m[2] === '' || startOf(pid) === m[2]);
+      if (!running(pid)) return false;
+      // Another start time: the pid was reused. Unreadable (hidepid): assume it is the owner.
+      const start = startOf(pid);
+      return m[2] === '' || start === '' || start === m[2];
     }
     const st = await fs.stat(path.join(this.tmpRoot, name)).catch(() => undefined);
     return st !== undefined && now - st.mtimeMs < LEASE_TTL_MS;
   }
 
   /**
-   * Removes the folders of dead processes and loose files (an older layout)
-   * last modified before `olderThan`; returns how many files went, and the
-   * ids live processes still hold in their commit window.
+   * Whether some process holds blob `id` in its commit window. Asked for each
+   * unreferenced blob just before it would be removed: a blob is marked
+   * before it is renamed into place, so a blob the sweep has seen in place
+   * has its marker visible by then.
    */
-  async sweep(olderThan: number): Promise<{ temps: number; held: Set<string> }> {
+  async holds(id: string): Promise<boolean> {
+    for (const e of await fs.readdir(this.tmpRoot, { withFileTypes: true })) {
+      if (e.isDirectory() && (await fs.stat(path.join(this.tmpRoot, e.name, `${id}.c`)).then(() => true, () => false))) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Removes the folders of dead processes, and loose files (an older layout)
+   * last modified before `olderThan`; returns how many temporary files went.
+   */
+  async sweep(olderThan: number): Promise<{ temps: number }> {
     const now = Date.now();
-    const held = new Set<string>();
     let temps = 0;
     for (const e of await fs.readdir(this.tmpRoot, { withFileTypes: true })) {
       const p = path.join(this.tmpRoot, e.name);
       if (e.isDirectory()) {
-        if (await this.alive(e.name, now)) {
-          for (const f of await fs.readdir(p).catch(() => [] as string[])) if (f.endsWith('.c')) held.add(f.slice(0, -2));
-          continue;
-        }
+        if (await this.alive(e.name, now)) continue;
         temps += (await fs.readdir(p).catch(() => [] as string[])).filter((f) => !f.endsWith('.c')).length;
         await fs.rm(p, { recursive: true, force: true });
         continue;
@@ -141,6 +152,6 @@ export class Workspace {
         temps++;
       }
     }
-    return { temps, held };
+    return { temps };
   }
 }
