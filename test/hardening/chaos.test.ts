@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, it } from 'node:test';
+import { signObsRequest } from '../../src/auth/obs.js';
 import { ossResource, signOssV1, stringToSignOssV1 } from '../../src/auth/oss-v1.js';
 import { buildForm } from '../../src/sdk/cos/form.js';
 import { signedRequest } from '../helpers/raw.js';
@@ -12,7 +13,7 @@ import { ACCESS_KEY, SECRET_KEY } from '../helpers/server.js';
 import { CRED, startCosServer, signMore, type CosTestServer } from '../cos/helpers.js';
 
 // "Beyond the findings": a bounded run in which clients abort GETs, PUTs,
-// multipart parts, OSS appends and COS slices at random byte offsets while
+// multipart parts, OSS and OBS appends and COS slices at random byte offsets while
 // others read and write. Afterwards the server answers, its file
 // descriptors are back to the baseline, tmp/ holds nothing, no blob is
 // orphaned and every committed object reads back whole. Seeded: a failure
@@ -106,9 +107,16 @@ function ossAppendHead(key: string, position: number, length: number): string {
   return `POST /${bucket}/${key}?${query} HTTP/1.1\r\nhost: 127.0.0.1:${t.port}\r\n` + Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('') + '\r\n';
 }
 
-async function ossAppend(key: string, position: number, body: Buffer) {
+function obsAppendHead(key: string, position: number, length: number): string {
+  const url = new URL(`/${bucket}/${key}?append&position=${position}`, t.url);
+  const headers: Record<string, string> = { 'content-type': 'application/octet-stream', 'content-length': String(length) };
+  signObsRequest({ method: 'POST', url, headers, credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY } });
+  return `POST ${url.pathname}${url.search} HTTP/1.1\r\nhost: 127.0.0.1:${t.port}\r\n` + Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('') + '\r\n';
+}
+
+async function append(dialect: 'oss' | 'obs', key: string, position: number, body: Buffer) {
   const s = await RawSocket.connect(t.port);
-  await s.write(ossAppendHead(key, position, body.length));
+  await s.write((dialect === 'oss' ? ossAppendHead : obsAppendHead)(key, position, body.length));
   await s.write(body);
   const r = await s.response();
   s.destroy();
@@ -136,9 +144,11 @@ const put = async (key: string, body: Buffer) => {
 it(`survives clients that abort at random offsets (seed ${SEED})`, async () => {
   // Objects for readers and droppers, an appendable object, a multipart upload and a COS slice session.
   for (let i = 0; i < 4; i++) await put(`base/${i}`, data(between(300_000, 1_500_000)));
-  const appendable = data(100_000);
-  assert.equal((await ossAppend('app', 0, appendable))?.status, 200);
-  let appended = appendable;
+  const appended = { oss: data(100_000), obs: data(80_000) };
+  for (const d of ['oss', 'obs'] as const) {
+    const r = await append(d, `app-${d}`, 0, appended[d]);
+    assert.equal(r?.status, 200, r?.body.toString());
+  }
   const init = await signedRequest(t.url, `/${bucket}/mpu?uploads`, { method: 'POST' });
   const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(init.body.toString())![1];
   const part1 = data(5 * 1024 * 1024 + 1000);
@@ -171,7 +181,8 @@ it(`survives clients that abort at random offsets (seed ${SEED})`, async () => {
         await sendPartial(signedHead(t.port, 'PUT', `/${bucket}/mpu?${q}`, { 'content-length': String(body.length) }), body, between(0, body.length));
       } else if (kind === 4) {
         const body = data(between(70_000, 400_000));
-        await sendPartial(ossAppendHead('app', appended.length, body.length), body, between(0, body.length));
+        const d = rand() < 0.5 ? 'oss' : 'obs';
+        await sendPartial((d === 'oss' ? ossAppendHead : obsAppendHead)(`app-${d}`, appended[d].length, body.length), body, between(0, body.length));
       } else {
         const offset = 512 * 1024 * between(0, 3);
         const { head, body } = cosSliceRequest('/sliced.bin', session, offset, cosFile.subarray(offset, offset + 512 * 1024));
@@ -193,11 +204,12 @@ it(`survives clients that abort at random offsets (seed ${SEED})`, async () => {
   await Promise.all([...aborters, ...writers, ...readers]);
 
   // The interrupted operations can all be carried on.
-  const more = data(90_000);
-  const r = await ossAppend('app', appended.length, more);
-  assert.equal(r?.status, 200, r?.body.toString());
-  appended = Buffer.concat([appended, more]);
-  committed.set('app', appended);
+  for (const d of ['oss', 'obs'] as const) {
+    const more = data(90_000);
+    const r = await append(d, `app-${d}`, appended[d].length, more);
+    assert.equal(r?.status, 200, r?.body.toString());
+    committed.set(`app-${d}`, Buffer.concat([appended[d], more]));
+  }
   const done = await signedRequest(t.url, `/${bucket}/mpu?uploadId=${encodeURIComponent(uploadId)}`, {
     method: 'POST',
     body: `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${p1.headers.etag}</ETag></Part></CompleteMultipartUpload>`,
