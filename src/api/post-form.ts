@@ -23,11 +23,21 @@ export interface PostForm {
   file?: PostFormFile;
 }
 
-/** S3 accepts at most 20 KB of form fields before the file; a little slack for other dialects. */
-const MAX_FIELD_BYTES = 64 * 1024;
+/**
+ * S3 refuses more than 20 KB of form fields before the file
+ * (MaxPostPreDataLengthExceeded); the same bound holds for every dialect, as
+ * the fields are held in memory before anyone is authenticated. Names and
+ * values count; the raw bytes before the file (part headers, boundaries) are
+ * bounded too, so a form of empty fields or endless part headers is refused
+ * as early, after at most one more socket chunk.
+ */
+export const MAX_PRE_DATA_BYTES = 20 * 1024;
+const MAX_RAW_PRE_DATA_BYTES = 64 * 1024;
 const MAX_FIELDS = 200;
 
 const forms = new WeakMap<HttpContext, Promise<PostForm>>();
+/** The fields read so far, kept even when the form fails, so the form door can still pick the dialect. */
+const partial = new WeakMap<HttpContext, Map<string, string>>();
 
 /** A POST whose body is a form: multipart/form-data, unsigned by header, without a query. */
 export function isFormPost(ctx: HttpContext): boolean {
@@ -54,6 +64,13 @@ export function postForm(ctx: HttpContext, idleMs: number): Promise<PostForm> {
   return p;
 }
 
+/** Field names (lower-cased) read before the form completed or failed. */
+export function postFormFieldsSoFar(ctx: HttpContext): Iterable<string> {
+  return partial.get(ctx)?.keys() ?? [];
+}
+
+const preDataTooLarge = () => new StorageError('MaxPostPreDataLengthExceeded', undefined, { MaxPostPreDataLengthBytes: String(MAX_PRE_DATA_BYTES) });
+
 /** True when the front door already started reading this request's form. */
 export function hasPostForm(ctx: HttpContext): boolean {
   return forms.has(ctx);
@@ -63,6 +80,8 @@ function readForm(ctx: HttpContext, idleMs: number): Promise<PostForm> {
   return new Promise<PostForm>((resolve, reject) => {
     const fields = new Map<string, string>();
     const names = new Map<string, string>();
+    partial.set(ctx, fields);
+    let fieldBytes = 0;
     let settled = false;
     let file: Readable | undefined;
     const done = (f: () => void) => {
@@ -72,14 +91,16 @@ function readForm(ctx: HttpContext, idleMs: number): Promise<PostForm> {
     };
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: ctx.req.headers, limits: { fieldSize: MAX_FIELD_BYTES, fields: MAX_FIELDS, fieldNameSize: 1024 } });
+      bb = busboy({ headers: ctx.req.headers, limits: { fieldSize: MAX_PRE_DATA_BYTES + 1, fields: MAX_FIELDS, fieldNameSize: 1024 } });
     } catch (e) {
       reject(malformed((e as Error).message));
       return;
     }
     bb.on('field', (name, value, info) => {
       if (settled) return; // after the file: ignored
-      if (info.valueTruncated || info.nameTruncated) return done(() => reject(malformed('A form field is too large.')));
+      fieldBytes += Buffer.byteLength(name) + Buffer.byteLength(value);
+      if (info.valueTruncated || fieldBytes > MAX_PRE_DATA_BYTES) return done(() => reject(preDataTooLarge()));
+      if (info.nameTruncated) return done(() => reject(malformed('A form field name is too long.')));
       const lower = name.toLowerCase();
       if (!fields.has(lower)) {
         fields.set(lower, value);
@@ -105,7 +126,7 @@ function readForm(ctx: HttpContext, idleMs: number): Promise<PostForm> {
     bb.on('close', () => done(() => resolve({ fields, names })));
     // The body through the idle timeout: a client that stalls or goes away mid-file
     // fails the form (RequestTimeout / IncompleteBody) and never leaves the engine waiting.
-    const source = Readable.from(requestBody(ctx.req, idleMs), { objectMode: false });
+    const source = Readable.from(boundedPreData(requestBody(ctx.req, idleMs), () => file !== undefined || settled), { objectMode: false });
     source.on('error', (e) => {
       const err = isStorageError(e) ? e : malformed(e.message);
       done(() => reject(err));
@@ -113,4 +134,20 @@ function readForm(ctx: HttpContext, idleMs: number): Promise<PostForm> {
     });
     source.pipe(bb);
   });
+}
+
+/**
+ * The body, failing once more than MAX_RAW_PRE_DATA_BYTES went by without the
+ * file part starting (or the form settling): checked before each chunk is
+ * handed on, so a chunk that starts the file is never counted against it.
+ */
+async function* boundedPreData(body: AsyncIterable<Buffer>, fileStarted: () => boolean): AsyncGenerator<Buffer> {
+  let raw = 0;
+  for await (const chunk of body) {
+    if (!fileStarted()) {
+      if (raw > MAX_RAW_PRE_DATA_BYTES) throw preDataTooLarge();
+      raw += chunk.length;
+    }
+    yield chunk;
+  }
 }

@@ -38,12 +38,15 @@ export class BlobStream extends Readable implements DirectSource {
     private readonly fh: FileHandle,
     start: number,
     private readonly end: number,
+    /** Test-only fault injection: throws in place of a read. */
+    private readonly beforeRead?: () => void,
   ) {
     super({ highWaterMark: CHUNK });
     this.pos = start;
   }
 
   private async readAt(buf: Buffer, len: number): Promise<number> {
+    this.beforeRead?.();
     const { bytesRead } = await this.fh.read(buf, 0, len, this.pos);
     if (bytesRead === 0) throw new StorageError('InternalError', 'blob is shorter than its metadata');
     this.pos += bytesRead;

@@ -7,13 +7,14 @@ import { DigestSet } from '../digest/digest-set.js';
 import { StorageError } from '../engine/errors.js';
 import { BlobStream } from './blob-stream.js';
 import { HandleCache } from './handle-cache.js';
-import type { BlobStore, BlobWriteOptions, ByteRange, PendingBlob } from './store.js';
+import type { BlobFaults, BlobStore, BlobWriteOptions, ByteRange, PendingBlob } from './store.js';
+import { Workspace } from './workspace.js';
 
 const ID_RE = /^[0-9a-f]{32}$/;
 
 /**
  * Blobs as files under `<root>/blobs/ab/cd/<id>`, written through
- * `<root>/tmp/<id>` and renamed into place. Works on a local disk or a shared
+ * `<root>/tmp/<process folder>/<id>` and renamed into place. Works on a local disk or a shared
  * mount (rename within one filesystem is atomic on both).
  */
 export class FsBlobStore implements BlobStore {
@@ -21,18 +22,27 @@ export class FsBlobStore implements BlobStore {
   private readonly tmpDir: string;
   private readonly knownDirs = new Set<string>();
   private readonly handles = new HandleCache((id) => this.open(id));
+  private readonly work: Workspace;
 
   constructor(
     root: string,
     private readonly fsync = true,
+    private readonly faults?: BlobFaults,
   ) {
     this.blobDir = path.join(root, 'blobs');
     this.tmpDir = path.join(root, 'tmp');
+    this.work = new Workspace(this.tmpDir);
   }
 
   async init() {
     await fs.mkdir(this.blobDir, { recursive: true });
     await fs.mkdir(this.tmpDir, { recursive: true });
+    await this.work.open();
+  }
+
+  async close() {
+    this.handles.closeAll();
+    await this.work.close();
   }
 
   private pathOf(id: string) {
@@ -42,7 +52,7 @@ export class FsBlobStore implements BlobStore {
 
   async write(source: AsyncIterable<Buffer>, opts: BlobWriteOptions = {}): Promise<PendingBlob> {
     const id = randomBytes(16).toString('hex');
-    const tmp = path.join(this.tmpDir, id);
+    const tmp = path.join(this.work.dir, id);
     const digest = new DigestSet(opts.digests ?? []);
     const fh = await fs.open(tmp, fsc.O_CREAT | fsc.O_EXCL | fsc.O_WRONLY, 0o600);
     let closed = false;
@@ -62,11 +72,15 @@ export class FsBlobStore implements BlobStore {
         if (opts.expectedSize !== undefined && size > opts.expectedSize) throw new StorageError('IncompleteBody', 'The request body is longer than its declared length');
         digest.update(chunk);
         if (inFlight) await inFlight;
+        this.fault('write', id);
         inFlight = fh.write(chunk);
       }
       if (inFlight) await inFlight;
       if (opts.expectedSize !== undefined && size !== opts.expectedSize) throw new StorageError('IncompleteBody');
-      if (this.fsync) await fh.sync();
+      if (this.fsync) {
+        this.fault('sync', id);
+        await fh.sync();
+      }
       await fh.close();
       closed = true;
       const digests = digest.finish();
@@ -81,6 +95,8 @@ export class FsBlobStore implements BlobStore {
             await fs.mkdir(dir, { recursive: true });
             this.knownDirs.add(dir);
           }
+          // Until the metadata references it, only the marker keeps another gateway's sweep away.
+          await this.work.marking(id);
           await fs.rename(tmp, dest);
           if (this.fsync) await syncDir(dir);
         },
@@ -96,7 +112,7 @@ export class FsBlobStore implements BlobStore {
     const fh = await this.open(id);
     try {
       const r = range ?? { start: 0, end: (await fh.stat()).size - 1 };
-      return new BlobStream(fh, r.start, r.end);
+      return new BlobStream(fh, r.start, r.end, this.faults && (() => this.fault('read', id)));
     } catch (e) {
       await fh.close();
       throw e;
@@ -111,12 +127,18 @@ export class FsBlobStore implements BlobStore {
       const buf = Buffer.allocUnsafe(len);
       let off = 0;
       while (off < len) {
+        this.fault('read', id);
         const { bytesRead } = await fh.read(buf, off, len - off, r.start + off);
         if (bytesRead === 0) throw new StorageError('InternalError', `blob ${id} is shorter than its metadata`);
         off += bytesRead;
       }
       return buf;
     });
+  }
+
+  private fault(op: 'write' | 'sync' | 'read', id: string): void {
+    const err = this.faults?.inject(op, id);
+    if (err) throw err;
   }
 
   private async open(id: string) {
@@ -131,19 +153,16 @@ export class FsBlobStore implements BlobStore {
   async delete(id: string) {
     this.handles.evict(id);
     await fs.rm(this.pathOf(id), { force: true });
+    await this.work.settle(id);
   }
 
+  /**
+   * Temporary files of dead processes only (see Workspace), then blobs no
+   * metadata points to, except those a live process holds in its commit window.
+   */
   async sweep(isReferenced: (id: string) => Promise<boolean>, olderThan: number) {
-    let temps = 0;
+    const { temps } = await this.work.sweep(olderThan);
     let blobs = 0;
-    for (const name of await fs.readdir(this.tmpDir)) {
-      const p = path.join(this.tmpDir, name);
-      const st = await fs.stat(p).catch(() => undefined);
-      if (st && st.mtimeMs < olderThan) {
-        await fs.rm(p, { force: true });
-        temps++;
-      }
-    }
     for (const a of await fs.readdir(this.blobDir)) {
       for (const b of await fs.readdir(path.join(this.blobDir, a)).catch(() => [] as string[])) {
         const dir = path.join(this.blobDir, a, b);
@@ -151,7 +170,7 @@ export class FsBlobStore implements BlobStore {
           const p = path.join(dir, id);
           const st = await fs.stat(p).catch(() => undefined);
           if (!st || st.mtimeMs >= olderThan) continue;
-          if (!ID_RE.test(id) || !(await isReferenced(id))) {
+          if (!ID_RE.test(id) || (!(await isReferenced(id)) && !(await this.work.holds(id)))) {
             if (ID_RE.test(id)) this.handles.evict(id);
             await fs.rm(p, { force: true });
             blobs++;

@@ -39,9 +39,22 @@ export interface BlobStore {
   /** Reads a small blob (or range) whole. */
   readBuffer(id: string, range?: ByteRange): Promise<Buffer>;
   delete(id: string): Promise<void>;
+  /** Releases what the store holds for this process (no write may be in flight). */
+  close?(): Promise<void>;
   /**
-   * Removes temporary files and blobs no metadata points to, last modified
-   * before `olderThan` (so writes in flight on other gateways are spared).
+   * Removes temporary files no live process can still commit, and blobs no
+   * metadata points to, last modified before `olderThan`, that no live
+   * process is about to reference (so writes in flight on other gateways
+   * sharing the directory are spared).
    */
   sweep(isReferenced: (id: string) => Promise<boolean>, olderThan: number): Promise<{ blobs: number; temps: number }>;
+}
+
+/**
+ * Test-only fault injection at the filesystem calls of a blob store: an error
+ * returned is thrown where that call's own failure would be (a disk that is
+ * full, or fails, mid-write or mid-read).
+ */
+export interface BlobFaults {
+  inject(op: 'write' | 'sync' | 'read', blobId: string): Error | undefined;
 }

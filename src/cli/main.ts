@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { fromEnv, fromFile, resolveConfig, type ConfigInput } from '../server/config.js';
 import { startServer } from '../server/app.js';
+import { exitOnFatalErrors } from '../server/fatal.js';
 import { createLogger } from '../server/logger.js';
 import { registerClientCommands } from './commands/index.js';
 
@@ -22,6 +23,10 @@ program
   .option('--appid <digits>', 'COS appid of the root account (or STRATUS_APPID)')
   .option('--cos-download-domain <domain>', 'COS download host domain: <bucket>-<appid>.<domain> (default file.localhost)')
   .option('--cos-download-path <path>', 'COS download path form: <path>/<bucket>-<appid>/<file> (default /cos-download)')
+  .option('--max-connections <n>', 'concurrent connections accepted (default 1024)')
+  .option('--headers-timeout-ms <ms>', 'time a request may take to send its headers (default 20000)')
+  .option('--body-timeout-ms <ms>', 'time a request may take to send its body (default 6 hours)')
+  .option('--body-min-rate <bytes/s>', 'slowest average upload rate accepted (default 1024, 0: none)')
   .option('--config <file>', 'JSON config file (or STRATUS_CONFIG)')
   .action(async (o: Record<string, unknown>) => {
     const configFile = (o.config as string | undefined) ?? process.env.STRATUS_CONFIG;
@@ -38,6 +43,10 @@ program
       appid: o.appid as string | undefined,
       cosDownloadDomain: o.cosDownloadDomain as string | undefined,
       cosDownloadPath: o.cosDownloadPath as string | undefined,
+      maxConnections: o.maxConnections as string | undefined,
+      headersTimeoutMs: o.headersTimeoutMs as string | undefined,
+      bodyTimeoutMs: o.bodyTimeoutMs as string | undefined,
+      bodyMinRate: o.bodyMinRate as string | undefined,
     };
     let config;
     try {
@@ -47,6 +56,7 @@ program
       process.exit(2);
     }
     const log = createLogger(config.logLevel);
+    exitOnFatalErrors(log);
     // Signal handlers go in before the server announces itself, so a signal
     // right after the "listening" line still shuts down cleanly.
     let running: Awaited<ReturnType<typeof startServer>> | undefined;

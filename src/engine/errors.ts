@@ -62,6 +62,7 @@ export type ErrorCode =
   | 'NoSuchFolder'
   | 'FolderNotEmpty'
   | 'MalformedPOSTRequest'
+  | 'MaxPostPreDataLengthExceeded'
   | 'InvalidPolicyDocument'
   | 'UnresolvableGrantByEmailAddress';
 
@@ -125,6 +126,7 @@ export const DEFAULT_STATUS: Record<ErrorCode, number> = {
   NoSuchFolder: 404,
   FolderNotEmpty: 409,
   MalformedPOSTRequest: 400,
+  MaxPostPreDataLengthExceeded: 400,
   InvalidPolicyDocument: 400,
 };
 
@@ -178,6 +180,7 @@ export const DEFAULT_MESSAGE: Partial<Record<ErrorCode, string>> = {
   NoSuchFolder: 'The specified folder does not exist',
   FolderNotEmpty: 'The folder you tried to delete is not empty',
   MalformedPOSTRequest: 'The body of your POST request is not well-formed multipart/form-data.',
+  MaxPostPreDataLengthExceeded: 'Your POST request fields preceding the upload file were too large.',
   InvalidPolicyDocument: 'Invalid Policy: Invalid JSON.',
 };
 

@@ -1,24 +1,60 @@
 import type { IncomingMessage } from 'node:http';
 import { StorageError } from '../engine/errors.js';
 
+/** How long a request may take to deliver its body, beyond the idle timeout each read has. */
+export interface BodyDeadline {
+  /** The body must be complete by this time (epoch ms). */
+  until: number;
+  /**
+   * Slowest average rate accepted (bytes/s), measured from the first read of
+   * the body (time the server spends before reading is not the client's) once
+   * `graceMs` have passed: a client trickling a byte now and then (under the
+   * idle timeout) is cut off instead of holding its connection for hours.
+   */
+  minRate: number;
+  graceMs: number;
+}
+
+const deadlines = new WeakMap<IncomingMessage, BodyDeadline>();
+
+/** Set by the server for each request; every reader of the body honours it. */
+export function setBodyDeadline(req: IncomingMessage, d: BodyDeadline): void {
+  deadlines.set(req, d);
+}
+
 /**
  * The request body as chunks, failing with RequestTimeout when the client
- * stops sending for `idleMs`, and with IncompleteBody when the connection
- * ends before the declared length arrived. A stall does not destroy the
- * socket: the error must still reach the client (the reply then closes it).
+ * stops sending for `idleMs`, misses the request's deadline or sends slower
+ * than its minimum rate, and with IncompleteBody when the connection ends
+ * before the declared length arrived. A stall does not destroy the socket:
+ * the error must still reach the client (the reply then closes it).
  */
 export async function* requestBody(req: IncomingMessage, idleMs: number): AsyncGenerator<Buffer> {
   // Not `for await`: leaving that loop early destroys the request and its socket.
   const it = req[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const deadline = deadlines.get(req);
+  const begun = Date.now();
+  let received = 0;
   let onIdle: (() => void) | undefined;
-  const timer = setTimeout(() => onIdle?.(), idleMs);
+  let onGone: (() => void) | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  // Once the reply is sent, Node no longer ends a request whose connection then closes:
+  // without this the read would wait out the idle timeout.
+  const socket = req.socket;
+  const gone = () => onGone?.();
+  socket?.once('close', gone);
   try {
     for (;;) {
       let r: IteratorResult<Buffer>;
+      const wait = deadline ? Math.min(idleMs, deadline.until - Date.now()) : idleMs;
       try {
         r = await new Promise<IteratorResult<Buffer>>((resolve, reject) => {
           onIdle = () => reject(new StorageError('RequestTimeout'));
-          timer.refresh();
+          onGone = () => reject(new StorageError('IncompleteBody'));
+          if (wait <= 0) return onIdle();
+          if (socket?.destroyed && !req.complete) return onGone();
+          if (timer) timer.refresh();
+          else timer = setTimeout(() => onIdle?.(), wait);
           it.next().then(resolve, reject);
         });
       } catch (e) {
@@ -26,13 +62,25 @@ export async function* requestBody(req: IncomingMessage, idleMs: number): AsyncG
         throw new StorageError('IncompleteBody');
       } finally {
         onIdle = undefined;
+        onGone = undefined;
       }
       if (r.done) break;
+      received += r.value.length;
+      if (deadline && deadline.minRate > 0) {
+        const elapsed = Date.now() - begun;
+        if (elapsed > deadline.graceMs && received < (deadline.minRate * elapsed) / 1000) throw new StorageError('RequestTimeout');
+      }
+      // The next wait is measured afresh (the deadline draws nearer).
+      if (deadline && timer) {
+        clearTimeout(timer);
+        timer = undefined;
+      }
       yield r.value;
     }
     if (!req.complete) throw new StorageError('IncompleteBody');
   } finally {
     clearTimeout(timer);
+    socket?.off('close', gone);
   }
 }
 

@@ -1,4 +1,4 @@
-import { isFormPost, postForm } from '../api/post-form.js';
+import { isFormPost, postForm, postFormFieldsSoFar } from '../api/post-form.js';
 import { postFormDialect } from '../auth/post-verify.js';
 import type { Dialect } from '../dialects/dialect.js';
 import type { HttpContext } from './context.js';
@@ -24,7 +24,8 @@ export function formDoor(dialects: Partial<Record<DialectName, Dialect>>, fallba
       try {
         name = postFormDialect((await postForm(ctx, services.settings.bodyIdleMs)).fields.keys()) ?? 's3';
       } catch {
-        // The chosen dialect reports the malformed form.
+        // The dialect named by the fields read before the failure reports it (S3's when none did).
+        name = postFormDialect(postFormFieldsSoFar(ctx)) ?? 's3';
       }
       await (dialects[name] ?? fallback).handle(ctx, services);
     },

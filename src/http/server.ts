@@ -1,12 +1,33 @@
 import http from 'node:http';
 import type { Logger } from 'pino';
 import type { Dialect } from '../dialects/dialect.js';
+import { setBodyDeadline } from './body.js';
 import { HttpContext } from './context.js';
 import { formDoor, takesFormDoor } from './form-door.js';
 import { pickDialect, type DialectName } from './front-door.js';
 import type { Services } from './services.js';
 
 const unsigned = (req: http.IncomingMessage) => !req.headers.authorization && !(req.url ?? '').includes('?');
+
+/** Limits on connections and on how long a request may take to arrive. */
+export interface ConnectionLimits {
+  /** Connections beyond this many are refused (closed at once). */
+  maxConnections: number;
+  /** A request's headers must be complete within this time (Node answers 408 and closes). */
+  headersTimeoutMs: number;
+  /** A request's body must be complete within this time of its start. */
+  bodyTimeoutMs: number;
+  /** Slowest average body rate accepted (bytes/s, 0: none), once the idle timeout has passed. */
+  bodyMinRate: number;
+}
+
+export const DEFAULT_LIMITS: ConnectionLimits = { maxConnections: 1024, headersTimeoutMs: 20_000, bodyTimeoutMs: 6 * 3600_000, bodyMinRate: 1024 };
+
+/** Node's own answers to connection-level errors (headers too slow or too large); anything else is 400. */
+const CLIENT_ERROR_STATUS: Record<string, string> = {
+  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+};
 
 export interface HttpServer extends http.Server {
   /**
@@ -17,12 +38,27 @@ export interface HttpServer extends http.Server {
 }
 
 /** The listening HTTP server: health, then the front door hands each request to its dialect. */
-export function createHttpServer(services: Services, dialects: Partial<Record<DialectName, Dialect>>, fallback: Dialect, log: Logger): HttpServer {
+export function createHttpServer(
+  services: Services,
+  dialects: Partial<Record<DialectName, Dialect>>,
+  fallback: Dialect,
+  log: Logger,
+  limits: ConnectionLimits = DEFAULT_LIMITS,
+): HttpServer {
   const inFlight = new Map<Promise<void>, http.ServerResponse>();
   let draining = false;
   const forms = formDoor(dialects, fallback);
-  const server = http.createServer({ keepAliveTimeout: 5000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
+  // requestTimeout stays off: it would cut a long upload with a bare 408; bodies have their own deadline (body.ts).
+  // Timeouts are checked every connectionsCheckingInterval, so it follows the headers timeout.
+  const options: http.ServerOptions = {
+    keepAliveTimeout: 5000,
+    requestTimeout: 0,
+    headersTimeout: limits.headersTimeoutMs,
+    connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(limits.headersTimeoutMs / 4))),
+  };
+  const server = http.createServer(options, (req, res) => {
     if (draining) res.shouldKeepAlive = false;
+    setBodyDeadline(req, { until: Date.now() + limits.bodyTimeoutMs, minRate: limits.bodyMinRate, graceMs: services.settings.bodyIdleMs });
     if (req.url === '/health' && unsigned(req) && (req.method === 'GET' || req.method === 'HEAD')) {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(req.method === 'HEAD' ? undefined : JSON.stringify({ status: 'ok' }));
@@ -50,10 +86,22 @@ export function createHttpServer(services: Services, dialects: Partial<Record<Di
       .finally(() => inFlight.delete(handled));
     inFlight.set(handled, res);
   });
-  server.on('clientError', (err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
-    else socket.destroy();
+  server.maxConnections = limits.maxConnections;
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     log.debug({ err }, 'client error');
+    // Bytes the parser cannot take while a request is still being answered (data after
+    // `Connection: close`, a garbled pipelined request): a request whose body has fully
+    // arrived is answered first, then the connection closes. Only a request cut short
+    // by the error is abandoned with its connection.
+    const current = (socket as { _httpMessage?: http.ServerResponse })._httpMessage;
+    if (current && !current.writableFinished && current.req?.complete) {
+      current.shouldKeepAlive = false;
+      current.once('finish', () => socket.end());
+      current.once('close', () => socket.destroy());
+      return;
+    }
+    if (current || !socket.writable) socket.destroy();
+    else socket.end(`HTTP/1.1 ${CLIENT_ERROR_STATUS[err.code ?? ''] ?? '400 Bad Request'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
   });
   return Object.assign(server, {
     async drain() {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { FsBlobStore } from '../blob/fs-store.js';
+import type { BlobFaults } from '../blob/store.js';
 import { cosDialect } from '../dialects/cos/dialect.js';
 import { obsDialect } from '../dialects/obs/dialect.js';
 import { ossDialect } from '../dialects/oss/dialect.js';
@@ -50,10 +51,15 @@ function cachedLookup(load: Services['lookupCredential']): Services['lookupCrede
 }
 
 /** Opens the stores, sweeps leftovers of interrupted writes, and starts listening. */
-export async function startServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+export interface StartOptions {
+  /** Test-only: faults injected into the blob store's filesystem calls. */
+  blobFaults?: BlobFaults;
+}
+
+export async function startServer(config: Config, log: Logger = createLogger(config.logLevel), options: StartOptions = {}): Promise<RunningServer> {
   await fs.mkdir(config.dataDir, { recursive: true });
   const meta = await openMetadataStore({ dataDir: config.dataDir, url: config.metaUrl, pgSchema: config.pgSchema, fsync: config.fsync });
-  const blobs = new FsBlobStore(path.join(config.dataDir, 'objects'), config.fsync);
+  const blobs = new FsBlobStore(path.join(config.dataDir, 'objects'), config.fsync, options.blobFaults);
   await blobs.init();
   const engine = new Engine(meta, blobs, { defaultRegion: config.region });
 
@@ -79,7 +85,12 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       return { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey, sessionToken: k.sessionToken ?? undefined, owner: k.accountId };
     }),
   };
-  const server = createHttpServer(services, { s3: s3Dialect, oss: ossDialect, obs: obsDialect, cos: cosDialect }, s3Dialect, log);
+  const server = createHttpServer(services, { s3: s3Dialect, oss: ossDialect, obs: obsDialect, cos: cosDialect }, s3Dialect, log, {
+    maxConnections: config.maxConnections,
+    headersTimeoutMs: config.headersTimeoutMs,
+    bodyTimeoutMs: config.bodyTimeoutMs,
+    bodyMinRate: config.bodyMinRate,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -98,6 +109,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       // Connections are gone; handlers may still be cleaning up (temporary files) before the stores close.
       await drained;
       clearTimeout(timer);
+      await blobs.close();
       await meta.close();
     })());
 

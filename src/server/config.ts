@@ -26,6 +26,14 @@ export interface Config {
   maxSkewMs: number;
   /** Grace period for in-flight requests on shutdown. */
   shutdownGraceMs: number;
+  /** Concurrent connections accepted; more are closed at once. */
+  maxConnections: number;
+  /** A request's headers must arrive within this time. */
+  headersTimeoutMs: number;
+  /** A request's body must arrive within this time of its start. */
+  bodyTimeoutMs: number;
+  /** Slowest average body rate accepted in bytes/s, after the idle timeout (0: no minimum). */
+  bodyMinRate: number;
 }
 
 export const DEFAULTS: Config = {
@@ -42,6 +50,10 @@ export const DEFAULTS: Config = {
   bodyIdleMs: 20_000,
   maxSkewMs: 15 * 60_000,
   shutdownGraceMs: 10_000,
+  maxConnections: 1024,
+  headersTimeoutMs: 20_000,
+  bodyTimeoutMs: 6 * 3600_000,
+  bodyMinRate: 1024,
 };
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -74,6 +86,17 @@ export interface ConfigInput {
   appid?: string;
   cosDownloadDomain?: string;
   cosDownloadPath?: string;
+  maxConnections?: number | string;
+  headersTimeoutMs?: number | string;
+  bodyTimeoutMs?: number | string;
+  bodyMinRate?: number | string;
+}
+
+/** A whole number at least `min`, from a number or its decimal text. */
+function count(name: string, v: number | string, min: number): number {
+  const n = typeof v === 'number' ? v : /^\d+$/.test(v.trim()) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < min) throw new Error(`invalid ${name} "${v}": a whole number, at least ${min}`);
+  return n;
 }
 
 export function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
@@ -90,6 +113,10 @@ export function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
     appid: env.STRATUS_APPID,
     cosDownloadDomain: env.STRATUS_COS_DOWNLOAD_DOMAIN,
     cosDownloadPath: env.STRATUS_COS_DOWNLOAD_PATH,
+    maxConnections: env.STRATUS_MAX_CONNECTIONS,
+    headersTimeoutMs: env.STRATUS_HEADERS_TIMEOUT_MS,
+    bodyTimeoutMs: env.STRATUS_BODY_TIMEOUT_MS,
+    bodyMinRate: env.STRATUS_BODY_MIN_RATE,
   };
 }
 
@@ -130,6 +157,10 @@ export function resolveConfig(...layers: ConfigInput[]): Config {
         throw new Error(`invalid COS download path "${l.cosDownloadPath}": one or more /segments, not /files`);
       c.cosDownloadPath = l.cosDownloadPath;
     }
+    if (l.maxConnections !== undefined) c.maxConnections = count('maxConnections', l.maxConnections, 1);
+    if (l.headersTimeoutMs !== undefined) c.headersTimeoutMs = count('headersTimeoutMs', l.headersTimeoutMs, 1);
+    if (l.bodyTimeoutMs !== undefined) c.bodyTimeoutMs = count('bodyTimeoutMs', l.bodyTimeoutMs, 1);
+    if (l.bodyMinRate !== undefined) c.bodyMinRate = count('bodyMinRate', l.bodyMinRate, 0);
   }
   if ((c.accessKey === undefined) !== (c.secretKey === undefined)) throw new Error('give both an access key and a secret key, or neither');
   return c;

@@ -134,6 +134,7 @@ const RENAMED: Partial<Record<ErrorCode, string>> = {
   InvalidPartNumber: 'InvalidRange',
   InvalidTag: 'InvalidTagError',
   KeyTooLongError: 'KeyTooLong',
+  MaxPostPreDataLengthExceeded: 'MaxPostPreDataLengthExceededError',
   QuotaExceeded: 'InsufficientStorageSpace',
   XAmzContentSHA256Mismatch: 'BadDigest',
 };

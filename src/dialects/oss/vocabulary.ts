@@ -66,6 +66,7 @@ export const OSS_ERRORS: Partial<Record<ErrorCode, OssError>> = {
   RequestTimeTooSkewed: { message: 'The difference between the request time and the current time is too large.' },
   SignatureDoesNotMatch: { message: 'The request signature we calculated does not match the signature you provided. Check your key and signing method.' },
   XAmzContentSHA256Mismatch: { code: 'InvalidArgument', message: "The provided 'x-oss-content-sha256' header does not match what was computed." },
+  MaxPostPreDataLengthExceeded: { ec: '0006-00000112' },
   PositionNotEqualToLength: { message: 'Position is not equal to file length' },
   ObjectNotAppendable: { message: 'The operation is not valid for the object type.' },
   InvalidTargetType: { message: 'The symbolic\'s target file type is invalid' },
