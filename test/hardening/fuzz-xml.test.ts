@@ -8,11 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { parseXmlBody } from '../../src/api/xml.js';
-import { parseXmlRoot } from '../../src/dialects/obs/xml-body.js';
-import { StorageError } from '../../src/engine/errors.js';
 import { bucketName, startTestServer, type TestServer } from '../helpers/server.js';
-import { assertAlive, fuzzRun, mutate, ROUNDS, rngFor, sendRaw, show, type Dialect, type KnownFailure, type Rng, type WireRequest } from './fuzz.js';
+import { assertAlive, fuzzRun, mutate, ROUNDS, rngFor, sendRaw, show, type Dialect, type Rng, type WireRequest } from './fuzz.js';
 import { signed, type Scheme, type Unsigned } from './fuzz-sign.js';
 
 /** The document with a DOCTYPE after its declaration and `ref` as its first text. */
@@ -132,41 +129,6 @@ function mutateXmlText(rng: Rng, xml: string): { text: string; how: string } | {
   const m = mutate(rng, Buffer.from(xml, 'utf8'));
   return { data: m.data, how: m.how + ' (bytes)' };
 }
-
-/** The message of a plain Error (not the server's MalformedXML) the server's XML parsers throw on this body. */
-function parserThrow(body: Buffer | undefined): string | undefined {
-  for (const parse of [() => parseXmlBody(body ?? Buffer.alloc(0), 'Any'), () => parseXmlRoot(body ?? Buffer.alloc(0))]) {
-    try {
-      parse();
-    } catch (e) {
-      if (!(e instanceof StorageError)) return (e as Error).message;
-    }
-  }
-  return undefined;
-}
-
-const throwsMatching = (re: RegExp) => (r: WireRequest) => re.test(parserThrow(r.body) ?? '');
-
-/**
- * KNOWN 500s, relaxed here until their fix is merged. All are issue 10 finding 9,
- * branch h-xml: fast-xml-parser's validator passes a document its parser then throws
- * a plain Error on, which becomes 500 InternalError. Once h-xml answers MalformedXML,
- * delete these entries (they also stop matching by themselves: the classification
- * runs the server's own parser on the input). Minimal reproducers (any XML body, e.g.
- * PUT /bucket?tagging on S3):
- *   <?xml version="1.0b encoding="UTF-8"?><Tagging/>           "Pi Tag is not closed."
- *   <Tagging><__proto__/></Tagging> (or <constructor>)       "[SECURITY] Invalid name"
- *   <Tagging> + 150 nested elements                          "Maximum nested tags exceeded"
- *   <!DOCTYPE x [<!ENTITY big "12000 x A">]><Tagging><a>&big;</a></Tagging>  "Entity ... exceeds maximum"
- *   <!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/hostname">]><Tagging><a>&e;</a></Tagging>  "External entities are not supported"
- */
-const KNOWN_XML: KnownFailure[] = [
-  { what: 'malformed <?xml?> declaration or processing instruction', owner: 'h-xml', matches: throwsMatching(/^Pi Tag is not closed/) },
-  { what: 'element named __proto__ / constructor', owner: 'h-xml', matches: throwsMatching(/^\[SECURITY\] Invalid name/) },
-  { what: 'nesting deeper than 100', owner: 'h-xml', matches: throwsMatching(/^Maximum nested tags exceeded/) },
-  { what: 'entity over 10 KB', owner: 'h-xml', matches: throwsMatching(/^Entity .* exceeds maximum/) },
-  { what: 'external entity', owner: 'h-xml', matches: throwsMatching(/^External entities are not supported/) },
-];
 
 interface XmlOp {
   name: string;
@@ -299,7 +261,7 @@ describe('fuzz: XML request bodies (S3, OSS, OBS)', { timeout: 180_000 }, () => 
           }
         }
       }
-      await fuzzRun(`xml ${dialect}`, t.port, inputs(), KNOWN_XML);
+      await fuzzRun(`xml ${dialect}`, t.port, inputs());
       await assertAlive(t.port);
     });
   }
