@@ -129,7 +129,7 @@ async function main() {
     const port = new URL(url).port;
     log(`server at ${url} (data ${dataDir})`);
 
-    const args = ['-m', 'pytest', '-p', 'no:cacheprovider', '-q', 'test/interop', '-p', 'pytest_timeout', '--timeout=300', '--basetemp', join(tmp, 'pytest'), ...process.argv.slice(2)];
+    const args = ['-m', 'pytest', '-p', 'no:cacheprovider', '-q', 'test/interop', '-p', 'pytest_timeout', '--timeout=300', '-W', 'ignore::DeprecationWarning', '--basetemp', join(tmp, 'pytest'), ...process.argv.slice(2)];
     pytest = spawn(py.CLIENTS_PYTHON, args, {
       cwd: root,
       stdio: 'inherit',
