@@ -56,6 +56,9 @@ export interface UploadsPage {
   nextUploadIdMarker?: string;
 }
 
+/** A chosen part was uploaded again before the completion committed (internal: the completion is retried). */
+class PartsChanged extends Error {}
+
 export function validatePartNumber(n: number): void {
   if (!Number.isInteger(n) || n < 1 || n > MAX_PART_NUMBER)
     throw new StorageError('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', {
@@ -195,15 +198,29 @@ export class Multipart {
     for (let i = 1; i < chosen.length; i++) {
       if (chosen[i].partNumber <= chosen[i - 1].partNumber) throw new StorageError('InvalidPartOrder', undefined, { UploadId: uploadId });
     }
-    const upload = await this.getUpload(bucket, key, uploadId);
-    const stored = new Map((await this.allParts(this.e.meta, uploadId)).map((p) => [p.partNumber, p]));
-    const parts: PartRecord[] = [];
-    for (const c of chosen) {
-      const p = stored.get(c.partNumber);
-      if (!p || (c.etag !== undefined && stripQuotes(c.etag) !== p.etag))
-        throw new StorageError('InvalidPart', undefined, { UploadId: uploadId, PartNumber: String(c.partNumber), ETag: stripQuotes(c.etag ?? '') });
-      parts.push(p);
+    // The object shares the chosen parts' blobs; if a part is uploaded again
+    // between reading the parts and committing, read them again (the replaced
+    // blob may already be gone).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.completeOnce(caller, bucket, key, uploadId, chosen, opts);
+      } catch (e) {
+        if (!(e instanceof PartsChanged)) throw e;
+        if (attempt === 3) throw new StorageError('ServiceUnavailable', 'The parts kept changing during the completion; retry the request.');
+      }
     }
+  }
+
+  private async completeOnce(
+    caller: Caller,
+    bucket: string,
+    key: string,
+    uploadId: string,
+    chosen: { partNumber: number; etag?: string }[],
+    opts: CompleteOptions,
+  ): Promise<ObjectRecord> {
+    const upload = await this.getUpload(bucket, key, uploadId);
+    const parts = this.chooseParts(uploadId, await this.allParts(this.e.meta, uploadId), chosen);
     const min = opts.minPartSize ?? DEFAULT_MIN_PART_SIZE;
     for (let i = 0; i < parts.length - 1; i++) {
       if (parts[i].size < min)
@@ -245,13 +262,27 @@ export class Multipart {
       segments,
       async (tx, b) => {
         // Consume the upload in the same transaction; parts not chosen become garbage.
-        if (!(await tx.getUpload(b.id, uploadId))) throw new StorageError('NoSuchUpload', undefined, { UploadId: uploadId });
-        if (opts.within) await opts.within(tx, b);
+        // Holding the upload keeps its parts as read here until the commit.
+        if (!(await tx.holdUpload(b.id, uploadId))) throw new StorageError('NoSuchUpload', undefined, { UploadId: uploadId });
         const all = await this.allParts(tx, uploadId);
+        const current = new Map(all.map((p) => [p.partNumber, p.blobId]));
+        if (parts.some((p) => current.get(p.partNumber) !== p.blobId)) throw new PartsChanged();
+        if (opts.within) await opts.within(tx, b);
         await tx.deleteUpload(uploadId);
         return all.filter((p) => !chosenBlobs.has(p.blobId)).map((p) => p.blobId);
       },
     );
+  }
+
+  /** The stored parts the client chose, checked against the ETags it gave. */
+  private chooseParts(uploadId: string, all: PartRecord[], chosen: { partNumber: number; etag?: string }[]): PartRecord[] {
+    const stored = new Map(all.map((p) => [p.partNumber, p]));
+    return chosen.map((c) => {
+      const p = stored.get(c.partNumber);
+      if (!p || (c.etag !== undefined && stripQuotes(c.etag) !== p.etag))
+        throw new StorageError('InvalidPart', undefined, { UploadId: uploadId, PartNumber: String(c.partNumber), ETag: stripQuotes(c.etag ?? '') });
+      return p;
+    });
   }
 
   async abort(bucket: string, key: string, uploadId: string): Promise<void> {
