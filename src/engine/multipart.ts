@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ByteRange } from '../blob/store.js';
+import type { ByteRange, PendingBlob } from '../blob/store.js';
 import { crc64Combine } from '../digest/crc64.js';
 import type { MetaOps } from '../meta/store.js';
 import type { BucketRecord, ObjectMeta, ObjectRecord, PartRecord, Segment, UploadCursor, UploadRecord } from '../meta/types.js';
@@ -54,6 +54,21 @@ export interface UploadsPage {
   truncated: boolean;
   nextKeyMarker?: string;
   nextUploadIdMarker?: string;
+}
+
+/** A blob written and committed to the blob store, not yet referenced by any metadata. */
+export type StagedBlob = Pick<PendingBlob, 'id' | 'size' | 'digests'>;
+
+function partOf(uploadId: string, partNumber: number, blob: StagedBlob, checksums: PartWriteOptions['checksums']): PartRecord {
+  return {
+    uploadId,
+    partNumber,
+    blobId: blob.id,
+    size: blob.size,
+    etag: blob.digests.md5.toString('hex'),
+    checksums: withCrc64Checksum(checksums ? checksums(blob.digests) : {}, blob.digests),
+    lastModified: Date.now(),
+  };
 }
 
 /** A chosen part was uploaded again before the completion committed (internal: the completion is retried). */
@@ -134,16 +149,25 @@ export class Multipart {
     // The quota is enforced at completion; a part larger than all of it is refused at once.
     await precheckPartQuota(this.e.meta, upload.bucketId, opts.size);
     const pending = await this.e.stageBlob(body, { digests: opts.digests, maxSize: max, expectedSize: opts.size, verify: opts.verify });
-    const part: PartRecord = {
-      uploadId,
-      partNumber,
-      blobId: pending.id,
-      size: pending.size,
-      etag: pending.digests.md5.toString('hex'),
-      checksums: withCrc64Checksum(opts.checksums ? opts.checksums(pending.digests) : {}, pending.digests),
-      lastModified: Date.now(),
-    };
-    return this.commitPart(bucket, part);
+    return this.commitPart(bucket, partOf(uploadId, partNumber, pending, opts.checksums));
+  }
+
+  /**
+   * Makes a blob staged (Engine.stageBlob) before its upload and part number
+   * were known the part `partNumber` (a COS form may send a slice's data
+   * before its session and offset). The blob is deleted if that fails.
+   */
+  async attachPart(bucket: string, key: string, uploadId: string, partNumber: number, staged: StagedBlob, checksums?: PartWriteOptions['checksums']): Promise<PartRecord> {
+    try {
+      validatePartNumber(partNumber);
+      if (staged.size > MAX_PART_SIZE) throw new StorageError('EntityTooLarge', undefined, { ProposedSize: String(staged.size), MaxSizeAllowed: String(MAX_PART_SIZE) });
+      const upload = await this.getUpload(bucket, key, uploadId);
+      await precheckPartQuota(this.e.meta, upload.bucketId, staged.size);
+    } catch (e) {
+      await this.e.blobs.delete(staged.id);
+      throw e;
+    }
+    return this.commitPart(bucket, partOf(uploadId, partNumber, staged, checksums));
   }
 
   /** UploadPartCopy: the part's bytes come from (a range of) an existing object. */
