@@ -25,7 +25,8 @@ const file = bytes(5000, 3);
 // A value that contains most of the delimiter, to try the reader's tail handling.
 const tricky = Buffer.from(`a\r\n--${B.slice(0, -1)}b\r\n--`);
 const form = Buffer.concat([
-  Buffer.from(`preamble text\r\n--${B}\r\nContent-Disposition: form-data; name="op"\r\n\r\nupload\r\n`),
+  // Transport padding after a delimiter (RFC 2046), split across chunks like any other byte.
+  Buffer.from(`preamble text\r\n--${B} \t  \r\nContent-Disposition: form-data; name="op"\r\n\r\nupload\r\n`),
   Buffer.from(`--${B}\r\nContent-Disposition: form-data; name="biz_attr"; filename="biz_attr"\r\n\r\n`),
   tricky,
   Buffer.from(`\r\n--${B}\r\nContent-Disposition: form-data; name="filecontent"\r\nContent-Type: application/octet-stream\r\n\r\n`),
@@ -77,5 +78,7 @@ describe('MultipartReader', () => {
     await fails(`--${B}\r\nContent-Disposition: form-data\r\n\r\nx\r\n--${B}--`, /no name/);
     await fails(`just some text without a boundary`, /no boundary/);
     await fails(`--${B}garbage`, /neither CRLF/);
+    await fails(`--${B}  \t x`, /neither CRLF/);
+    await fails(`--${B}${' '.repeat(20000)}\r\n`, /too much padding/);
   });
 });

@@ -77,18 +77,20 @@ export class MultipartReader {
       await this.#drainEpilogue();
       return;
     }
-    let i = 0;
+    // Transport padding (RFC 2046: spaces and tabs) is dropped as it is
+    // scanned, so it is never buffered or scanned twice, and bounded.
+    let padding = 0;
     for (;;) {
-      await this.#need(i + 2);
-      const c = this.#buf[i];
-      if (c === 0x20 || c === 0x09) {
-        i++;
-        continue;
-      }
-      if (c === 0x0d && this.#buf[i + 1] === 0x0a) break;
-      throw formError('a boundary is followed by neither CRLF nor "--"');
+      let i = 0;
+      while (i < this.#buf.length && (this.#buf[i] === 0x20 || this.#buf[i] === 0x09)) i++;
+      padding += i;
+      if (padding > MAX_HEADER_BYTES) throw formError('too much padding after a boundary');
+      this.#buf = this.#buf.subarray(i);
+      if (this.#buf.length >= 2 || (this.#buf.length === 1 && this.#buf[0] !== 0x0d)) break;
+      if (!(await this.#fill())) throw formError('the form ends in the middle of a part');
     }
-    this.#buf = this.#buf.subarray(i + 2);
+    if (this.#buf[0] !== 0x0d || this.#buf[1] !== 0x0a) throw formError('a boundary is followed by neither CRLF nor "--"');
+    this.#buf = this.#buf.subarray(2);
     this.#state = 'headers';
   }
 
