@@ -2,9 +2,15 @@
  * A streaming multipart/form-data reader. COS clients send the file as a
  * part named `filecontent`, sometimes with a filename (the Python SDK gives
  * every part one), sometimes as a plain field (the PHP SDK, the API
- * reference's examples); busboy would buffer and text-decode the latter, so
- * parts are read here by name, and any part can be streamed. Parts come in
- * order: a part's body must be consumed (or is skipped) before the next.
+ * reference's examples); busboy streams only parts with a filename or an
+ * octet-stream type and would buffer the latter whole as a text field
+ * (a 20 MB simple upload), cut at its field limit, so parts are read here by
+ * name, and any part can be streamed. Parts come in order: a part's body must
+ * be consumed (or is skipped) before the next.
+ *
+ * Linear in the body: a part's data is yielded as it arrives (only a tail
+ * shorter than the delimiter is kept), and what is buffered while looking
+ * for a delimiter, headers or padding is bounded (16 KB each).
  */
 import { CosError } from './errors.js';
 
