@@ -162,6 +162,32 @@ describe('COS slice uploads', () => {
     assert.equal(assertOk(await t.cos.statFile({ bucket: b, cosPath: '/big/sdk-serial.bin' })).data!.sha, sha1(data));
   });
 
+  it('a slice sent again while the upload finishes: the finish fails (-174) rather than store an unchecked SHA-1; a second finish joins the new slice', async () => {
+    const data = bytes(KB512 + 300, 33);
+    const path = '/big/refinish.bin';
+    const session = assertOk(await json(init(path, data))).data!.session;
+    assertOk(await json(sdkSlice(path, session, 0, data.subarray(0, KB512))));
+    assertOk(await json(sdkSlice(path, session, KB512, data.subarray(KB512))));
+    const changed = Buffer.from(data);
+    changed.fill(7, KB512);
+    // The last slice, different, stored between the finish's checks and its commit.
+    const original = t.engine.commitVersion.bind(t.engine);
+    let resent = 0;
+    t.engine.commitVersion = (async (...args: Parameters<typeof original>) => {
+      if (args[1] === 'big/refinish.bin' && resent++ === 0) assertOk(await json(sdkSlice(path, session, KB512, changed.subarray(KB512))));
+      return original(...args);
+    }) as typeof original;
+    try {
+      assert.equal((await json(finish(path, session, data.length))).code, -174);
+    } finally {
+      t.engine.commitVersion = original;
+    }
+    assert.equal(resent, 1);
+    assertOk(await json(finish(path, session, data.length)));
+    assert.deepEqual(await s3Bytes(path.slice(1)), changed);
+    assert.equal(assertOk(await t.cos.statFile({ bucket: b, cosPath: path })).data!.sha, sha1(changed));
+  });
+
   it('completes instantly when the identical file is already there', async () => {
     const data = bytes(KB512 * 2 + 5, 15);
     assertOk(await t.cos.uploadFile({ bucket: b, cosPath: '/big/same.bin', data, sliceSize: KB512 }));

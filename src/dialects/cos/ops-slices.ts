@@ -242,12 +242,14 @@ export const sliceFinish: CosHandler = async (op) => {
   const sha = params.str('sha');
   if ((sha && sha.toLowerCase() !== whole) || (s.sha && s.sha !== whole)) throw new CosError('ERROR_CMD_COS_SHA_NOT_EQU');
   const key = op.target.key;
-  await op.services.engine.multipart.complete(
+  // The slices as checked here, by ETag: one sent again meanwhile fails the
+  // completion (-174) instead of joining a file whose SHA-1 was not checked.
+  await reading({ InvalidPart: 'ERROR_CMD_COS_SHA_NOT_EQU' }, () => op.services.engine.multipart.complete(
     op.caller,
     op.bucket.name,
     key,
     upload.uploadId,
-    parts.map((p) => ({ partNumber: p.partNumber })),
+    parts.map((p) => ({ partNumber: p.partNumber, etag: p.etag })),
     {
       minPartSize: 0,
       checksums: () => ({ sha1: Buffer.from(whole, 'hex').toString('base64') }),
@@ -258,7 +260,7 @@ export const sliceFinish: CosHandler = async (op) => {
         if (s.insertOnly) await mustNotExist(key)(tx, b);
       },
     },
-  );
+  ));
   return urlsOf(op);
 };
 
