@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ByteRange } from '../blob/store.js';
+import type { ByteRange, PendingBlob } from '../blob/store.js';
 import { crc64Combine } from '../digest/crc64.js';
 import type { MetaOps } from '../meta/store.js';
 import type { BucketRecord, ObjectMeta, ObjectRecord, PartRecord, Segment, UploadCursor, UploadRecord } from '../meta/types.js';
@@ -58,6 +58,24 @@ export interface UploadsPage {
   nextKeyMarker?: string;
   nextUploadIdMarker?: string;
 }
+
+/** A blob written and committed to the blob store, not yet referenced by any metadata. */
+export type StagedBlob = Pick<PendingBlob, 'id' | 'size' | 'digests'>;
+
+function partOf(uploadId: string, partNumber: number, blob: StagedBlob, checksums: PartWriteOptions['checksums']): PartRecord {
+  return {
+    uploadId,
+    partNumber,
+    blobId: blob.id,
+    size: blob.size,
+    etag: blob.digests.md5.toString('hex'),
+    checksums: withCrc64Checksum(checksums ? checksums(blob.digests) : {}, blob.digests),
+    lastModified: Date.now(),
+  };
+}
+
+/** A chosen part was uploaded again before the completion committed (internal: the completion is retried). */
+class PartsChanged extends Error {}
 
 export function validatePartNumber(n: number): void {
   if (!Number.isInteger(n) || n < 1 || n > MAX_PART_NUMBER)
@@ -134,16 +152,25 @@ export class Multipart {
     // The quota is enforced at completion; a part larger than all of it is refused at once.
     await precheckPartQuota(this.e.meta, upload.bucketId, opts.size);
     const pending = await this.e.stageBlob(body, { digests: opts.digests, maxSize: max, expectedSize: opts.size, verify: opts.verify });
-    const part: PartRecord = {
-      uploadId,
-      partNumber,
-      blobId: pending.id,
-      size: pending.size,
-      etag: pending.digests.md5.toString('hex'),
-      checksums: withCrc64Checksum(opts.checksums ? opts.checksums(pending.digests) : {}, pending.digests),
-      lastModified: Date.now(),
-    };
-    return this.commitPart(bucket, part);
+    return this.commitPart(bucket, partOf(uploadId, partNumber, pending, opts.checksums));
+  }
+
+  /**
+   * Makes a blob staged (Engine.stageBlob) before its upload and part number
+   * were known the part `partNumber` (a COS form may send a slice's data
+   * before its session and offset). The blob is deleted if that fails.
+   */
+  async attachPart(bucket: string, key: string, uploadId: string, partNumber: number, staged: StagedBlob, checksums?: PartWriteOptions['checksums']): Promise<PartRecord> {
+    try {
+      validatePartNumber(partNumber);
+      if (staged.size > MAX_PART_SIZE) throw new StorageError('EntityTooLarge', undefined, { ProposedSize: String(staged.size), MaxSizeAllowed: String(MAX_PART_SIZE) });
+      const upload = await this.getUpload(bucket, key, uploadId);
+      await precheckPartQuota(this.e.meta, upload.bucketId, staged.size);
+    } catch (e) {
+      await this.e.blobs.delete(staged.id);
+      throw e;
+    }
+    return this.commitPart(bucket, partOf(uploadId, partNumber, staged, checksums));
   }
 
   /** UploadPartCopy: the part's bytes come from (a range of) an existing object. */
@@ -198,15 +225,29 @@ export class Multipart {
     for (let i = 1; i < chosen.length; i++) {
       if (chosen[i].partNumber <= chosen[i - 1].partNumber) throw new StorageError('InvalidPartOrder', undefined, { UploadId: uploadId });
     }
-    const upload = await this.getUpload(bucket, key, uploadId);
-    const stored = new Map((await this.allParts(this.e.meta, uploadId)).map((p) => [p.partNumber, p]));
-    const parts: PartRecord[] = [];
-    for (const c of chosen) {
-      const p = stored.get(c.partNumber);
-      if (!p || (c.etag !== undefined && stripQuotes(c.etag) !== p.etag))
-        throw new StorageError('InvalidPart', undefined, { UploadId: uploadId, PartNumber: String(c.partNumber), ETag: stripQuotes(c.etag ?? '') });
-      parts.push(p);
+    // The object shares the chosen parts' blobs; if a part is uploaded again
+    // between reading the parts and committing, read them again (the replaced
+    // blob may already be gone).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.completeOnce(caller, bucket, key, uploadId, chosen, opts);
+      } catch (e) {
+        if (!(e instanceof PartsChanged)) throw e;
+        if (attempt === 3) throw new StorageError('ServiceUnavailable', 'The parts kept changing during the completion; retry the request.');
+      }
     }
+  }
+
+  private async completeOnce(
+    caller: Caller,
+    bucket: string,
+    key: string,
+    uploadId: string,
+    chosen: { partNumber: number; etag?: string }[],
+    opts: CompleteOptions,
+  ): Promise<ObjectRecord> {
+    const upload = await this.getUpload(bucket, key, uploadId);
+    const parts = this.chooseParts(uploadId, await this.allParts(this.e.meta, uploadId), chosen);
     const min = opts.minPartSize ?? DEFAULT_MIN_PART_SIZE;
     for (let i = 0; i < parts.length - 1; i++) {
       if (parts[i].size < min)
@@ -248,9 +289,12 @@ export class Multipart {
       segments,
       async (tx, b) => {
         // Consume the upload in the same transaction; parts not chosen become garbage.
-        if (!(await tx.getUpload(b.id, uploadId))) throw new StorageError('NoSuchUpload', undefined, { UploadId: uploadId });
-        if (opts.within) await opts.within(tx, b);
+        // Holding the upload keeps its parts as read here until the commit.
+        if (!(await tx.holdUpload(b.id, uploadId))) throw new StorageError('NoSuchUpload', undefined, { UploadId: uploadId });
         const all = await this.allParts(tx, uploadId);
+        const current = new Map(all.map((p) => [p.partNumber, p.blobId]));
+        if (parts.some((p) => current.get(p.partNumber) !== p.blobId)) throw new PartsChanged();
+        if (opts.within) await opts.within(tx, b);
         await tx.deleteUpload(uploadId);
         return all.filter((p) => !chosenBlobs.has(p.blobId)).map((p) => p.blobId);
       },
@@ -270,6 +314,17 @@ export class Multipart {
     const segments = await this.e.meta.getSegments(o.id);
     if (segments.length !== chosen.length) return undefined;
     return chosen.every((c, i) => c.etag === undefined || stripQuotes(c.etag) === segments[i].etag) ? o : undefined;
+  }
+
+  /** The stored parts the client chose, checked against the ETags it gave. */
+  private chooseParts(uploadId: string, all: PartRecord[], chosen: { partNumber: number; etag?: string }[]): PartRecord[] {
+    const stored = new Map(all.map((p) => [p.partNumber, p]));
+    return chosen.map((c) => {
+      const p = stored.get(c.partNumber);
+      if (!p || (c.etag !== undefined && stripQuotes(c.etag) !== p.etag))
+        throw new StorageError('InvalidPart', undefined, { UploadId: uploadId, PartNumber: String(c.partNumber), ETag: stripQuotes(c.etag ?? '') });
+      return p;
+    });
   }
 
   async abort(bucket: string, key: string, uploadId: string): Promise<void> {

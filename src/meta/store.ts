@@ -85,6 +85,12 @@ export interface MetaOps {
   getUpload(bucketId: number, uploadId: string): Promise<UploadRecord | undefined>;
   deleteUpload(uploadId: string): Promise<void>;
   /**
+   * The upload, if it still exists. On PostgreSQL its row is then locked
+   * until the transaction ends (the lock putPart takes), so no part of it can
+   * be replaced, and its blob freed, before a completion that uses it commits.
+   */
+  holdUpload(bucketId: number, uploadId: string): Promise<UploadRecord | undefined>;
+  /**
    * Inserts or replaces a part; returns the replaced part, if any. Inside a transaction,
    * concurrent writers of one upload's parts serialise (each sees the part it replaces).
    */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { cosPlaintext, cosSign, signMore, signOnce } from '../../src/auth/cos-v4.js';
-import { SECRET_KEY } from '../helpers/server.js';
+import { SECRET_KEY, storedFiles } from '../helpers/server.js';
 import { APPID, CRED, assertOk, startCosServer, type CosTestServer } from './helpers.js';
 
 const sha1 = (s: string) => createHash('sha1').update(s).digest('hex');
@@ -63,11 +63,34 @@ describe('COS malformed requests', () => {
     assert.equal((await t.cos.statFile({ bucket: b, cosPath: '/dir/g.txt' })).code, -197, 'nothing was stored');
   });
 
-  it('an op sent after the file that contradicts what the fields before it implied', async () => {
+  it('accepts op after the file, whatever comes before it; refuses an op that contradicts the fields before the file', async () => {
+    // Nothing before the file: it is kept aside until op is read (and removed after).
+    const before = (await storedFiles(t.dataDir)).length;
+    assertOk((await t.api(t.apiPath('/dir/late-op.txt'), { form: [{ name: 'filecontent', value: Buffer.from('late op') }, { name: 'op', value: 'upload' }] })).json);
+    assert.equal((await t.cos.statFile({ bucket: b, cosPath: '/dir/late-op.txt' })).data!.sha, sha1('late op'));
+    assert.equal((await storedFiles(t.dataDir)).length, before + 1, 'one blob: the file');
+    // A slice whose op, session and offset all follow its data.
+    const init = assertOk((await t.api(t.apiPath('/dir/late-slice.txt'), { form: [{ name: 'op', value: 'upload_slice_init' }, { name: 'filesize', value: '5' }] })).json);
+    const session = (init.data as { session: string }).session;
+    const late = [
+      { name: 'filecontent', value: Buffer.from('slice') },
+      { name: 'op', value: 'upload_slice_data' },
+      { name: 'session', value: session },
+      { name: 'offset', value: '0' },
+    ];
+    assertOk((await t.api(t.apiPath('/dir/late-slice.txt'), { form: late })).json);
+    assertOk((await t.api(t.apiPath('/dir/late-slice.txt'), { form: [{ name: 'op', value: 'upload_slice_finish' }, { name: 'session', value: session }, { name: 'filesize', value: '5' }] })).json);
+    assert.equal((await t.cos.statFile({ bucket: b, cosPath: '/dir/late-slice.txt' })).data!.sha, sha1('slice'));
+    // An op that takes no file, after one.
+    expect(await t.api(t.apiPath('/dir/'), { form: [{ name: 'filecontent', value: Buffer.from('x') }, { name: 'op', value: 'create' }] }), -5992, 'ERROR_CGI_REQ_PARAM');
+    // session and offset before the file mean a slice: a later op=upload contradicts them.
+    const open = assertOk((await t.api(t.apiPath('/dir/h.txt'), { form: [{ name: 'op', value: 'upload_slice_init' }, { name: 'filesize', value: '4' }] })).json);
     const r = await t.api(t.apiPath('/dir/h.txt'), {
       form: [
+        { name: 'session', value: (open.data as { session: string }).session },
+        { name: 'offset', value: '0' },
         { name: 'filecontent', value: Buffer.from('data') },
-        { name: 'op', value: 'upload_slice_data' },
+        { name: 'op', value: 'upload' },
       ],
     });
     expect(r, -5993, 'ERROR_CGI_FORM_ERR');

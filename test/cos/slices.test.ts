@@ -126,6 +126,69 @@ describe('COS slice uploads', () => {
     });
   }
 
+  // qcloud_cos (Python SDK v4) builds its form from a dict: op, filecontent, session, offset, sha.
+  const sdkSlice = (cosPath: string, session: string, offset: number, data: Buffer, sha?: string) =>
+    form(cosPath, [
+      { name: 'op', value: 'upload_slice_data' },
+      { name: 'filecontent', value: data, filename: 'filecontent' },
+      { name: 'session', value: session },
+      { name: 'offset', value: String(offset) },
+      ...(sha ? [{ name: 'sha', value: sha }] : []),
+    ]);
+
+  it("accepts slices whose session and offset follow the data (qcloud_cos's order), in parallel with declared states", async () => {
+    const data = bytes(KB512 * 3 + 999, 31);
+    const decl = declared(data);
+    const session = assertOk(await json(init('/big/sdk-order.bin', data, decl))).data!.session;
+    const whole = decl[0]!.value as string;
+    const offsets = [0, KB512, 2 * KB512, 3 * KB512];
+    const answers = await Promise.all(offsets.reverse().map((o) => json(sdkSlice('/big/sdk-order.bin', session, o, data.subarray(o, o + KB512), whole))));
+    for (const a of answers) assertOk(a, 'slice');
+    assertOk(await json(finish('/big/sdk-order.bin', session, data.length, whole)));
+    assert.deepEqual(await s3Bytes('big/sdk-order.bin'), data);
+    assert.equal(assertOk(await t.cos.statFile({ bucket: b, cosPath: '/big/sdk-order.bin' })).data!.sha, sha1(data));
+  });
+
+  it("accepts serial slices in qcloud_cos's order; a wrong session or offset after the data is refused and nothing is kept", async () => {
+    const data = bytes(KB512 + 10, 32);
+    const session = assertOk(await json(init('/big/sdk-serial.bin', data))).data!.session;
+    const before = (await storedFiles(t.dataDir)).length;
+    assert.equal((await json(sdkSlice('/big/sdk-serial.bin', 'no-such-session', 0, data.subarray(0, KB512)))).code, -5983);
+    assert.equal((await json(sdkSlice('/big/sdk-serial.bin', session, 100, data.subarray(0, KB512)))).code, -290);
+    assert.equal((await storedFiles(t.dataDir)).length, before, 'the staged slices were removed');
+    assertOk(await json(sdkSlice('/big/sdk-serial.bin', session, 0, data.subarray(0, KB512))));
+    assertOk(await json(sdkSlice('/big/sdk-serial.bin', session, KB512, data.subarray(KB512))));
+    assertOk(await json(finish('/big/sdk-serial.bin', session, data.length)));
+    assert.deepEqual(await s3Bytes('big/sdk-serial.bin'), data);
+    assert.equal(assertOk(await t.cos.statFile({ bucket: b, cosPath: '/big/sdk-serial.bin' })).data!.sha, sha1(data));
+  });
+
+  it('a slice sent again while the upload finishes: the finish fails (-174) rather than store an unchecked SHA-1; a second finish joins the new slice', async () => {
+    const data = bytes(KB512 + 300, 33);
+    const path = '/big/refinish.bin';
+    const session = assertOk(await json(init(path, data))).data!.session;
+    assertOk(await json(sdkSlice(path, session, 0, data.subarray(0, KB512))));
+    assertOk(await json(sdkSlice(path, session, KB512, data.subarray(KB512))));
+    const changed = Buffer.from(data);
+    changed.fill(7, KB512);
+    // The last slice, different, stored between the finish's checks and its commit.
+    const original = t.engine.commitVersion.bind(t.engine);
+    let resent = 0;
+    t.engine.commitVersion = (async (...args: Parameters<typeof original>) => {
+      if (args[1] === 'big/refinish.bin' && resent++ === 0) assertOk(await json(sdkSlice(path, session, KB512, changed.subarray(KB512))));
+      return original(...args);
+    }) as typeof original;
+    try {
+      assert.equal((await json(finish(path, session, data.length))).code, -174);
+    } finally {
+      t.engine.commitVersion = original;
+    }
+    assert.equal(resent, 1);
+    assertOk(await json(finish(path, session, data.length)));
+    assert.deepEqual(await s3Bytes(path.slice(1)), changed);
+    assert.equal(assertOk(await t.cos.statFile({ bucket: b, cosPath: path })).data!.sha, sha1(changed));
+  });
+
   it('completes instantly when the identical file is already there', async () => {
     const data = bytes(KB512 * 2 + 5, 15);
     assertOk(await t.cos.uploadFile({ bucket: b, cosPath: '/big/same.bin', data, sliceSize: KB512 }));

@@ -586,6 +586,31 @@ export function defineConformance(name: string, open: OpenStore): void {
         assert.equal(await store.blobReferenced(p1.blobId), false);
       });
 
+      it('holdUpload returns the upload and holds its parts until the transaction ends', async () => {
+        const b = await bucket();
+        const u = newUpload(b.id, 'k', 1);
+        await store.insertUpload(u);
+        await store.putPart(newPart(u.uploadId, 1));
+        assert.equal(await store.transaction((tx) => tx.holdUpload(b.id, 'no-such-upload')), undefined);
+        let replacedAt: number | undefined;
+        let go!: () => void;
+        // Started from inside the holder, but (chained out here) as a transaction of its own.
+        const writer = new Promise<void>((r) => (go = r))
+          .then(() => store.transaction((tx2) => tx2.putPart(newPart(u.uploadId, 1))))
+          .then(() => (replacedAt = Date.now()));
+        await store.transaction(async (tx) => {
+          assert.deepEqual(await tx.holdUpload(b.id, u.uploadId), u);
+          const before = await tx.listParts(u.uploadId, 0, 10);
+          go();
+          // Give the writer every chance to get through: it must wait for this transaction.
+          await new Promise((r) => setTimeout(r, 100));
+          assert.equal(replacedAt, undefined, 'a part of a held upload is not replaced before the holder ends');
+          assert.deepEqual(await tx.listParts(u.uploadId, 0, 10), before);
+        });
+        await writer;
+        assert.notEqual(replacedAt, undefined);
+      });
+
       it('lists parts by number with paging', async () => {
         const b = await bucket();
         const u = newUpload(b.id, 'k', 1);

@@ -5,18 +5,18 @@
  * envelope. Files and folders are objects of the shared engine: a file is an
  * object under its path, a folder the zero-byte key ending in `/`.
  */
-import { checkCosUse, onceToken, type CosSignKind } from '../../auth/cos-v4.js';
+import { checkCosUse, onceToken, type CosAuthenticated, type CosSignKind } from '../../auth/cos-v4.js';
 import type { HttpContext } from '../../http/context.js';
 import type { Services } from '../../http/services.js';
 import type { Dialect } from '../dialect.js';
 import { authenticate } from './authenticate.js';
 import { download } from './download.js';
-import { CosError, toCosError } from './errors.js';
+import { CosError, reading, toCosError } from './errors.js';
 import type { CosHandler } from './op.js';
-import { copyFile, deleteFile, moveFile, statFile, updateFile, upload } from './ops-files.js';
+import { copyFile, deleteFile, MAX_SIMPLE_UPLOAD, moveFile, statFile, updateFile, upload } from './ops-files.js';
 import { createFolder, deleteFolder, listFolderOp, statFolder, updateFolder } from './ops-folders.js';
 import { sliceData, sliceFinish, sliceInit, sliceList } from './ops-slices.js';
-import { readParams } from './params.js';
+import { readParams, type CosParams } from './params.js';
 import { fileidOf, parseApiPath, type CosTarget } from './paths.js';
 
 interface CosRoute {
@@ -90,29 +90,60 @@ async function handleApi(ctx: HttpContext, services: Services): Promise<void> {
   const auth = await authenticate(services, t, ctx.header('authorization'));
   if (ctx.method !== 'GET' && ctx.method !== 'POST') throw new CosError('ERROR_CGI_REQ_METHOD');
   const params = await readParams(ctx, services.settings.bodyIdleMs);
+  let spooled: string | undefined;
+  try {
+    let opName = params.str('op');
+    const file = params.file;
+    let inferred = false;
+    if (!opName && file) {
+      if (params.has('session') || params.has('offset')) {
+        // `op` follows the file (a Python 2 dict's order): the fields before it tell a slice.
+        opName = 'upload_slice_data';
+        inferred = true;
+      } else {
+        // Nothing before the file tells the operation: keep the file aside
+        // until the whole form, `op` included, has been read.
+        spooled = await spoolFile(params, services);
+        opName = params.str('op');
+      }
+    }
+    if (!opName) throw new CosError('ERROR_CGI_PARAM_MISSING_OP');
+    const route = COS_ROUTES[opName];
+    if (!route) throw new CosError('ERROR_CGI_REQ_PARAM', `unknown op "${opName}"`);
+    if (!route.methods.includes(ctx.method)) throw new CosError('ERROR_CGI_REQ_METHOD');
+    if (file && !route.file) throw new CosError('ERROR_CGI_REQ_PARAM', `${opName} takes no filecontent`);
+    if (file && inferred) {
+      const rest = file.rest;
+      file.rest = async () => {
+        await rest();
+        const late = params.str('op');
+        if (late !== undefined && late !== opName) throw new CosError('ERROR_CGI_FORM_ERR', `op ${late} contradicts the session and offset before filecontent`);
+      };
+    }
+    await dispatch(ctx, services, t, auth, route, params);
+  } finally {
+    if (spooled) await services.engine.blobs.delete(spooled);
+  }
+}
 
-  let opName = params.str('op');
-  const file = params.file;
-  let inferred = false;
-  if (!opName && file) {
-    // The Python SDK sends `op` after the file: go by the fields before it,
-    // and check once the form is read that `op` agrees.
-    opName = params.has('session') || params.has('offset') ? 'upload_slice_data' : 'upload';
-    inferred = true;
-  }
-  if (!opName) throw new CosError('ERROR_CGI_PARAM_MISSING_OP');
-  const route = COS_ROUTES[opName];
-  if (!route) throw new CosError('ERROR_CGI_REQ_PARAM', `unknown op "${opName}"`);
-  if (!route.methods.includes(ctx.method)) throw new CosError('ERROR_CGI_REQ_METHOD');
-  if (file && !route.file) throw new CosError('ERROR_CGI_REQ_PARAM', `${opName} takes no filecontent`);
-  if (file && inferred) {
-    const rest = file.rest;
-    file.rest = async () => {
-      await rest();
-      const late = params.str('op');
-      if (late !== undefined && late !== opName) throw new CosError('ERROR_CGI_FORM_ERR', `op ${late} must come before filecontent`);
-    };
-  }
+/**
+ * Stages the form's file as a blob and reads the rest of the form; the file
+ * is then read back from the blob. For forms whose `op` comes after the file.
+ */
+async function spoolFile(params: CosParams, services: Services): Promise<string> {
+  const file = params.file!;
+  const engine = services.engine;
+  const staged = await reading({ EntityTooLarge: 'ERROR_CGI_FILESIZE' }, () => engine.stageBlob(file.stream, { maxSize: MAX_SIMPLE_UPLOAD, verify: () => file.rest() }));
+  params.file = {
+    stream: (async function* () {
+      for await (const chunk of await engine.blobs.read(staged.id)) yield chunk as Buffer;
+    })(),
+    rest: async () => undefined,
+  };
+  return staged.id;
+}
+
+async function dispatch(ctx: HttpContext, services: Services, t: CosTarget, auth: CosAuthenticated, route: CosRoute, params: CosParams): Promise<void> {
   checkTarget(route, t);
 
   const nowS = Math.floor(Date.now() / 1000);

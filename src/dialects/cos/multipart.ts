@@ -2,9 +2,15 @@
  * A streaming multipart/form-data reader. COS clients send the file as a
  * part named `filecontent`, sometimes with a filename (the Python SDK gives
  * every part one), sometimes as a plain field (the PHP SDK, the API
- * reference's examples); busboy would buffer and text-decode the latter, so
- * parts are read here by name, and any part can be streamed. Parts come in
- * order: a part's body must be consumed (or is skipped) before the next.
+ * reference's examples); busboy streams only parts with a filename or an
+ * octet-stream type and would buffer the latter whole as a text field
+ * (a 20 MB simple upload), cut at its field limit, so parts are read here by
+ * name, and any part can be streamed. Parts come in order: a part's body must
+ * be consumed (or is skipped) before the next.
+ *
+ * Linear in the body: a part's data is yielded as it arrives (only a tail
+ * shorter than the delimiter is kept), and what is buffered while looking
+ * for a delimiter, headers or padding is bounded (16 KB each).
  */
 import { CosError } from './errors.js';
 
@@ -15,6 +21,7 @@ export interface PartHeaders {
 }
 
 const CRLF = Buffer.from('\r\n');
+const HEADERS_END = Buffer.from('\r\n\r\n');
 const MAX_HEADER_BYTES = 16 * 1024;
 const MAX_EPILOGUE_BYTES = 64 * 1024;
 
@@ -65,6 +72,42 @@ export class MultipartReader {
     return true;
   }
 
+  /**
+   * The index in the buffer of the first `pattern`, reading more input as
+   * needed; -1 at the end of the input or once more than `limit` bytes are
+   * buffered without it. New chunks are searched where they join the data
+   * before them, collected, and joined once: linear however small the chunks
+   * (growing the buffer chunk by chunk would copy it again with each one).
+   */
+  async #find(pattern: Buffer, limit: number): Promise<number> {
+    const at = this.#buf.indexOf(pattern);
+    if (at >= 0 || this.#buf.length > limit) return at;
+    const overlap = pattern.length - 1;
+    const chunks = [this.#buf];
+    let total = this.#buf.length;
+    let tail = this.#buf.subarray(Math.max(0, total - overlap));
+    let found = -1;
+    while (found < 0 && total <= limit && !this.#eof) {
+      const r = await this.#it.next();
+      if (r.done) {
+        this.#eof = true;
+        break;
+      }
+      const chunk = r.value;
+      const across = Buffer.concat([tail, chunk.subarray(0, overlap)]).indexOf(pattern);
+      if (across >= 0) found = total - tail.length + across;
+      else {
+        const within = chunk.indexOf(pattern);
+        if (within >= 0) found = total + within;
+      }
+      chunks.push(chunk);
+      total += chunk.length;
+      tail = chunk.length >= overlap ? chunk.subarray(chunk.length - overlap) : Buffer.concat([tail, chunk]).subarray(-overlap);
+    }
+    this.#buf = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+    return found;
+  }
+
   async #need(n: number): Promise<void> {
     while (this.#buf.length < n) if (!(await this.#fill())) throw formError('the form ends in the middle of a part');
   }
@@ -77,18 +120,20 @@ export class MultipartReader {
       await this.#drainEpilogue();
       return;
     }
-    let i = 0;
+    // Transport padding (RFC 2046: spaces and tabs) is dropped as it is
+    // scanned, so it is never buffered or scanned twice, and bounded.
+    let padding = 0;
     for (;;) {
-      await this.#need(i + 2);
-      const c = this.#buf[i];
-      if (c === 0x20 || c === 0x09) {
-        i++;
-        continue;
-      }
-      if (c === 0x0d && this.#buf[i + 1] === 0x0a) break;
-      throw formError('a boundary is followed by neither CRLF nor "--"');
+      let i = 0;
+      while (i < this.#buf.length && (this.#buf[i] === 0x20 || this.#buf[i] === 0x09)) i++;
+      padding += i;
+      if (padding > MAX_HEADER_BYTES) throw formError('too much padding after a boundary');
+      this.#buf = this.#buf.subarray(i);
+      if (this.#buf.length >= 2 || (this.#buf.length === 1 && this.#buf[0] !== 0x0d)) break;
+      if (!(await this.#fill())) throw formError('the form ends in the middle of a part');
     }
-    this.#buf = this.#buf.subarray(i + 2);
+    if (this.#buf[0] !== 0x0d || this.#buf[1] !== 0x0a) throw formError('a boundary is followed by neither CRLF nor "--"');
+    this.#buf = this.#buf.subarray(2);
     this.#state = 'headers';
   }
 
@@ -106,27 +151,17 @@ export class MultipartReader {
   async next(): Promise<PartHeaders | undefined> {
     if (this.#state === 'body') for await (const _ of this.body()); // skip an unread body
     if (this.#state === 'preamble') {
-      for (;;) {
-        const i = this.#buf.indexOf(this.#delimiter);
-        if (i >= 0) {
-          this.#buf = this.#buf.subarray(i + this.#delimiter.length);
-          break;
-        }
-        if (this.#buf.length > MAX_HEADER_BYTES) throw formError('no boundary found');
-        if (!(await this.#fill())) throw formError('no boundary found');
-      }
+      const i = await this.#find(this.#delimiter, MAX_HEADER_BYTES);
+      if (i < 0) throw formError('no boundary found');
+      this.#buf = this.#buf.subarray(i + this.#delimiter.length);
       this.#state = 'delimited';
     }
     if (this.#state === 'delimited') await this.#afterDelimiter();
     if (this.#state === 'done') return undefined;
-    let end: number;
-    for (;;) {
-      // A part without headers starts right away with the blank line.
-      end = this.#buf.length >= 2 && this.#buf[0] === 0x0d && this.#buf[1] === 0x0a ? -2 : this.#buf.indexOf('\r\n\r\n');
-      if (end !== -1) break;
-      if (this.#buf.length > MAX_HEADER_BYTES) throw formError('part headers too large');
-      if (!(await this.#fill())) throw formError('the form ends inside part headers');
-    }
+    while (this.#buf.length < 2 && (await this.#fill()));
+    // A part without headers starts right away with the blank line.
+    const end = this.#buf.length >= 2 && this.#buf[0] === 0x0d && this.#buf[1] === 0x0a ? -2 : await this.#find(HEADERS_END, MAX_HEADER_BYTES);
+    if (end === -1) throw formError(this.#eof ? 'the form ends inside part headers' : 'part headers too large');
     const head = end === -2 ? '' : this.#buf.subarray(0, end).toString('utf8');
     this.#buf = this.#buf.subarray(end === -2 ? 2 : end + 4);
     let disposition: string | undefined;

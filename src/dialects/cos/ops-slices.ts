@@ -161,55 +161,65 @@ async function partAt(op: CosOp, uploadId: string, partNumber: number): Promise<
   return p?.partNumber === partNumber ? p : undefined;
 }
 
+/** Largest slice of any session (a slice is checked against its own session's size once the form is read). */
+const MAX_SLICE = Math.max(...SLICE_SIZES);
+
+/**
+ * A slice. Its fields may come in any order: qcloud_cos sends `filecontent`
+ * before `session` and `offset`. The data is therefore staged as a blob
+ * first, the rest of the form read, and the blob attached as the part once
+ * the session and offset are known; its SHA-1 state (which depends on the
+ * offset) is computed then, reading the staged slice (at most 3 MB) back.
+ * Slices of a session with declared states may arrive concurrently.
+ */
 export const sliceData: CosHandler = async (op) => {
   const { params } = op;
+  const engine = op.services.engine;
   const file = params.file;
   if (!file) throw new CosError('ERROR_CGI_MISSING_FILECONTENT');
-  const { upload, session: s } = await getSession(op);
-  const offset = params.int('offset');
-  if (offset === undefined) throw new CosError('ERROR_CGI_PARAM', 'offset is required');
-  if (offset % s.sliceSize !== 0 || (offset >= s.filesize && !(offset === 0 && s.filesize === 0)))
-    throw new CosError('ERROR_PROCESS_OFFSET', `offset ${offset} is not the start of a slice`);
-  const k = offset / s.sliceSize;
-  const expected = sliceLength(s, k);
-  const last = k === sliceCount(s) - 1;
-  let from: string;
-  if (k === 0) from = INITIAL_STATE;
-  else if (s.states) from = s.states[k - 1]!;
-  else {
-    const prev = await partAt(op, upload.uploadId, k);
-    const prevTo = prev?.checksums[TO];
-    if (!prevTo) throw new CosError('ERROR_PROCESS_OFFSET', `slices must arrive in order: the slice before offset ${offset} is missing`);
-    from = prevTo;
-  }
-  const state = k === 0 ? Sha1State.initial() : Sha1State.resume(from, offset);
-  const body = (async function* () {
-    for await (const chunk of file.stream) {
-      state.update(chunk);
-      yield chunk;
+  // Fail before receiving the slice when the session came first and is wrong.
+  if (params.has('session')) await getSession(op);
+  const staged = await reading({ EntityTooLarge: 'ERROR_CGI_SLICE' }, () => engine.stageBlob(file.stream, { maxSize: MAX_SLICE, verify: () => file.rest() }));
+  let attached = false;
+  try {
+    const { upload, session: s } = await getSession(op);
+    const offset = params.int('offset');
+    if (offset === undefined) throw new CosError('ERROR_CGI_PARAM', 'offset is required');
+    if (offset % s.sliceSize !== 0 || (offset >= s.filesize && !(offset === 0 && s.filesize === 0)))
+      throw new CosError('ERROR_PROCESS_OFFSET', `offset ${offset} is not the start of a slice`);
+    const k = offset / s.sliceSize;
+    const expected = sliceLength(s, k);
+    if (staged.size > s.sliceSize) throw new CosError('ERROR_CGI_SLICE', `a slice of this session is at most ${s.sliceSize} bytes`);
+    if (staged.size !== expected) throw new CosError('ERROR_PROCESS_WRONG_SLICE_SIZE', `the slice at ${offset} must be ${expected} bytes, not ${staged.size}`);
+    const last = k === sliceCount(s) - 1;
+    let from: string;
+    if (k === 0) from = INITIAL_STATE;
+    else if (s.states) from = s.states[k - 1]!;
+    else {
+      const prev = await partAt(op, upload.uploadId, k);
+      const prevTo = prev?.checksums[TO];
+      if (!prevTo) throw new CosError('ERROR_PROCESS_OFFSET', `slices must arrive in order: the slice before offset ${offset} is missing`);
+      from = prevTo;
     }
-  })();
-  let to = '';
-  const part = await reading({ EntityTooLarge: 'ERROR_CGI_SLICE' }, () =>
-    op.services.engine.multipart.uploadPart(op.caller, op.bucket.name, op.target.key, upload.uploadId, k + 1, body, {
-      maxSize: s.sliceSize,
-      verify: async (_digests, size) => {
-        await file.rest();
-        if (size !== expected) throw new CosError('ERROR_PROCESS_WRONG_SLICE_SIZE', `the slice at ${offset} must be ${expected} bytes, not ${size}`);
-        to = last ? state.digest().toString('hex') : state.exportHex();
-        if (s.states && to !== s.states[k]) throw new CosError('ErrNotSameSHA', `the slice at ${offset} does not match its declared datasha`);
-        const sha = params.str('sha');
-        if (last && sha && s.sha && sha.toLowerCase() !== s.sha) throw new CosError('ErrNotSameSHA');
-        if (!s.states) {
-          // Re-sending a slice may not break the chain the next one was built on.
-          const old = await partAt(op, upload.uploadId, k + 1);
-          if (old && old.checksums[TO] !== to && (await partAt(op, upload.uploadId, k + 2))) throw new CosError('ErrTheSameOffset', `the slice at ${offset} differs from the one already stored`);
-        }
-      },
-      checksums: () => ({ [FROM]: from, [TO]: to }),
-    }),
-  );
-  return { datalen: part.size, offset, session: upload.uploadId };
+    const state = k === 0 ? Sha1State.initial() : Sha1State.resume(from, offset);
+    for await (const chunk of await engine.blobs.read(staged.id)) state.update(chunk as Buffer);
+    const to = last ? state.digest().toString('hex') : state.exportHex();
+    if (s.states && to !== s.states[k]) throw new CosError('ErrNotSameSHA', `the slice at ${offset} does not match its declared datasha`);
+    const sha = params.str('sha');
+    if (last && sha && s.sha && sha.toLowerCase() !== s.sha) throw new CosError('ErrNotSameSHA');
+    if (!s.states) {
+      // Re-sending a slice may not break the chain the next one was built on.
+      const old = await partAt(op, upload.uploadId, k + 1);
+      if (old && old.checksums[TO] !== to && (await partAt(op, upload.uploadId, k + 2))) throw new CosError('ErrTheSameOffset', `the slice at ${offset} differs from the one already stored`);
+    }
+    attached = true; // attachPart deletes the blob itself if it fails
+    const part = await reading({ NoSuchUpload: 'ERROR_CGI_WRONG_SESSION' }, () =>
+      engine.multipart.attachPart(op.bucket.name, op.target.key, upload.uploadId, k + 1, staged, () => ({ [FROM]: from, [TO]: to })),
+    );
+    return { datalen: part.size, offset, session: upload.uploadId };
+  } finally {
+    if (!attached) await engine.blobs.delete(staged.id);
+  }
 };
 
 export const sliceFinish: CosHandler = async (op) => {
@@ -232,12 +242,14 @@ export const sliceFinish: CosHandler = async (op) => {
   const sha = params.str('sha');
   if ((sha && sha.toLowerCase() !== whole) || (s.sha && s.sha !== whole)) throw new CosError('ERROR_CMD_COS_SHA_NOT_EQU');
   const key = op.target.key;
-  await op.services.engine.multipart.complete(
+  // The slices as checked here, by ETag: one sent again meanwhile fails the
+  // completion (-174) instead of joining a file whose SHA-1 was not checked.
+  await reading({ InvalidPart: 'ERROR_CMD_COS_SHA_NOT_EQU' }, () => op.services.engine.multipart.complete(
     op.caller,
     op.bucket.name,
     key,
     upload.uploadId,
-    parts.map((p) => ({ partNumber: p.partNumber })),
+    parts.map((p) => ({ partNumber: p.partNumber, etag: p.etag })),
     {
       minPartSize: 0,
       checksums: () => ({ sha1: Buffer.from(whole, 'hex').toString('base64') }),
@@ -248,7 +260,7 @@ export const sliceFinish: CosHandler = async (op) => {
         if (s.insertOnly) await mustNotExist(key)(tx, b);
       },
     },
-  );
+  ));
   return urlsOf(op);
 };
 

@@ -4,7 +4,8 @@
  * an url-encoded form or a multipart form. The query string wins over the
  * body. A multipart form is read up to its `filecontent` part, which is
  * handed on as a stream; the parts after it are read once that stream has
- * been consumed (the Python SDK sends `op` last).
+ * been consumed: qcloud_cos sends `op`, then `filecontent`, then the other
+ * fields (`session`, `offset`, `sha`, `biz_attr`, `insertOnly`).
  */
 import { readSmallBody, requestBody } from '../../http/body.js';
 import type { HttpContext } from '../../http/context.js';

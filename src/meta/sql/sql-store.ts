@@ -382,6 +382,12 @@ class SqlOps implements MetaOps {
     return r && toUpload(r);
   }
 
+  async holdUpload(bucketId: number, uploadId: string) {
+    const lock = this.dialect === 'postgres' ? ' FOR UPDATE' : '';
+    const r = await this.ex.get<Row>(`SELECT * FROM uploads WHERE upload_id = ? AND bucket_id = ?${lock}`, [uploadId, bucketId]);
+    return r && toUpload(r);
+  }
+
   async deleteUpload(uploadId: string) {
     await this.ex.run('DELETE FROM upload_parts WHERE upload_id = ?', [uploadId]);
     await this.ex.run('DELETE FROM uploads WHERE upload_id = ?', [uploadId]);
