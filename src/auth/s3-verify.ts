@@ -181,6 +181,27 @@ function checkScope(
   }
 }
 
+/**
+ * S3 requires `host` and every `x-amz-*` header a request carries to be
+ * signed: an unsigned one could otherwise change what a signed request
+ * does (a presigned PUT turned into a copy by `x-amz-copy-source`, an ACL,
+ * metadata, tags or a storage class the signer never chose). The only
+ * exception is x-amz-content-sha256, whose value is already bound into the
+ * canonical request (header auth) or ignored (presigned URLs).
+ */
+function checkAllSigned(headers: HeaderBag, signedHeaders: string[]): void {
+  const signed = new Set(signedHeaders);
+  const missing: string[] = [];
+  if (!signed.has('host')) missing.push('host');
+  for (const name of Object.keys(headers)) {
+    const l = name.toLowerCase();
+    if (l.startsWith('x-amz-') && l !== 'x-amz-content-sha256' && !signed.has(l) && headers[name] !== undefined) missing.push(l);
+  }
+  if (missing.length > 0) {
+    throw accessDenied('There were headers present in the request which were not signed', { HeadersNotSigned: missing.join(', ') });
+  }
+}
+
 function signatureMismatch(detail: Record<string, string>): StorageError {
   return new StorageError('SignatureDoesNotMatch', undefined, detail);
 }
@@ -249,6 +270,7 @@ async function verifyV4Header(
       CanonicalRequest: canonicalRequest,
     });
   }
+  checkAllSigned(req.headers, auth.signedHeaders);
   const payload = payloadFor(contentSha, { signingKey, amzDate, scope, seedSignature: expected, headers: req.headers });
   return { accessKeyId: cred.accessKeyId, credential: cred, scheme: 'v4-header', payload, region };
 }
@@ -337,6 +359,7 @@ async function verifyV4Query(
       CanonicalRequest: canonicalRequest,
     });
   }
+  checkAllSigned(req.headers, signedHeaders);
   const payload = payloadFor(payloadHash, {
     signingKey,
     amzDate,
