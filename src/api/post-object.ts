@@ -15,6 +15,7 @@ import { metaFromRequest } from './meta-headers.js';
 import type { OpContext } from './op-context.js';
 import { postForm, type PostForm } from './post-form.js';
 import { storageClassFrom } from './objects-write.js';
+import { refuseServerSideEncryption } from './sse.js';
 import { h, type Vocabulary } from './vocabulary.js';
 
 /**
@@ -126,6 +127,7 @@ export async function postObject(op: OpContext): Promise<Reply> {
   const http = op.http;
   const bucket = op.bucket!;
   const form = await postForm(http, op.services.settings.bodyIdleMs);
+  refuseServerSideEncryption(form.fields.keys());
   const range = checkPolicy(op.vocab, form, bucket);
   const rawKey = form.fields.get('key');
   if (rawKey === undefined)

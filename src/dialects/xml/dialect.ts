@@ -3,6 +3,7 @@ import type { OpContext } from '../../api/op-context.js';
 import { hasPostForm } from '../../api/post-form.js';
 import { authenticatePostForm } from '../../api/post-object.js';
 import type { Vocabulary } from '../../api/vocabulary.js';
+import { refuseServerSideEncryption } from '../../api/sse.js';
 import { renderXml } from '../../api/xml.js';
 import { StorageError } from '../../engine/errors.js';
 import { resolveAddress, type Address } from '../../http/addressing.js';
@@ -47,6 +48,8 @@ export function makeXmlDialect(spec: XmlDialectSpec): Dialect {
         // A browser form upload carries its signature in the form (the front door started reading it).
         const auth = hasPostForm(ctx) ? await authenticatePostForm(ctx, services).then((a) => a && { ...a, payload: { kind: 'unsigned' as const } }) : await spec.authenticate(ctx, services, addr);
         if (!auth) throw new StorageError('AccessDenied', 'Anonymous access is not allowed; sign the request.');
+        // Every write path (PUT, copy, multipart, POST): encryption asked for and not built is refused before any byte is stored.
+        if (ctx.method === 'PUT' || ctx.method === 'POST') refuseServerSideEncryption(Object.keys(ctx.req.headers));
         const target: Target = !addr.bucket ? 'service' : addr.key === undefined ? 'bucket' : 'object';
         const route = findRoute(spec.routes, ctx.method, target, ctx.query, ctx.req.headers, spec.plainParam);
         if (route === 'method') throw new StorageError('MethodNotAllowed', undefined, { Method: ctx.method, ResourceType: target.toUpperCase() });
