@@ -37,7 +37,7 @@ export async function createBucket(op: OpContext): Promise<Reply> {
   if (region !== undefined && region !== '' && !/^[a-z0-9-]{1,64}$/.test(region))
     throw new StorageError('InvalidLocationConstraint', 'The specified location-constraint is not valid', { LocationConstraint: region });
   const acl = aclFromHeaders(op, op.caller.accountId);
-  await op.services.engine.createBucket(op.caller, op.bucket!, { region: region || op.services.settings.region, ...(acl ? { settings: { [ACL_SETTING]: acl } } : {}) });
+  await op.services.engine.createBucket(op.caller, op.bucket!, { region: region || op.signingRegion || op.services.settings.region, ...(acl ? { settings: { [ACL_SETTING]: acl } } : {}) });
   return { status: 200, headers: { location: `/${op.bucket}` } };
 }
 

@@ -31,7 +31,7 @@ const EXEMPT: Record<Vocabulary['dialect'], { strict: boolean; names: Set<string
 /** Verifies the signature of the request's form; undefined when it carries none. */
 export async function authenticatePostForm(ctx: HttpContext, services: Services): Promise<{ accountId: string } | undefined> {
   const form = await postForm(ctx, services.settings.bodyIdleMs);
-  const auth = await verifyPostSignature(form.fields, (ak) => services.lookupCredential(ak));
+  const auth = await verifyPostSignature(form.fields, (ak) => services.lookupCredential(ak), services.settings.region);
   return auth && { accountId: auth.credential.owner };
 }
 

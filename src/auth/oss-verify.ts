@@ -41,14 +41,16 @@ export interface OssVerifyOptions {
   now?: Date;
   /** Allowed clock difference; default 15 minutes. */
   maxSkewMs?: number;
-  /** The region a V4 scope must name (region id, e.g. cn-hangzhou). */
-  region: string;
+  /** The region a V4 scope must name (region id, e.g. cn-hangzhou); unset: any. */
+  region?: string;
 }
 
 export interface OssAuthResult {
   credential: Credential;
   scheme: 'v1-header' | 'v1-query' | 'v4-header' | 'v4-query';
   payload: PayloadCheck;
+  /** The region a V4 signature names. */
+  region?: string;
 }
 
 const DEFAULT_SKEW_MS = 15 * 60 * 1000;
@@ -149,7 +151,7 @@ function checkScope(c: CredentialOssV4 | undefined, raw: string, opts: OssVerify
   if (!c || c.terminator !== OSS4_TERMINATOR || c.product !== OSS4_SERVICE || !/^\d{8}$/.test(c.date)) {
     throw invalidArgument(`Invalid credential in ${where}.`, { Credential: raw, EC: '0002-00000213' });
   }
-  if (c.region !== opts.region) {
+  if (opts.region !== undefined && c.region !== opts.region) {
     throw invalidArgument(`Invalid signing region in ${where}.`, { Credential: raw, EC: '0002-00000226' });
   }
   return c;
@@ -193,7 +195,7 @@ async function verifyV4(
     first ??= { canonicalRequest, stringToSign };
     if (safeEqual(signatureOssV4(signingKey, stringToSign), parts.signature.toLowerCase())) {
       const payload: PayloadCheck = HEX64.test(parts.payloadHash) ? { kind: 'sha256', expected: parts.payloadHash.toLowerCase() } : { kind: 'unsigned' };
-      return { credential: cred, scheme, payload };
+      return { credential: cred, scheme, payload, region: c.region };
     }
   }
   throw mismatch(c.accessKeyId, parts.signature, first!.stringToSign, { CanonicalRequest: first!.canonicalRequest });

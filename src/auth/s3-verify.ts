@@ -177,7 +177,9 @@ function checkScope(
   if (cred.service !== 's3') throw fail(`incorrect service "${cred.service}". This endpoint belongs to "s3".`);
   if (!/^\d{8}$/.test(cred.date)) throw fail(`incorrect date format "${cred.date}". This date in the credential must be in the format "yyyyMMdd".`);
   if (opts.region !== undefined && cred.region !== opts.region) {
-    throw fail(`the region '${cred.region}' is wrong; expecting '${opts.region}'`);
+    const e = fail(`the region '${cred.region}' is wrong; expecting '${opts.region}'`);
+    e.detail.Region = opts.region;
+    throw e;
   }
 }
 

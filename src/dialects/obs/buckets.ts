@@ -58,7 +58,7 @@ export async function createBucket(op: OpContext): Promise<Reply> {
   const sc = op.http.header(h(op.vocab, 'storage-class')) ?? op.http.header('x-default-storage-class');
   if (sc !== undefined) settings[STORAGE_CLASS_SETTING] = storageClassSetting(storageClassArg(op, sc));
   try {
-    await op.services.engine.createBucket(op.caller, op.bucket!, { region: region || op.services.settings.region, settings });
+    await op.services.engine.createBucket(op.caller, op.bucket!, { region: region || op.signingRegion || op.services.settings.region, settings });
   } catch (e) {
     if (!(isStorageError(e) && e.code === 'BucketAlreadyOwnedByYou')) throw e;
   }

@@ -17,6 +17,8 @@ import { findRoute, type Route, type Target } from './routes.js';
 export interface Authenticated {
   accountId: string;
   payload: PayloadCheck;
+  /** The region the signature names, for schemes that name one. */
+  region?: string;
 }
 
 /** What makes one XML dialect (S3, OSS, OBS) different from another. */
@@ -46,7 +48,7 @@ export function makeXmlDialect(spec: XmlDialectSpec): Dialect {
         for (const [k, v] of Object.entries(common)) ctx.res.setHeader(k, v);
         const addr = spec.address ? spec.address(ctx, services) : resolveAddress(ctx.header('host'), ctx.rawPath, services.settings.domains);
         // A browser form upload carries its signature in the form (the front door started reading it).
-        const auth = hasPostForm(ctx) ? await authenticatePostForm(ctx, services).then((a) => a && { ...a, payload: { kind: 'unsigned' as const } }) : await spec.authenticate(ctx, services, addr);
+        const auth: Authenticated | undefined = hasPostForm(ctx) ? await authenticatePostForm(ctx, services).then((a) => a && { ...a, payload: { kind: 'unsigned' as const } }) : await spec.authenticate(ctx, services, addr);
         if (!auth) throw new StorageError('AccessDenied', 'Anonymous access is not allowed; sign the request.');
         // Every write path (PUT, copy, multipart, POST): encryption asked for and not built is refused before any byte is stored.
         if (ctx.method === 'PUT' || ctx.method === 'POST') refuseServerSideEncryption(Object.keys(ctx.req.headers));
@@ -62,6 +64,7 @@ export function makeXmlDialect(spec: XmlDialectSpec): Dialect {
           bucket: addr.bucket,
           key: addr.key,
           payload: auth.payload,
+          ...(auth.region !== undefined ? { signingRegion: auth.region } : {}),
         };
         const reply = await route.handler(op);
         await sendReply(ctx, reply, (doc) => renderXml(doc, vocab.xmlns));
