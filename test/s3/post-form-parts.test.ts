@@ -1,0 +1,57 @@
+/**
+ * POST Object: only the part named "file" is the file. Python's requests
+ * (`files=`, as ceph/s3-tests posts its forms) sends every field as a part
+ * with a filename; S3 reads those as fields.
+ */
+import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { rawRequest, xmlField } from '../helpers/raw.js';
+import { bucketName, startTestServer, type TestServer } from '../helpers/server.js';
+
+/** A multipart body in which every field is sent as a file part, as requests' `files=` does. */
+function formWithFileParts(fields: Record<string, string>, file: string): { body: Buffer; contentType: string } {
+  const boundary = 'b0undary' + Date.now();
+  const parts = Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"; filename="${k}"\r\n\r\n${v}\r\n`);
+  parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="file"\r\n\r\n${file}\r\n--${boundary}--\r\n`);
+  return { body: Buffer.from(parts.join('')), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+describe('POST Object fields sent as file parts', () => {
+  let t: TestServer;
+  const bucket = bucketName('postparts');
+  before(async () => {
+    t = await startTestServer();
+    await t.minio.makeBucket(bucket);
+  });
+  after(() => t.stop());
+
+  it('are read as fields (minio-built policy); the part named "file" is the object', async () => {
+    const policy = t.minio.newPostPolicy();
+    policy.setBucket(bucket);
+    policy.setKey('from-parts.txt');
+    policy.setContentType('text/plain');
+    policy.setExpires(new Date(Date.now() + 600_000));
+    const { postURL, formData } = await t.minio.presignedPostPolicy(policy);
+    const { body, contentType } = formWithFileParts(formData, 'bar');
+    const r = await rawRequest(postURL, { method: 'POST', headers: { 'content-type': contentType }, body });
+    assert.equal(r.status, 204, r.body.toString());
+    const got = await t.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'from-parts.txt' }));
+    assert.equal(await got.Body!.transformToString(), 'bar');
+    assert.equal(got.ContentType, 'text/plain');
+  });
+
+  it('a wrong signature in such a part is still refused', async () => {
+    const policy = t.minio.newPostPolicy();
+    policy.setBucket(bucket);
+    policy.setKey('forged.txt');
+    policy.setExpires(new Date(Date.now() + 600_000));
+    const { postURL, formData } = await t.minio.presignedPostPolicy(policy);
+    formData['x-amz-signature'] = '0'.repeat(64);
+    const { body, contentType } = formWithFileParts(formData, 'bar');
+    const r = await rawRequest(postURL, { method: 'POST', headers: { 'content-type': contentType }, body });
+    assert.equal(r.status, 403, r.body.toString());
+    assert.equal(xmlField(r.body, 'Code'), 'SignatureDoesNotMatch');
+    await assert.rejects(t.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'forged.txt' })));
+  });
+});
