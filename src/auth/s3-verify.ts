@@ -314,10 +314,15 @@ async function verifyV4Query(
   if (credential.date !== amzDate.slice(0, 8)) {
     throw qerr('Error parsing the X-Amz-Credential parameter; Invalid credential date. Date is not the same as X-Amz-Date.');
   }
-  if (!/^\d{1,7}$/.test(expiresRaw)) throw qerr('X-Amz-Expires should be a number');
+  if (!/^-?\d{1,7}$/.test(expiresRaw)) throw qerr('X-Amz-Expires should be a number');
   const expires = Number(expiresRaw);
-  if (expires < 1) throw qerr('X-Amz-Expires must be non-negative');
-  if (expires > MAX_PRESIGN_EXPIRES) throw qerr(`X-Amz-Expires must be less than a week (in seconds) that is ${MAX_PRESIGN_EXPIRES}`);
+  // Out-of-range validity is refused with 403, as AWS does (ceph/s3-tests' test_object_raw_get_x_amz_expires_out_*
+  // expect 403, while S3's error table would give AuthorizationQueryParametersError a 400): AccessDenied with
+  // AWS's messages. Zero is in range and simply already expired.
+  if (expires < 0) throw accessDenied('X-Amz-Expires must be non-negative', { 'X-Amz-Expires': expiresRaw });
+  if (expires > MAX_PRESIGN_EXPIRES) {
+    throw accessDenied(`X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than ${MAX_PRESIGN_EXPIRES} seconds`, { 'X-Amz-Expires': expiresRaw });
+  }
   const signedHeaders = signedRaw.split(';');
   if (signedHeaders.some((h) => h === '' || h !== h.toLowerCase())) {
     throw qerr('X-Amz-SignedHeaders must be a semicolon-separated list of lower-case header names.');
@@ -328,7 +333,7 @@ async function verifyV4Query(
     throw accessDenied('Request is not valid yet', { 'X-Amz-Date': amzDate, ServerTime: now.toISOString() });
   }
   const expiry = requestTime.getTime() + expires * 1000;
-  if (now.getTime() > expiry) {
+  if (now.getTime() >= expiry) {
     throw accessDenied('Request has expired', {
       'X-Amz-Expires': expiresRaw,
       Expires: new Date(expiry).toISOString(),

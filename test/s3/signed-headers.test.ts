@@ -143,3 +143,26 @@ describe('SigV4: every x-amz-* header and host must be signed', () => {
     assert.equal((await signedRequest(t.url, `/${bucket}/v2`, { method: 'HEAD' })).status, 404);
   });
 });
+
+describe('presigned URL validity bounds', () => {
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer();
+  });
+  after(() => t.stop());
+
+  it('more than a week, negative or zero is 403 AccessDenied (as AWS and ceph/s3-tests)', async () => {
+    const url = presignUrlV4({ method: 'GET', url: new URL('/', t.url), credentials, region: 'us-east-1', expiresSeconds: 3600 });
+    const cases: Array<[string, string]> = [
+      ['604801', 'X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds'],
+      ['-7', 'X-Amz-Expires must be non-negative'],
+      ['0', 'Request has expired'],
+    ];
+    for (const [expires, message] of cases) {
+      const r = await rawRequest(url.replace('X-Amz-Expires=3600', `X-Amz-Expires=${expires}`));
+      assertS3Error(r, 403, 'AccessDenied');
+      assert.equal(xmlField(r.body, 'Message'), message);
+    }
+    assert.equal((await rawRequest(url)).status, 200);
+  });
+});
