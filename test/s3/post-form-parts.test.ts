@@ -5,6 +5,7 @@
  */
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { encodePostPolicy, signPostPolicyV2 } from '../../src/auth/post-policy.js';
 import { rawRequest, xmlField } from '../helpers/raw.js';
@@ -84,5 +85,23 @@ describe('POST Object fields sent as file parts', () => {
     // A key outside the condition is still refused.
     const bad = await postV2({ expiration: later(), conditions: [{ bucket }, ['starts-with', '$key', 'foo']] }, { key: '${filename}' }, { name: 'bar.txt', data: 'x' });
     assert.equal(bad.status, 403, bad.body.toString());
+  });
+
+  it('a checksum field is verified against the file and stored (test_post_object_upload_checksum)', async () => {
+    const doc = () => ({ expiration: later(), conditions: [{ bucket }, ['starts-with', '$key', 'cksum']] });
+    const data = 'x'.repeat(1000);
+    const good = createHash('sha256').update(data).digest('base64');
+    const r = await postV2(doc(), { key: 'cksum.txt', 'x-amz-checksum-sha256': good }, { name: 'f', data });
+    assert.equal(r.status, 204, r.body.toString());
+    const head = await t.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'cksum.txt', ChecksumMode: 'ENABLED' }));
+    assert.equal(head.ChecksumSHA256, good);
+    const files = await storedFiles(t.dataDir);
+    const malformed = await postV2(doc(), { key: 'cksum-bad.txt', 'x-amz-checksum-sha256': 'sailorjerry' }, { name: 'f', data });
+    assert.equal(malformed.status, 400, malformed.body.toString());
+    assert.equal(xmlField(malformed.body, 'Code'), 'InvalidRequest');
+    const wrong = await postV2(doc(), { key: 'cksum-bad.txt', 'x-amz-checksum-sha256': createHash('sha256').update('other').digest('base64') }, { name: 'f', data });
+    assert.equal(wrong.status, 400, wrong.body.toString());
+    assert.equal(xmlField(wrong.body, 'Code'), 'BadDigest');
+    assert.deepEqual(await storedFiles(t.dataDir), files);
   });
 });
