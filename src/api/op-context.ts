@@ -14,6 +14,8 @@ export interface OpContext {
   key?: string;
   /** How the body must be checked, as the signature established it. */
   payload: PayloadCheck;
+  /** The region the request was signed for (SigV4, OSS V4); a new bucket's region when the request names none. */
+  signingRegion?: string;
 }
 
 export function requireBucket(op: OpContext): string {

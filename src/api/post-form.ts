@@ -84,6 +84,8 @@ function readForm(ctx: HttpContext, idleMs: number): Promise<PostForm> {
     let fieldBytes = 0;
     let settled = false;
     let file: Readable | undefined;
+    /** Fields sent as file parts, until their content has arrived. */
+    const fieldParts: Promise<void>[] = [];
     const done = (f: () => void) => {
       if (settled) return;
       settled = true;
@@ -97,7 +99,7 @@ function readForm(ctx: HttpContext, idleMs: number): Promise<PostForm> {
       return;
     }
     bb.on('field', (name, value, info) => {
-      if (settled) return; // after the file: ignored
+      if (settled || file) return; // after the file: ignored
       fieldBytes += Buffer.byteLength(name) + Buffer.byteLength(value);
       if (info.valueTruncated || fieldBytes > MAX_PRE_DATA_BYTES) return done(() => reject(preDataTooLarge()));
       if (info.nameTruncated) return done(() => reject(malformed('A form field name is too long.')));
@@ -110,12 +112,33 @@ function readForm(ctx: HttpContext, idleMs: number): Promise<PostForm> {
     bb.on('file', (name, stream, info) => {
       // Its reader (the engine) sees any error through iteration; one raised before or after must not go uncaught.
       stream.on('error', () => undefined);
-      if (settled || name.toLowerCase() !== 'file') {
-        stream.resume(); // a second file, or a file part not named "file": discarded
+      if (settled || file) {
+        stream.resume(); // after the file: ignored
+        return;
+      }
+      if (name.toLowerCase() !== 'file') {
+        // Only the part named "file" is the file: S3 reads any other part as a field, even one sent with a
+        // filename (Python's requests sends every `files=` entry so). The form is complete once these end.
+        const lower = name.toLowerCase();
+        if (fields.has(lower)) return void stream.resume();
+        names.set(lower, name);
+        fields.set(lower, '');
+        const chunks: Buffer[] = [];
+        fieldBytes += Buffer.byteLength(name);
+        stream.on('data', (c: Buffer) => {
+          // Counted with the other fields: all of them wait in memory before anyone is authenticated.
+          fieldBytes += c.length;
+          if (fieldBytes > MAX_PRE_DATA_BYTES) return done(() => reject(preDataTooLarge()));
+          chunks.push(c);
+        });
+        fieldParts.push(new Promise<void>((res) => stream.on('end', () => {
+          fields.set(lower, Buffer.concat(chunks).toString('utf8'));
+          res();
+        }).on('error', () => res())));
         return;
       }
       file = stream;
-      done(() => resolve({ fields, names, file: { stream, filename: info.filename ?? '' } }));
+      void Promise.all(fieldParts).then(() => done(() => resolve({ fields, names, file: { stream, filename: info.filename ?? '' } })));
     });
     bb.on('fieldsLimit', () => done(() => reject(malformed('Too many form fields.'))));
     bb.on('error', (e: Error) => {
@@ -123,7 +146,7 @@ function readForm(ctx: HttpContext, idleMs: number): Promise<PostForm> {
       done(() => reject(err));
       file?.destroy(err); // a form cut off mid-file: the engine's read fails, nothing is stored
     });
-    bb.on('close', () => done(() => resolve({ fields, names })));
+    bb.on('close', () => void Promise.all(fieldParts).then(() => done(() => resolve({ fields, names }))));
     // The body through the idle timeout: a client that stalls or goes away mid-file
     // fails the form (RequestTimeout / IncompleteBody) and never leaves the engine waiting.
     const source = Readable.from(boundedPreData(requestBody(ctx.req, idleMs), () => file !== undefined || settled), { objectMode: false });

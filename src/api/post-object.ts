@@ -11,10 +11,13 @@ import { StorageError, isStorageError } from '../engine/errors.js';
 import type { HttpContext } from '../http/context.js';
 import type { Reply } from '../http/reply.js';
 import type { Services } from '../http/services.js';
+import { encodeChecksum, type DigestValues } from '../digest/digest-set.js';
+import { declaredChecksum } from './body.js';
 import { metaFromRequest } from './meta-headers.js';
 import type { OpContext } from './op-context.js';
 import { postForm, type PostForm } from './post-form.js';
 import { storageClassFrom } from './objects-write.js';
+import { refuseServerSideEncryption } from './sse.js';
 import { h, type Vocabulary } from './vocabulary.js';
 
 /**
@@ -30,13 +33,15 @@ const EXEMPT: Record<Vocabulary['dialect'], { strict: boolean; names: Set<string
 /** Verifies the signature of the request's form; undefined when it carries none. */
 export async function authenticatePostForm(ctx: HttpContext, services: Services): Promise<{ accountId: string } | undefined> {
   const form = await postForm(ctx, services.settings.bodyIdleMs);
-  const auth = await verifyPostSignature(form.fields, (ak) => services.lookupCredential(ak));
+  const auth = await verifyPostSignature(form.fields, (ak) => services.lookupCredential(ak), services.settings.region);
   return auth && { accountId: auth.credential.owner };
 }
 
 const denied = (why: string) => new StorageError('AccessDenied', `Invalid according to Policy: ${why}`);
 /** S3's rendering of a condition in its error message: `["eq", "$key", "x"]`. */
 const show = (parts: unknown[]) => '[' + parts.map((p) => JSON.stringify(p)).join(', ') + ']';
+
+const ISO_EXPIRATION = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
 interface LengthRange {
   min: number;
@@ -53,10 +58,14 @@ function checkPolicy(v: Vocabulary, form: PostForm, bucket: string, now = Date.n
   if (policyB64 === undefined) return undefined; // an anonymous form: nothing to check (and the bucket's ACL decides)
   const doc = decodePostPolicy(policyB64);
   if (!doc) throw new StorageError('InvalidPolicyDocument', 'Invalid Policy: Invalid JSON.');
-  const expires = Date.parse(doc.expiration);
+  // S3 takes only ISO 8601 in UTC (`2026-01-01T00:00:00Z`, fractions allowed); anything else is a bad policy (400).
+  const expires = ISO_EXPIRATION.test(doc.expiration) ? Date.parse(doc.expiration) : NaN;
   if (Number.isNaN(expires)) throw new StorageError('InvalidPolicyDocument', 'Invalid Policy: Invalid \'expiration\' value: \'' + doc.expiration + '\'');
   if (expires < now) throw denied('Policy expired.');
-  const value = (name: string) => (name === 'bucket' ? bucket : form.fields.get(name));
+  // The key matches as sent or as it will be stored, ${filename} replaced by the file's name
+  // (S3 accepts `["starts-with", "$key", "foo"]` for the key `${filename}` and a file foo.txt).
+  const values = (name: string): Array<string | undefined> =>
+    name === 'bucket' ? [bucket] : name === 'key' ? [...new Set([form.fields.get('key'), keyOf(form)])] : [form.fields.get(name)];
   const covered = new Set<string>(['bucket']);
   let range: LengthRange | undefined;
   for (const c of doc.conditions) {
@@ -75,8 +84,7 @@ function checkPolicy(v: Vocabulary, form: PostForm, bucket: string, now = Date.n
       const name = c[1].slice(1).toLowerCase();
       const want = String(c[2]);
       covered.add(name);
-      const got = value(name);
-      const ok = got !== undefined ? (op === 'eq' ? got === want : got.startsWith(want)) : op === 'starts-with' && want === '';
+      const ok = values(name).some((got) => (got !== undefined ? (op === 'eq' ? got === want : got.startsWith(want)) : op === 'starts-with' && want === ''));
       if (!ok) throw denied('Policy Condition failed: ' + show([op, c[1], c[2]]));
     } else if (c && typeof c === 'object') {
       const entries = Object.entries(c as Record<string, unknown>);
@@ -84,7 +92,7 @@ function checkPolicy(v: Vocabulary, form: PostForm, bucket: string, now = Date.n
       const [rawName, want] = entries[0]!;
       const name = rawName.toLowerCase();
       covered.add(name);
-      if (value(name) !== String(want)) throw denied('Policy Condition failed: ' + show(['eq', '$' + rawName, want]));
+      if (!values(name).includes(String(want))) throw denied('Policy Condition failed: ' + show(['eq', '$' + rawName, want]));
     } else {
       throw new StorageError('InvalidPolicyDocument', 'Invalid Policy: Invalid Condition: ' + JSON.stringify(c));
     }
@@ -92,11 +100,19 @@ function checkPolicy(v: Vocabulary, form: PostForm, bucket: string, now = Date.n
   const exempt = EXEMPT[v.dialect];
   if (exempt.strict) {
     for (const name of form.fields.keys()) {
-      if (covered.has(name) || exempt.names.has(name) || name.startsWith('x-ignore-')) continue;
+      // A checksum of the file protects it; S3 needs no condition for it (s3-tests test_post_object_upload_checksum).
+      if (covered.has(name) || exempt.names.has(name) || name.startsWith('x-ignore-') || name.startsWith(h(v, 'checksum-'))) continue;
       throw denied('Extra input fields: ' + (form.names.get(name) ?? name));
     }
   }
   return range;
+}
+
+/** The key the form names, `${filename}` replaced by the file part's name (without any path). */
+function keyOf(form: PostForm): string | undefined {
+  const raw = form.fields.get('key');
+  if (raw === undefined || !form.file) return raw;
+  return raw.replaceAll('${filename}', form.file.filename.replace(/^.*[\\/]/, ''));
 }
 
 /** A view of the form as request headers, so the header readers (metadata, storage class, ACL) serve forms too. */
@@ -126,24 +142,29 @@ export async function postObject(op: OpContext): Promise<Reply> {
   const http = op.http;
   const bucket = op.bucket!;
   const form = await postForm(http, op.services.settings.bodyIdleMs);
+  refuseServerSideEncryption(form.fields.keys());
   const range = checkPolicy(op.vocab, form, bucket);
   const rawKey = form.fields.get('key');
   if (rawKey === undefined)
     throw new StorageError('InvalidArgument', "Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.", { ArgumentName: 'key', ArgumentValue: '' });
   if (!form.file) throw new StorageError('InvalidArgument', 'POST requires exactly one file upload per request.', { ArgumentName: 'file', ArgumentValue: '0' });
-  const filename = form.file.filename.replace(/^.*[\\/]/, '');
-  const key = rawKey.replaceAll('${filename}', filename);
+  const key = keyOf(form)!;
   if (!key) throw new StorageError('InvalidArgument', 'User key must have a length greater than 0.', { ArgumentName: 'key', ArgumentValue: '' });
   const asHeaders = formAsHeaders(op, form);
   const meta = metaFromRequest(asHeaders.http, op.vocab, { text: true });
   const storageClass = storageClassFrom(asHeaders);
+  // A `<prefix>checksum-<alg>` field is checked against the file (InvalidRequest when malformed, BadDigest when wrong) and stored.
+  const flexible = declaredChecksum(asHeaders);
   const o = await op.services.engine.putObject(op.caller, bucket, key, fileBody(form.file.stream), {
     meta,
     storageClass,
     extra: op.vocab.extraFromRequest?.(asHeaders),
     maxSize: range?.max,
-    verify: (_digests, size) => {
+    ...(flexible ? { digests: ['md5', flexible.alg], checksums: (d: DigestValues) => ({ [flexible.alg]: encodeChecksum(flexible.alg, d) }) } : {}),
+    verify: (digests, size) => {
       if (range && size < range.min) throw new StorageError('EntityTooSmall', undefined, { ProposedSize: String(size), MinSizeAllowed: String(range.min) });
+      if (flexible && flexible.fromHeader !== encodeChecksum(flexible.alg, digests))
+        throw new StorageError('BadDigest', `The ${flexible.alg.toUpperCase()} you specified did not match the calculated checksum.`);
     },
   });
 

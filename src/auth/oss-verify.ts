@@ -25,6 +25,7 @@ import {
   type CredentialOssV4,
   type EmptyValueForm,
 } from './oss-v4.js';
+import { parseAuthorizationOssV2, signOssV2, stringToSignOssV2 } from './oss-v2.js';
 import { parseAmzDate, safeEqual, type HeaderBag } from './sigv4.js';
 import { parseRawQuery } from './uri.js';
 
@@ -41,14 +42,16 @@ export interface OssVerifyOptions {
   now?: Date;
   /** Allowed clock difference; default 15 minutes. */
   maxSkewMs?: number;
-  /** The region a V4 scope must name (region id, e.g. cn-hangzhou). */
-  region: string;
+  /** The region a V4 scope must name (region id, e.g. cn-hangzhou); unset: any. */
+  region?: string;
 }
 
 export interface OssAuthResult {
   credential: Credential;
-  scheme: 'v1-header' | 'v1-query' | 'v4-header' | 'v4-query';
+  scheme: 'v1-header' | 'v1-query' | 'v2-header' | 'v2-query' | 'v4-header' | 'v4-query';
   payload: PayloadCheck;
+  /** The region a V4 signature names. */
+  region?: string;
 }
 
 const DEFAULT_SKEW_MS = 15 * 60 * 1000;
@@ -143,13 +146,49 @@ async function verifyV1Query(req: OssAuthRequest, query: Array<[string, string]>
   return { credential: cred, scheme: 'v1-query', payload: { kind: 'unsigned' } };
 }
 
+// ---------------------------------------------------------------- V2
+
+async function verifyV2Header(req: OssAuthRequest, authorization: string, query: Array<[string, string]>, lookup: CredentialLookup, now: Date, maxSkewMs: number): Promise<OssAuthResult> {
+  const auth = parseAuthorizationOssV2(authorization.trim());
+  if (!auth) throw invalidArgument('Authorization header is invalid.', { Authorization: authorization });
+  const date = lookupHeader(req.headers, 'date')?.trim();
+  const when = Date.parse(date ?? '');
+  if (date === undefined || Number.isNaN(when)) throw accessDenied('OSS authentication requires a valid Date.');
+  checkSkew(new Date(when), now, maxSkewMs);
+  const cred = await findCredential(lookup, auth.accessKeyId);
+  checkSecurityToken(cred, lookupHeader(req.headers, 'x-oss-security-token'));
+  const stringToSign = stringToSignOssV2({ method: req.method, headers: req.headers, bucket: req.bucket, key: req.key, query, additionalHeaders: auth.additionalHeaders, date });
+  if (!safeEqual(signOssV2(cred.secretAccessKey, stringToSign), auth.signature)) throw mismatch(auth.accessKeyId, auth.signature, stringToSign);
+  return { credential: cred, scheme: 'v2-header', payload: { kind: 'unsigned' } };
+}
+
+async function verifyV2Query(req: OssAuthRequest, query: Array<[string, string]>, lookup: CredentialLookup, now: Date): Promise<OssAuthResult> {
+  const accessKeyId = param(query, 'x-oss-access-key-id');
+  const expires = param(query, 'x-oss-expires');
+  const signature = param(query, 'x-oss-signature');
+  if (accessKeyId === undefined || expires === undefined || signature === undefined) {
+    throw accessDenied('Signature version 2 URLs require the x-oss-access-key-id, x-oss-expires and x-oss-signature parameters.');
+  }
+  if (!/^\d{1,12}$/.test(expires)) throw invalidArgument('x-oss-expires should be the number of seconds since the epoch.', { ArgumentName: 'x-oss-expires', ArgumentValue: expires });
+  if (now.getTime() > Number(expires) * 1000) {
+    throw accessDenied('Request has expired.', { Expires: new Date(Number(expires) * 1000).toISOString(), ServerTime: now.toISOString() });
+  }
+  const cred = await findCredential(lookup, accessKeyId);
+  checkSecurityToken(cred, param(query, 'security-token') ?? lookupHeader(req.headers, 'x-oss-security-token'));
+  const additional = (param(query, 'x-oss-additional-headers') ?? '').split(';').filter(Boolean);
+  const signed = query.filter(([k]) => k !== 'x-oss-signature');
+  const stringToSign = stringToSignOssV2({ method: req.method, headers: req.headers, bucket: req.bucket, key: req.key, query: signed, additionalHeaders: additional, date: expires });
+  if (!safeEqual(signOssV2(cred.secretAccessKey, stringToSign), signature)) throw mismatch(accessKeyId, signature, stringToSign);
+  return { credential: cred, scheme: 'v2-query', payload: { kind: 'unsigned' } };
+}
+
 // ---------------------------------------------------------------- V4
 
 function checkScope(c: CredentialOssV4 | undefined, raw: string, opts: OssVerifyOptions, where: string): CredentialOssV4 {
   if (!c || c.terminator !== OSS4_TERMINATOR || c.product !== OSS4_SERVICE || !/^\d{8}$/.test(c.date)) {
     throw invalidArgument(`Invalid credential in ${where}.`, { Credential: raw, EC: '0002-00000213' });
   }
-  if (c.region !== opts.region) {
+  if (opts.region !== undefined && c.region !== opts.region) {
     throw invalidArgument(`Invalid signing region in ${where}.`, { Credential: raw, EC: '0002-00000226' });
   }
   return c;
@@ -193,7 +232,7 @@ async function verifyV4(
     first ??= { canonicalRequest, stringToSign };
     if (safeEqual(signatureOssV4(signingKey, stringToSign), parts.signature.toLowerCase())) {
       const payload: PayloadCheck = HEX64.test(parts.payloadHash) ? { kind: 'sha256', expected: parts.payloadHash.toLowerCase() } : { kind: 'unsigned' };
-      return { credential: cred, scheme, payload };
+      return { credential: cred, scheme, payload, region: c.region };
     }
   }
   throw mismatch(c.accessKeyId, parts.signature, first!.stringToSign, { CanonicalRequest: first!.canonicalRequest });
@@ -232,7 +271,6 @@ async function verifyV4Query(req: OssAuthRequest, query: Array<[string, string]>
   const expiresRaw = param(query, 'x-oss-expires');
   const signature = param(query, 'x-oss-signature');
   if (version !== OSS4_ALGORITHM) {
-    if (version === 'OSS2') throw new StorageError('NotImplemented', 'Signature version 2 (OSS2) is not supported; use V1 or V4.');
     throw invalidArgument('The x-oss-signature-version parameter is invalid.', { ArgumentName: 'x-oss-signature-version', ArgumentValue: version ?? '', EC: '0002-00000066' });
   }
   if (credentialRaw === undefined || timestamp === undefined || expiresRaw === undefined || signature === undefined) {
@@ -265,18 +303,21 @@ export async function verifyOssRequest(req: OssAuthRequest, lookup: CredentialLo
   const maxSkewMs = opts.maxSkewMs ?? DEFAULT_SKEW_MS;
   const query = parseRawQuery(req.rawQuery);
   const authorization = lookupHeader(req.headers, 'authorization');
-  const v4Query = query.some(([k]) => k === 'x-oss-signature-version' || k === 'x-oss-credential' || k === 'x-oss-signature');
+  const version = param(query, 'x-oss-signature-version');
+  const v2Query = version === 'OSS2' || (version === undefined && query.some(([k]) => k === 'x-oss-access-key-id'));
+  const v4Query = !v2Query && query.some(([k]) => k === 'x-oss-signature-version' || k === 'x-oss-credential' || k === 'x-oss-signature');
   const v1Query = query.some(([k]) => k === 'OSSAccessKeyId' || k === 'Signature');
-  if ((authorization !== undefined ? 1 : 0) + (v4Query ? 1 : 0) + (v1Query ? 1 : 0) > 1) {
+  if ((authorization !== undefined ? 1 : 0) + (v4Query || v2Query ? 1 : 0) + (v1Query ? 1 : 0) > 1) {
     throw invalidArgument('Only one authentication mechanism is allowed: the Authorization header, or the signature query parameters.');
   }
   if (authorization !== undefined) {
     const a = authorization.trim();
     if (a.startsWith('OSS ')) return verifyV1Header(req, a, lookup, now, maxSkewMs);
     if (a.startsWith(OSS4_ALGORITHM + ' ')) return verifyV4Header(req, a, query, lookup, opts, now, maxSkewMs);
-    if (a.startsWith('OSS2 ')) throw new StorageError('NotImplemented', 'Signature version 2 (OSS2) is not supported; use V1 or V4.');
+    if (a.startsWith('OSS2 ')) return verifyV2Header(req, a, query, lookup, now, maxSkewMs);
     throw invalidArgument('Authorization header is invalid.', { Authorization: a.split(/\s/)[0] ?? '' });
   }
+  if (v2Query) return verifyV2Query(req, query, lookup, now);
   if (v4Query) return verifyV4Query(req, query, lookup, opts, now, maxSkewMs);
   if (v1Query) return verifyV1Query(req, query, lookup, now);
   return undefined;

@@ -18,7 +18,7 @@ program
   .option('--no-fsync', 'do not fsync objects and metadata (faster, not power-loss safe)')
   .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
   .option('--domain <name...>', 'domain(s) for virtual-hosted-style addressing')
-  .option('--region <region>', 'region reported for buckets')
+  .option('--region <region>', 'the only region signatures may name, given to new buckets (default: none, any signing region is accepted)')
   .option('--meta <url>', 'metadata store: SQLite file path or postgres:// URL')
   .option('--appid <digits>', 'COS appid of the root account (or STRATUS_APPID)')
   .option('--cos-download-domain <domain>', 'COS download host domain: <bucket>-<appid>.<domain> (default file.localhost)')

@@ -31,12 +31,12 @@ function obsInAwsMode(ctx: HttpContext): boolean {
 export function pickDialect(ctx: HttpContext, cosDownload?: { domain: string; path: string }): DialectName {
   if (ctx.rawPath.startsWith('/files/v2/')) return 'cos';
   const auth = ctx.header('authorization') ?? '';
-  if (auth.startsWith('OSS ') || auth.startsWith('OSS4-HMAC-SHA256')) return 'oss';
+  if (auth.startsWith('OSS ') || auth.startsWith('OSS2 ') || auth.startsWith('OSS4-HMAC-SHA256')) return 'oss';
   if (auth.startsWith('OBS ')) return 'obs';
   if (auth.startsWith('AWS ') && obsInAwsMode(ctx)) return 'obs';
   if (auth.startsWith('AWS4-HMAC-SHA256') || auth.startsWith('AWS ')) return 's3';
   const q = ctx.query;
-  if (q.has('OSSAccessKeyId') || q.has('x-oss-signature-version') || q.has('x-oss-credential')) return 'oss';
+  if (q.has('OSSAccessKeyId') || q.has('x-oss-signature-version') || q.has('x-oss-credential') || q.has('x-oss-access-key-id')) return 'oss';
   if (!auth && q.has('AWSAccessKeyId') && obsInAwsMode(ctx)) return 'obs';
   if (q.has('X-Amz-Algorithm') || q.has('AWSAccessKeyId')) return 's3';
   if (q.has('AccessKeyId') && q.has('Signature')) return 'obs';

@@ -4,7 +4,8 @@ import type { Credential } from '../auth/s3-verify.js';
 export interface ServerSettings {
   /** Domains under which `<bucket>.<domain>` is virtual-hosted addressing. */
   domains: string[];
-  region: string;
+  /** The only region signatures may name; unset: any (see Config.region). */
+  region?: string;
   /** A request body idle for this long fails with RequestTimeout. */
   bodyIdleMs: number;
   /** Largest accepted clock difference for signed requests. */

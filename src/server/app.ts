@@ -13,7 +13,7 @@ import { openMetadataStore } from '../meta/open.js';
 import type { MetadataStore } from '../meta/store.js';
 import { createHttpServer, type HttpServer } from '../http/server.js';
 import type { Services } from '../http/services.js';
-import type { Config } from './config.js';
+import { DEFAULT_REGION, type Config } from './config.js';
 import { rootKeys, type RootKeys } from './credentials.js';
 import { createLogger } from './logger.js';
 
@@ -61,7 +61,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const meta = await openMetadataStore({ dataDir: config.dataDir, url: config.metaUrl, pgSchema: config.pgSchema, fsync: config.fsync });
   const blobs = new FsBlobStore(path.join(config.dataDir, 'objects'), config.fsync, options.blobFaults);
   await blobs.init();
-  const engine = new Engine(meta, blobs, { defaultRegion: config.region });
+  const engine = new Engine(meta, blobs, { defaultRegion: config.region ?? DEFAULT_REGION });
 
   const keys = await rootKeys(config.dataDir, config.accessKey, config.secretKey);
   await meta.putAccount({ id: ROOT_ACCOUNT, displayName: ROOT_ACCOUNT, createdAt: Date.now(), appid: config.appid });
@@ -74,7 +74,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     engine,
     settings: {
       domains: config.domains,
-      region: config.region,
+      ...(config.region !== undefined ? { region: config.region } : {}),
       bodyIdleMs: config.bodyIdleMs,
       maxSkewMs: config.maxSkewMs,
       cosDownload: { domain: config.cosDownloadDomain, path: config.cosDownloadPath },

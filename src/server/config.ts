@@ -11,7 +11,13 @@ export interface Config {
   logLevel: LogLevel;
   /** Domains for virtual-hosted-style addressing (`<bucket>.<domain>`). */
   domains: string[];
-  region: string;
+  /**
+   * The one region signatures may name (SigV4, OSS V4) and new buckets get.
+   * Unset (the default), as MinIO: any signing region is accepted, and a new
+   * bucket takes the region its creation was signed for (us-east-1 when the
+   * signature names none).
+   */
+  region?: string;
   /** Metadata store URL: a SQLite file path (default `<data>/meta.db`) or `postgres://...`. */
   metaUrl?: string;
   /** PostgreSQL schema to use (several deployments or test runs can share one database). */
@@ -36,6 +42,9 @@ export interface Config {
   bodyMinRate: number;
 }
 
+/** The region reported where one is needed and none is configured or signed for. */
+export const DEFAULT_REGION = 'us-east-1';
+
 export const DEFAULTS: Config = {
   dataDir: './data',
   host: '127.0.0.1',
@@ -43,7 +52,6 @@ export const DEFAULTS: Config = {
   fsync: true,
   logLevel: 'info',
   domains: ['localhost'],
-  region: 'us-east-1',
   appid: '1250000000',
   cosDownloadDomain: 'file.localhost',
   cosDownloadPath: '/cos-download',

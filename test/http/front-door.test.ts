@@ -21,6 +21,9 @@ describe('front door', () => {
     assert.equal(pickDialect(ctx('GET', '/b/k?append&OSSAccessKeyId=AK&Expires=1&Signature=s')), 'oss');
     assert.equal(pickDialect(ctx('GET', '/b/k?storageinfo&x-oss-signature-version=OSS4-HMAC-SHA256&x-oss-credential=c')), 'oss');
     assert.equal(pickDialect(ctx('GET', '/b/k', { 'x-oss-meta-a': '1' })), 'oss');
+    // oss2.AuthV2: the header form and the signed-URL form.
+    assert.equal(pickDialect(ctx('GET', '/b/k', { authorization: 'OSS2 AccessKeyId:AK,Signature:c2ln' })), 'oss');
+    assert.equal(pickDialect(ctx('GET', '/b/k?x-oss-access-key-id=AK&x-oss-expires=1&x-oss-signature=s')), 'oss');
   });
 
   it('sends V2-signed requests to OBS only on an OBS marker', () => {

@@ -80,10 +80,13 @@ describe('OSS authentication', () => {
     assert.ok(field(r.body, 'SignatureProvided'));
   });
 
-  it('a V4 request with a wrong region is refused as OSS does', async () => {
+  it('with --region set, a V4 request with a wrong region is refused as OSS does', async () => {
+    const s2 = await startTestServer({ region: 'us-east-1' });
+    await ossClient(s2, { bucket }).putBucket(bucket);
+    await ossClient(s2, { bucket }).put('doc.txt', Buffer.from('signed content'));
     const headers: Record<string, string> = { host: `${bucket}.oss-cn-hangzhou.aliyuncs.com` };
     signRequestOssV4({ method: 'GET', bucket, key: 'doc.txt', headers, credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY }, region: 'cn-beijing' });
-    const r = await rawOss(srv, '/doc.txt', { headers });
+    const r = await rawOss(s2, '/doc.txt', { headers });
     assert.equal(r.status, 400);
     assert.equal(field(r.body, 'Code'), 'InvalidArgument');
     assert.equal(field(r.body, 'Message'), 'Invalid signing region in Authorization header.');
@@ -92,14 +95,32 @@ describe('OSS authentication', () => {
     // Signed for the endpoint's region, the same request goes through.
     const ok: Record<string, string> = { host: `${bucket}.oss-cn-hangzhou.aliyuncs.com` };
     signRequestOssV4({ method: 'GET', bucket, key: 'doc.txt', headers: ok, credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY }, region: 'cn-hangzhou' });
-    const good = await rawOss(srv, '/doc.txt', { headers: ok });
+    const good = await rawOss(s2, '/doc.txt', { headers: ok });
     assert.equal(good.status, 200);
     assert.equal(good.body.toString(), 'signed content');
 
     // Path style to the server's address: the server's own region (us-east-1) is expected.
     const path: Record<string, string> = {};
     signRequestOssV4({ method: 'GET', bucket, key: 'doc.txt', headers: path, credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY }, region: 'cn-hangzhou' });
-    assert.equal((await rawOss(srv, `/${bucket}/doc.txt`, { headers: path })).status, 400);
+    assert.equal((await rawOss(s2, `/${bucket}/doc.txt`, { headers: path })).status, 400);
+    await s2.stop();
+  });
+
+  it('without --region, V4 signed for any region is accepted and a bucket created so reports that region', async () => {
+    const credentials = { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY };
+    const name = bucketName('region');
+    // Path style to the server's address, signed for cn-shenzhen (as oss2 AuthV4 with region cn-shenzhen does).
+    const put: Record<string, string> = {};
+    signRequestOssV4({ method: 'PUT', bucket: name, headers: put, credentials, region: 'cn-shenzhen' });
+    assert.equal((await rawOss(srv, `/${name}/`, { method: 'PUT', headers: put })).status, 200);
+    const loc: Record<string, string> = {};
+    signRequestOssV4({ method: 'GET', bucket: name, rawQuery: 'location', headers: loc, credentials, region: 'cn-beijing' });
+    const r = await rawOss(srv, `/${name}/?location`, { headers: loc });
+    assert.equal(r.status, 200, r.body.toString());
+    assert.equal(field(r.body, 'LocationConstraint'), 'oss-cn-shenzhen');
+    // ali-oss (V4 at its region) reads the same.
+    const c = ossClient(srv, { authorizationV4: true, region: 'oss-cn-shenzhen' });
+    assert.equal((await c.getBucketLocation(name)).location, 'oss-cn-shenzhen');
   });
 
   it('unknown keys, skewed clocks, security tokens and unsigned OSS requests get OSS errors', async () => {

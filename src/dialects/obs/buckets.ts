@@ -17,9 +17,14 @@ const obsMode = (op: OpContext) => op.vocab.prefix === 'x-obs-';
 /** The API version the SDKs negotiate with (HEAD ?apiversion): 3.0 and above means "speak OBS". */
 export const OBS_API_VERSION = '3.0';
 
-/** The SDKs' unsigned probe before they pick a signature: answered for the service or an existing bucket. */
-export async function apiVersion(op: OpContext): Promise<Reply> {
-  if (op.bucket !== undefined) await op.services.engine.getBucket(op.bucket);
+/**
+ * The SDKs' unsigned probe before they pick a signature. Answered alike for
+ * the service and for any bucket name, existing or not, without looking the
+ * bucket up: an unsigned request must not learn which buckets exist. (The
+ * SDKs need a 2xx carrying x-obs-api to choose OBS signing; a missing bucket
+ * then gets NoSuchBucket on the signed request that follows.)
+ */
+export async function apiVersion(_op: OpContext): Promise<Reply> {
   return { status: 200, headers: { 'x-obs-api': OBS_API_VERSION } };
 }
 
@@ -53,7 +58,7 @@ export async function createBucket(op: OpContext): Promise<Reply> {
   const sc = op.http.header(h(op.vocab, 'storage-class')) ?? op.http.header('x-default-storage-class');
   if (sc !== undefined) settings[STORAGE_CLASS_SETTING] = storageClassSetting(storageClassArg(op, sc));
   try {
-    await op.services.engine.createBucket(op.caller, op.bucket!, { region: region || op.services.settings.region, settings });
+    await op.services.engine.createBucket(op.caller, op.bucket!, { region: region || op.signingRegion || op.services.settings.region, settings });
   } catch (e) {
     if (!(isStorageError(e) && e.code === 'BucketAlreadyOwnedByYou')) throw e;
   }

@@ -7,8 +7,9 @@ import { obsAwsVocabulary, obsVocabulary } from './vocabulary.js';
 /** OBS mode, or the SDKs' AWS-compatible mode (V2 signature, `x-amz-` names), chosen by the request's credentials. */
 const vocabularyOf = (ctx: HttpContext) => (obsFamilyOf(ctx.header('authorization'), ctx.query) === 'v2' ? obsAwsVocabulary : obsVocabulary);
 
-/** The SDKs' unsigned signature-negotiation probe (HEAD [/bucket]?apiversion). */
-const isApiVersionProbe = (ctx: HttpContext, key: string | undefined) => ctx.method === 'HEAD' && ctx.query.has('apiversion') && key === undefined;
+/** The SDKs' unsigned signature-negotiation probe (HEAD [/bucket]?apiversion, nothing else): the only unsigned request served. */
+const isApiVersionProbe = (ctx: HttpContext, key: string | undefined) =>
+  ctx.method === 'HEAD' && ctx.query.size === 1 && ctx.query.has('apiversion') && key === undefined;
 
 /** The Huawei OBS front end: OBS signatures (both families), OBS routing, OBS's errors. */
 export const obsDialect = makeXmlDialect({

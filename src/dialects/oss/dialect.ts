@@ -16,14 +16,16 @@ export const ossDialect = makeXmlDialect({
   commonHeaders: (ctx: HttpContext) => ({ 'x-oss-request-id': ctx.requestId, server: 'Stratus' }),
   address: (ctx, services) => ossAddress(ctx.header('host'), ctx.rawPath, services.settings.domains),
   async authenticate(ctx, services, addr) {
-    // V4 scopes name the region of the endpoint reached: the one in an OSS endpoint Host, else the server's.
-    const region = hostRegion(ctx.header('host')) ?? services.settings.region.replace(/^oss-/, '');
+    // With a region configured, V4 scopes must name the region of the endpoint reached: the one in an
+    // OSS endpoint Host, else the server's. Without one, any region is accepted (as for SigV4).
+    const configured = services.settings.region?.replace(/^oss-/, '');
+    const region = configured === undefined ? undefined : (hostRegion(ctx.header('host')) ?? configured);
     const auth = await verifyOssRequest(
       { method: ctx.method, rawQuery: ctx.rawQuery, headers: ctx.req.headers, bucket: addr.bucket, key: addr.key },
       services.lookupCredential,
-      { maxSkewMs: services.settings.maxSkewMs, region },
+      { maxSkewMs: services.settings.maxSkewMs, ...(region !== undefined ? { region } : {}) },
     );
-    return auth && { accountId: auth.credential.owner, payload: auth.payload };
+    return auth && { accountId: auth.credential.owner, payload: auth.payload, region: auth.region ?? hostRegion(ctx.header('host')) };
   },
   routes: OSS_ROUTES,
   plainParam: ossPlainParam,

@@ -110,7 +110,7 @@ export async function putBucket(op: OpContext): Promise<Reply> {
     [STORAGE_CLASS_SETTING]: storageClassSetting(config.storageClass),
   };
   if (acl) settings[ACL_SETTING] = acl;
-  await op.services.engine.createBucket(op.caller, op.bucket!, { region: op.services.settings.region, settings });
+  await op.services.engine.createBucket(op.caller, op.bucket!, { region: op.signingRegion ?? op.services.settings.region, settings });
   return { status: 200, headers: { location: `/${op.bucket}` } };
 }
 

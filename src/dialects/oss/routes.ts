@@ -49,7 +49,7 @@ const PLAIN_PARAMS = new Set([
   'start-after',
   'fetch-owner',
   'position',
-  // signatures: V1 URLs and V4 query form
+  // signatures: V1 URLs, V2 and V4 query forms
   'OSSAccessKeyId',
   'Expires',
   'Signature',
@@ -60,6 +60,7 @@ const PLAIN_PARAMS = new Set([
   'x-oss-expires',
   'x-oss-signature',
   'x-oss-additional-headers',
+  'x-oss-access-key-id',
   'x-oss-security-token',
   'x-oss-ac-source-ip',
   'x-oss-request-payer',

@@ -13,9 +13,9 @@ export const s3Dialect = makeXmlDialect({
     const auth = await verifyS3Request(
       { method: ctx.method, rawPath: ctx.rawPath, rawQuery: ctx.rawQuery, headers: ctx.req.headers, bucket: addr.style === 'virtual' ? addr.bucket : undefined },
       services.lookupCredential,
-      { maxSkewMs: services.settings.maxSkewMs },
+      { maxSkewMs: services.settings.maxSkewMs, region: services.settings.region },
     );
-    return auth && { accountId: auth.credential.owner, payload: auth.payload };
+    return auth && { accountId: auth.credential.owner, payload: auth.payload, region: auth.region };
   },
   routes: S3_ROUTES,
   plainParam: s3PlainParam,

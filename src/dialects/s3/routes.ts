@@ -51,6 +51,9 @@ export const S3_ROUTES: Route[] = [
  */
 const PLAIN_PARAMS = new Set([...SHARED_PLAIN_PARAMS, 'list-type', 'continuation-token', 'start-after', 'fetch-owner', 'x-id', 'allow-unordered', 'max-buckets', 'bucket-region']);
 
+/** Presigners hoist these signing headers into the query (@smithy writes them in lower case); the signature check reads them. */
+const SIGNING_PARAMS = new Set(['x-amz-security-token', 'x-amz-content-sha256']);
+
 export function s3PlainParam(k: string): boolean {
-  return PLAIN_PARAMS.has(k) || k.startsWith('X-Amz-') || k === 'AWSAccessKeyId' || k === 'Expires' || k === 'Signature' || k === 'x-amz-security-token';
+  return PLAIN_PARAMS.has(k) || k.startsWith('X-Amz-') || k === 'AWSAccessKeyId' || k === 'Expires' || k === 'Signature' || SIGNING_PARAMS.has(k);
 }

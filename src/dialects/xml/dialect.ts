@@ -3,6 +3,7 @@ import type { OpContext } from '../../api/op-context.js';
 import { hasPostForm } from '../../api/post-form.js';
 import { authenticatePostForm } from '../../api/post-object.js';
 import type { Vocabulary } from '../../api/vocabulary.js';
+import { refuseServerSideEncryption } from '../../api/sse.js';
 import { renderXml } from '../../api/xml.js';
 import { StorageError } from '../../engine/errors.js';
 import { resolveAddress, type Address } from '../../http/addressing.js';
@@ -16,6 +17,8 @@ import { findRoute, type Route, type Target } from './routes.js';
 export interface Authenticated {
   accountId: string;
   payload: PayloadCheck;
+  /** The region the signature names, for schemes that name one. */
+  region?: string;
 }
 
 /** What makes one XML dialect (S3, OSS, OBS) different from another. */
@@ -45,8 +48,10 @@ export function makeXmlDialect(spec: XmlDialectSpec): Dialect {
         for (const [k, v] of Object.entries(common)) ctx.res.setHeader(k, v);
         const addr = spec.address ? spec.address(ctx, services) : resolveAddress(ctx.header('host'), ctx.rawPath, services.settings.domains);
         // A browser form upload carries its signature in the form (the front door started reading it).
-        const auth = hasPostForm(ctx) ? await authenticatePostForm(ctx, services).then((a) => a && { ...a, payload: { kind: 'unsigned' as const } }) : await spec.authenticate(ctx, services, addr);
+        const auth: Authenticated | undefined = hasPostForm(ctx) ? await authenticatePostForm(ctx, services).then((a) => a && { ...a, payload: { kind: 'unsigned' as const } }) : await spec.authenticate(ctx, services, addr);
         if (!auth) throw new StorageError('AccessDenied', 'Anonymous access is not allowed; sign the request.');
+        // Every write path (PUT, copy, multipart, POST): encryption asked for and not built is refused before any byte is stored.
+        if (ctx.method === 'PUT' || ctx.method === 'POST') refuseServerSideEncryption(Object.keys(ctx.req.headers));
         const target: Target = !addr.bucket ? 'service' : addr.key === undefined ? 'bucket' : 'object';
         const route = findRoute(spec.routes, ctx.method, target, ctx.query, ctx.req.headers, spec.plainParam);
         if (route === 'method') throw new StorageError('MethodNotAllowed', undefined, { Method: ctx.method, ResourceType: target.toUpperCase() });
@@ -59,6 +64,7 @@ export function makeXmlDialect(spec: XmlDialectSpec): Dialect {
           bucket: addr.bucket,
           key: addr.key,
           payload: auth.payload,
+          ...(auth.region !== undefined ? { signingRegion: auth.region } : {}),
         };
         const reply = await route.handler(op);
         await sendReply(ctx, reply, (doc) => renderXml(doc, vocab.xmlns));
