@@ -5,10 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, createHmac } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { verifyS3Request, type AuthRequestView, type Credential } from '../../src/auth/s3-verify.js';
+import { NodeSha256 } from '../helpers/node-sha256.js';
 import {
   EMPTY_SHA256,
   canonicalRequestV4,
@@ -407,18 +407,6 @@ test('no credentials at all gives undefined; mixed or unknown mechanisms are ref
 
 // ---------------------------------------------------------------- other signers
 
-class NodeSha256 {
-  private h;
-  constructor(secret?: Uint8Array | string) {
-    this.h = secret ? createHmac('sha256', secret) : createHash('sha256');
-  }
-  update(data: Uint8Array | string) {
-    this.h.update(data);
-  }
-  async digest() {
-    return new Uint8Array(this.h.digest());
-  }
-}
 
 const smithy = await import('@smithy/signature-v4').catch(() => undefined);
 

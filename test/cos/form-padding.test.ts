@@ -13,6 +13,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { concatBytes } from '../helpers/copy-count.js';
 import { CRED, assertOk, signMore, startCosServer, type CosTestServer } from './helpers.js';
 
 const B = 'padding-boundary';
@@ -41,21 +42,6 @@ function post(url: string, headers: Record<string, string>, body: Buffer): Promi
   });
 }
 
-/** Bytes produced by Buffer.concat while `fn` runs. */
-async function concatBytes<T>(fn: () => Promise<T>): Promise<{ result: T; copied: number }> {
-  const original = Buffer.concat;
-  let copied = 0;
-  Buffer.concat = ((list: readonly Uint8Array[], total?: number) => {
-    const out = original.call(Buffer, list, total);
-    copied += out.length;
-    return out;
-  }) as typeof Buffer.concat;
-  try {
-    return { result: await fn(), copied };
-  } finally {
-    Buffer.concat = original;
-  }
-}
 
 describe('COS form: transport padding after a boundary', () => {
   let t: CosTestServer;

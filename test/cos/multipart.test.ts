@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CosError } from '../../src/dialects/cos/errors.js';
 import { MultipartReader, multipartBoundary } from '../../src/dialects/cos/multipart.js';
+import { concatBytes } from '../helpers/copy-count.js';
 import { bytes } from './helpers.js';
 
 async function* chunked(data: Buffer, size: number) {
@@ -91,19 +92,7 @@ describe('MultipartReader', () => {
     const part = (i: number) =>
       `--${B}  \r\nContent-Disposition: form-data; name="f${i}"\r\nX-Filler: ${'h'.repeat(15000)}\r\n\r\nvalue ${i}\r\n`;
     const body = Buffer.from(`${'p'.repeat(15000)}\r\n${[0, 1, 2, 3].map(part).join('')}--${B}--\r\n`);
-    const original = Buffer.concat;
-    let copied = 0;
-    Buffer.concat = ((list: readonly Uint8Array[], total?: number) => {
-      const out = original.call(Buffer, list, total);
-      copied += out.length;
-      return out;
-    }) as typeof Buffer.concat;
-    let parts;
-    try {
-      parts = await readAll(body, B, 1);
-    } finally {
-      Buffer.concat = original;
-    }
+    const { result: parts, copied } = await concatBytes(() => readAll(body, B, 1));
     assert.deepEqual(parts.map((p) => p.data.toString()), ['value 0', 'value 1', 'value 2', 'value 3']);
     // Linear: each byte is copied a few times (joins), plus, for each chunk, the
     // few bytes on either side of where it meets the data before it (at most a
