@@ -66,9 +66,9 @@ describe('S3 ACLs: stored and returned', () => {
     await t.s3.send(new PutObjectAclCommand({ Bucket: bucket, Key: 'doc', ACL: 'public-read-write' }));
     let acl = await t.s3.send(new GetObjectAclCommand({ Bucket: bucket, Key: 'doc' }));
     assert.deepEqual(grants(acl), [
-      [owner, 'FULL_CONTROL'],
       [ALL_USERS, 'READ'],
       [ALL_USERS, 'WRITE'],
+      [owner, 'FULL_CONTROL'],
     ]);
     assert.equal(acl.Grants![1]!.Grantee!.Type, 'Group');
     await t.s3.send(
@@ -88,10 +88,10 @@ describe('S3 ACLs: stored and returned', () => {
     );
     acl = await t.s3.send(new GetObjectAclCommand({ Bucket: bucket, Key: 'doc' }));
     assert.deepEqual(grants(acl), [
-      [owner, 'FULL_CONTROL'],
-      ['some-other-account', 'READ_ACP'],
       [AUTH_USERS, 'READ'],
       [LOG_DELIVERY, 'WRITE_ACP'],
+      [owner, 'FULL_CONTROL'],
+      ['some-other-account', 'READ_ACP'],
     ]);
     // An empty grant list is an ACL too: nobody, not even the owner, is granted anything.
     await t.s3.send(new PutObjectAclCommand({ Bucket: bucket, Key: 'doc', AccessControlPolicy: { Owner: { ID: owner }, Grants: [] } }));
@@ -103,8 +103,8 @@ describe('S3 ACLs: stored and returned', () => {
     await t.s3.send(new CreateBucketCommand({ Bucket: b }));
     await t.s3.send(new PutBucketAclCommand({ Bucket: b, ACL: 'authenticated-read' }));
     assert.deepEqual(grants(await t.s3.send(new GetBucketAclCommand({ Bucket: b }))), [
-      [owner, 'FULL_CONTROL'],
       [AUTH_USERS, 'READ'],
+      [owner, 'FULL_CONTROL'],
     ]);
     await t.s3.send(
       new PutBucketAclCommand({
@@ -116,9 +116,9 @@ describe('S3 ACLs: stored and returned', () => {
     // log-delivery-write is one of S3's canned ACLs, though the SDK's BucketCannedACL type lacks it.
     await t.s3.send(new PutBucketAclCommand({ Bucket: b, ACL: 'log-delivery-write' as never }));
     assert.deepEqual(grants(await t.s3.send(new GetBucketAclCommand({ Bucket: b }))), [
-      [owner, 'FULL_CONTROL'],
       [LOG_DELIVERY, 'WRITE'],
       [LOG_DELIVERY, 'READ_ACP'],
+      [owner, 'FULL_CONTROL'],
     ]);
   });
 
@@ -126,19 +126,19 @@ describe('S3 ACLs: stored and returned', () => {
     const b = bucketName('s3acl-c');
     await t.s3.send(new CreateBucketCommand({ Bucket: b, ACL: 'public-read' }));
     assert.deepEqual(grants(await t.s3.send(new GetBucketAclCommand({ Bucket: b }))), [
-      [owner, 'FULL_CONTROL'],
       [ALL_USERS, 'READ'],
+      [owner, 'FULL_CONTROL'],
     ]);
     await t.s3.send(new PutObjectCommand({ Bucket: b, Key: 'src', Body: 's', ACL: 'public-read' }));
     assert.deepEqual(grants(await t.s3.send(new GetObjectAclCommand({ Bucket: b, Key: 'src' }))), [
-      [owner, 'FULL_CONTROL'],
       [ALL_USERS, 'READ'],
+      [owner, 'FULL_CONTROL'],
     ]);
     await t.s3.send(new CopyObjectCommand({ Bucket: b, Key: 'copy-rw', CopySource: `${b}/src`, ACL: 'public-read-write' }));
     assert.deepEqual(grants(await t.s3.send(new GetObjectAclCommand({ Bucket: b, Key: 'copy-rw' }))), [
-      [owner, 'FULL_CONTROL'],
       [ALL_USERS, 'READ'],
       [ALL_USERS, 'WRITE'],
+      [owner, 'FULL_CONTROL'],
     ]);
     // As in S3, a copy that names no ACL does not take its source's: it is private.
     await t.s3.send(new CopyObjectCommand({ Bucket: b, Key: 'copy-plain', CopySource: `${b}/src` }));
@@ -148,8 +148,8 @@ describe('S3 ACLs: stored and returned', () => {
     const part = await t.s3.send(new UploadPartCommand({ Bucket: b, Key: 'mpu', UploadId, PartNumber: 1, Body: 'part' }));
     await t.s3.send(new CompleteMultipartUploadCommand({ Bucket: b, Key: 'mpu', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
     assert.deepEqual(grants(await t.s3.send(new GetObjectAclCommand({ Bucket: b, Key: 'mpu' }))), [
-      [owner, 'FULL_CONTROL'],
       [AUTH_USERS, 'READ'],
+      [owner, 'FULL_CONTROL'],
     ]);
   });
 
@@ -167,9 +167,9 @@ describe('S3 ACLs: stored and returned', () => {
     );
     assert.deepEqual(grants(await t.s3.send(new GetObjectAclCommand({ Bucket: bucket, Key: 'granted' }))), [
       [ALL_USERS, 'READ'],
+      [LOG_DELIVERY, 'WRITE_ACP'],
       ['reader-1', 'READ'],
       ['auditor', 'READ_ACP'],
-      [LOG_DELIVERY, 'WRITE_ACP'],
       [owner, 'FULL_CONTROL'],
     ]);
     await t.s3.send(new PutObjectAclCommand({ Bucket: bucket, Key: 'granted', GrantWrite: `uri="${AUTH_USERS}"` }));
@@ -183,6 +183,32 @@ describe('S3 ACLs: stored and returned', () => {
     ]);
   });
 
+  it('lists group grants before account grants, whatever order they were given in', async () => {
+    // Clients that compare grant lists positionally (ceph s3-tests' check_grants) expect this order;
+    // a document that names the owner first is shown with the group first.
+    const b = bucketName('s3acl-o');
+    await t.s3.send(new CreateBucketCommand({ Bucket: b }));
+    await t.s3.send(
+      new PutBucketAclCommand({
+        Bucket: b,
+        AccessControlPolicy: {
+          Owner: { ID: owner },
+          Grants: [
+            { Grantee: { Type: 'CanonicalUser', ID: owner }, Permission: 'FULL_CONTROL' },
+            { Grantee: { Type: 'Group', URI: ALL_USERS }, Permission: 'READ' },
+          ],
+        },
+      }),
+    );
+    const acl = await t.s3.send(new GetBucketAclCommand({ Bucket: b }));
+    assert.deepEqual(grants(acl), [
+      [ALL_USERS, 'READ'],
+      [owner, 'FULL_CONTROL'],
+    ]);
+    assert.equal(acl.Grants![0]!.Grantee!.DisplayName, undefined);
+    assert.equal(acl.Grants![1]!.Grantee!.DisplayName, owner);
+  });
+
   it('object ACLs are per version (versionId on get and put)', async () => {
     const b = bucketName('s3acl-v');
     await t.s3.send(new CreateBucketCommand({ Bucket: b }));
@@ -193,9 +219,9 @@ describe('S3 ACLs: stored and returned', () => {
     assert.equal(r.$metadata.httpStatusCode, 200);
     const a1 = await t.s3.send(new GetObjectAclCommand({ Bucket: b, Key: 'k', VersionId: v1 }));
     assert.deepEqual(grants(a1), [
-      [owner, 'FULL_CONTROL'],
       [ALL_USERS, 'READ'],
       [ALL_USERS, 'WRITE'],
+      [owner, 'FULL_CONTROL'],
     ]);
     const latest = await t.s3.send(new GetObjectAclCommand({ Bucket: b, Key: 'k' }));
     assert.deepEqual(grants(latest), [[owner, 'FULL_CONTROL']]);
@@ -253,6 +279,7 @@ describe('S3 ACLs: stored and returned', () => {
     await rejectsWith(t.s3.send(new GetObjectAclCommand({ Bucket: bucket, Key: 'missing' })), 'NoSuchKey', 404);
     await rejectsWith(t.s3.send(new PutObjectAclCommand({ Bucket: bucket, Key: 'missing', ACL: 'private' })), 'NoSuchKey', 404);
     await rejectsWith(t.s3.send(new GetBucketAclCommand({ Bucket: bucketName('s3acl-none') })), 'NoSuchBucket', 404);
-    assert.equal(xmlField((await signedRequest(t.url, `/${bucket}/bad?acl`)).body, 'Permission'), 'FULL_CONTROL');
+    // The raw answer lists the AllUsers READ grant first, the owner's FULL_CONTROL after it.
+    assert.equal(xmlField((await signedRequest(t.url, `/${bucket}/bad?acl`)).body, 'Permission'), 'READ');
   });
 });

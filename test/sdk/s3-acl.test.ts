@@ -27,8 +27,8 @@ describe('SDK s3: ACLs', () => {
     const owner = acl.owner!.id;
     assert.ok(owner);
     assert.deepEqual(pairs(acl), [
-      [owner, 'FULL_CONTROL'],
       [ALL_USERS, 'READ'],
+      [owner, 'FULL_CONTROL'],
     ]);
     assert.equal(acl.canned, 'public-read');
     await c.putBucketAcl(bucket, 'private');
@@ -44,9 +44,9 @@ describe('SDK s3: ACLs', () => {
       ],
     });
     assert.deepEqual(pairs(await c.getBucketAcl(bucket)), [
+      [ALL_USERS, 'WRITE'],
       [owner, 'FULL_CONTROL'],
       ['partner', 'READ_ACP'],
-      [ALL_USERS, 'WRITE'],
     ]);
   });
 
