@@ -74,6 +74,36 @@ describe('GetObjectAttributes', () => {
     assert.equal(rest.ObjectParts?.IsTruncated, false);
   });
 
+  it('gives the part count and page of a multipart object without checksums, but not its parts', async () => {
+    // AWS's general purpose buckets: Part elements only for objects with composite (per-part)
+    // checksums; the count, the markers and IsTruncated always.
+    const Key = 'plain-multi';
+    const { UploadId } = await t.s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key }));
+    const done = [];
+    for (const [i, Body] of parts.entries()) {
+      const r = await signedRequest(t.url, `/${bucket}/${Key}?partNumber=${i + 1}&uploadId=${UploadId}`, { method: 'PUT', body: Body });
+      assert.equal(r.status, 200);
+      done.push({ PartNumber: i + 1, ETag: r.headers.etag as string });
+    }
+    await t.s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key, UploadId, MultipartUpload: { Parts: done } }));
+    const a = await attrs(Key, ['Checksum', 'ObjectParts']);
+    assert.notEqual(a.Checksum?.ChecksumType, 'COMPOSITE');
+    assert.equal(a.ObjectParts?.TotalPartsCount, 3);
+    assert.equal(a.ObjectParts?.PartNumberMarker, '0');
+    assert.equal(a.ObjectParts?.NextPartNumberMarker, '3');
+    assert.equal(a.ObjectParts?.MaxParts, 1000);
+    assert.equal(a.ObjectParts?.IsTruncated, false);
+    assert.equal(a.ObjectParts?.Parts, undefined);
+    const page = await attrs(Key, ['ObjectParts'], { MaxParts: 1, PartNumberMarker: '1' });
+    assert.equal(page.ObjectParts?.PartNumberMarker, '1');
+    assert.equal(page.ObjectParts?.NextPartNumberMarker, '2');
+    assert.equal(page.ObjectParts?.MaxParts, 1);
+    assert.equal(page.ObjectParts?.IsTruncated, true);
+    const past = await attrs(Key, ['ObjectParts'], { PartNumberMarker: '7' });
+    assert.equal(past.ObjectParts?.NextPartNumberMarker, '7');
+    assert.equal(past.ObjectParts?.IsTruncated, false);
+  });
+
   it('refuses a missing or unknown attribute and answers NoSuchKey for a missing object', async () => {
     let r = await signedRequest(t.url, `/${bucket}/single?attributes`);
     assert.equal(r.status, 400);
