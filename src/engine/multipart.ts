@@ -222,6 +222,9 @@ export class Multipart {
 
   async complete(caller: Caller, bucket: string, key: string, uploadId: string, chosen: { partNumber: number; etag?: string }[], opts: CompleteOptions = {}): Promise<ObjectRecord> {
     if (chosen.length === 0) throw new StorageError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
+    // Strictly ascending: a part number named twice is InvalidPartOrder, as on AWS (S3 answers a
+    // parts list with a repeated part exactly so). RGW keeps the last entry of each number
+    // instead, which ceph s3-tests' test_multipart_resend_first_finishes_last relies on.
     for (let i = 1; i < chosen.length; i++) {
       if (chosen[i].partNumber <= chosen[i - 1].partNumber) throw new StorageError('InvalidPartOrder', undefined, { UploadId: uploadId });
     }
