@@ -48,7 +48,7 @@ export async function getObjectAttributes(op: OpContext): Promise<Reply> {
   if (wanted.has('ObjectParts') && o.objectType === 'Multipart' && o.segmentCount > 0) {
     const parts: Record<string, unknown> = { PartsCount: o.segmentCount };
     if (checksum?.type === 'COMPOSITE') {
-      const segments = await engine.meta.getSegments(o.id);
+      const segments = await engine.segmentsOf(o);
       const page = segments.slice(marker, marker + maxParts);
       const truncated = marker + page.length < segments.length;
       Object.assign(parts, {

@@ -162,3 +162,24 @@ export async function listFolder(meta: MetaOps, bucketId: number, o: FolderListO
   if (truncated) entries.length = o.limit;
   return { entries, truncated, last: entries.length ? entries[entries.length - 1]!.key : undefined };
 }
+
+/** Folder reads for the front ends (COS), on the engine's store: `engine.folders`. */
+export class Folders {
+  constructor(private readonly meta: MetaOps) {}
+
+  /** Whether `folder` exists in bucket `b` (see folderExists). */
+  exists(b: BucketRecord, folder: string): Promise<boolean> {
+    return folderExists(this.meta, b.id, folder);
+  }
+
+  /** One page of a folder's direct children (see listFolder). */
+  list(b: BucketRecord, o: FolderListOptions): Promise<FolderPage> {
+    return listFolder(this.meta, b.id, o);
+  }
+
+  /** The first latest object at or under `prefix`: a folder only implied by the keys under it has one. */
+  async first(b: BucketRecord, prefix: string): Promise<ObjectRecord | undefined> {
+    const [r] = await this.meta.listLatest(b.id, { from: prefix, inclusive: true, to: prefixSuccessor(prefix), limit: 1 });
+    return r;
+  }
+}

@@ -8,6 +8,7 @@ import type { Engine } from './engine.js';
 import { StorageError } from './errors.js';
 import { validateKey } from './names.js';
 import type { Caller } from './types.js';
+import { storeOf } from './store-of.js';
 
 export interface RelocateOptions {
   /** Replace an existing object at the destination (else PreconditionFailed). */
@@ -30,7 +31,7 @@ export async function relocateObject(engine: Engine, caller: Caller, bucket: str
   validateKey(dstKey);
   if (srcKey === dstKey) throw new StorageError('InvalidRequest', 'The source and destination are the same object');
   const source = await engine.getObject(bucket, srcKey);
-  const segments = source.segmentCount > 0 ? await engine.meta.getSegments(source.id) : undefined;
+  const segments = source.segmentCount > 0 ? await storeOf(engine).getSegments(source.id) : undefined;
   const sameSource = async (tx: MetaOps, b: BucketRecord) => {
     const cur = await tx.getLatest(b.id, srcKey);
     if (!cur || cur.id !== source.id) throw new StorageError('NoSuchKey', undefined, { Key: srcKey });

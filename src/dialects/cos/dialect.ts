@@ -122,9 +122,9 @@ async function handleApi(ctx: HttpContext, services: Services): Promise<void> {
   if (route.sign === 'once') {
     // The replay record lives in the metadata store, so a second use fails on any gateway.
     const { token, expiresAt } = onceToken(auth, skewS);
-    if (!(await engine.meta.consumeOnce('cos-once', token, expiresAt))) throw new CosError('ERROR_PROXY_AUTH_REPLAY_ATTACH');
+    if (!(await engine.useOnce('cos-once', token, expiresAt))) throw new CosError('ERROR_PROXY_AUTH_REPLAY_ATTACH');
   }
-  const bucket = await engine.meta.getBucket(t.bucket);
+  const bucket = await engine.findBucket(t.bucket);
   if (!bucket || bucket.ownerId !== auth.accountId) throw new CosError('ERROR_CMD_COS_INDEX_ERROR', 'no such bucket for this appid');
 
   const h = route.handler;

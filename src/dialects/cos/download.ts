@@ -45,7 +45,7 @@ export async function download(ctx: HttpContext, services: Services): Promise<vo
     const auth = await authenticate(services, t, sign ?? undefined);
     checkCosUse(auth, 'download', { fileid: fileidOf(t), path: t.path }, Math.floor(Date.now() / 1000), services.settings.maxSkewMs / 1000);
     const engine = services.engine;
-    const bucket = await engine.meta.getBucket(t.bucket);
+    const bucket = await engine.findBucket(t.bucket);
     if (!bucket || bucket.ownerId !== auth.accountId) return sendDownloadError(ctx, 404, 'file does not exist');
     const o = await engine.getObject(t.bucket, t.key);
     const headers: Record<string, string | number> = {

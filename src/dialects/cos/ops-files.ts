@@ -1,6 +1,6 @@
 /** File operations: simple upload, stat, update, delete, move, copy. */
 import { updateObjectAttributes } from '../../engine/attributes.js';
-import { folderExists, parentFolder, requireFolder } from '../../engine/folders.js';
+import { parentFolder, requireFolder } from '../../engine/folders.js';
 import { relocateObject } from '../../engine/relocate.js';
 import { StorageError } from '../../engine/errors.js';
 import type { MetaOps } from '../../meta/store.js';
@@ -29,7 +29,7 @@ export const upload: CosHandler = async (op) => {
   const key = op.target.key;
   const engine = op.services.engine;
   // Fail before receiving the file; the commit checks again.
-  if (!(await folderExists(engine.meta, op.bucket.id, parentFolder(key)))) throw new CosError('ERROR_CMD_COS_INDEX_ERROR', 'the folder does not exist');
+  if (!(await engine.folders.exists(op.bucket, parentFolder(key)))) throw new CosError('ERROR_CMD_COS_INDEX_ERROR', 'the folder does not exist');
   // Filled in once the whole form has been read (fields may follow the file).
   const extra: Record<string, unknown> = {};
   let insertOnly = true;
