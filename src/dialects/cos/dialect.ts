@@ -6,6 +6,8 @@
  * object under its path, a folder the zero-byte key ending in `/`.
  */
 import { checkCosUse, onceToken, type CosSignKind } from '../../auth/cos-v4.js';
+import { isAction, type Action } from '../../authz/actions.js';
+import { resourceOf } from '../../authz/authorizer.js';
 import type { HttpContext } from '../../http/context.js';
 import type { Services } from '../../http/services.js';
 import type { Dialect } from '../dialect.js';
@@ -27,7 +29,15 @@ interface CosRoute {
   target: 'folder' | 'file' | 'any' | 'list';
   /** The operation reads a `filecontent` part. */
   file?: boolean;
+  /** What the operation does, as the authorizer sees it (the S3 vocabulary, see authz/actions.ts). */
+  action: Action;
   handler: CosHandler | { file: CosHandler; folder: CosHandler };
+}
+
+/** Refuses an op table with an op that names no known action (checked once, when the module loads). */
+export function checkCosRoutes(routes: Record<string, CosRoute>): Record<string, CosRoute> {
+  for (const [op, r] of Object.entries(routes)) if (!isAction(r.action)) throw new Error(`cos: op ${op} names no action`);
+  return routes;
 }
 
 const GET_OR_POST = ['GET', 'POST'] as const;
@@ -39,20 +49,20 @@ const POST = ['POST'] as const;
  * example; upload_slice_list answers GET and POST (§8.7); reads (stat, list)
  * accept POST as well.
  */
-export const COS_ROUTES: Record<string, CosRoute> = {
-  create: { methods: POST, sign: 'multi', target: 'folder', handler: createFolder },
-  list: { methods: GET_OR_POST, sign: 'multi', target: 'list', handler: listFolderOp },
-  stat: { methods: GET_OR_POST, sign: 'multi', target: 'any', handler: { file: statFile, folder: statFolder } },
-  update: { methods: POST, sign: 'once', target: 'any', handler: { file: updateFile, folder: updateFolder } },
-  delete: { methods: POST, sign: 'once', target: 'any', handler: { file: deleteFile, folder: deleteFolder } },
-  upload: { methods: POST, sign: 'multi', target: 'file', file: true, handler: upload },
-  upload_slice_init: { methods: POST, sign: 'multi', target: 'file', handler: sliceInit },
-  upload_slice_data: { methods: POST, sign: 'multi', target: 'file', file: true, handler: sliceData },
-  upload_slice_finish: { methods: POST, sign: 'multi', target: 'file', handler: sliceFinish },
-  upload_slice_list: { methods: GET_OR_POST, sign: 'multi', target: 'file', handler: sliceList },
-  move: { methods: POST, sign: 'once', target: 'file', handler: moveFile },
-  copy: { methods: POST, sign: 'once', target: 'file', handler: copyFile },
-};
+export const COS_ROUTES: Record<string, CosRoute> = checkCosRoutes({
+  create: { methods: POST, sign: 'multi', target: 'folder', action: 's3:PutObject', handler: createFolder },
+  list: { methods: GET_OR_POST, sign: 'multi', target: 'list', action: 's3:ListBucket', handler: listFolderOp },
+  stat: { methods: GET_OR_POST, sign: 'multi', target: 'any', action: 's3:GetObject', handler: { file: statFile, folder: statFolder } },
+  update: { methods: POST, sign: 'once', target: 'any', action: 's3:PutObject', handler: { file: updateFile, folder: updateFolder } },
+  delete: { methods: POST, sign: 'once', target: 'any', action: 's3:DeleteObject', handler: { file: deleteFile, folder: deleteFolder } },
+  upload: { methods: POST, sign: 'multi', target: 'file', file: true, action: 's3:PutObject', handler: upload },
+  upload_slice_init: { methods: POST, sign: 'multi', target: 'file', action: 's3:PutObject', handler: sliceInit },
+  upload_slice_data: { methods: POST, sign: 'multi', target: 'file', file: true, action: 's3:PutObject', handler: sliceData },
+  upload_slice_finish: { methods: POST, sign: 'multi', target: 'file', action: 's3:PutObject', handler: sliceFinish },
+  upload_slice_list: { methods: GET_OR_POST, sign: 'multi', target: 'file', action: 's3:ListMultipartUploadParts', handler: sliceList },
+  move: { methods: POST, sign: 'once', target: 'file', action: 's3:PutObject', handler: moveFile },
+  copy: { methods: POST, sign: 'once', target: 'file', action: 's3:PutObject', handler: copyFile },
+});
 
 function sendJson(ctx: HttpContext, status: number, doc: Record<string, unknown>): void {
   const res = ctx.res;
@@ -126,6 +136,7 @@ async function handleApi(ctx: HttpContext, services: Services): Promise<void> {
   }
   const bucket = await engine.findBucket(t.bucket);
   if (!bucket || bucket.ownerId !== auth.accountId) throw new CosError('ERROR_CMD_COS_INDEX_ERROR', 'no such bucket for this appid');
+  await services.authorizer.authorize({ kind: 'root', accountId: auth.accountId }, route.action, resourceOf(t.bucket, t.key));
 
   const h = route.handler;
   const handler = typeof h === 'function' ? h : t.folder ? h.folder : h.file;
