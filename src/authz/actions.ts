@@ -29,6 +29,8 @@ export const ACTIONS = [
   's3:PutBucketQuota',
   's3:GetBucketStoragePolicy',
   's3:PutBucketStoragePolicy',
+  /** OBS: the SDKs' unsigned signature-negotiation probe (HEAD [/bucket]?apiversion). */
+  's3:GetApiVersion',
   // object level
   's3:GetObject',
   's3:GetObjectAttributes',
@@ -47,6 +49,9 @@ export type Action = (typeof ACTIONS)[number];
 
 /** Actions on the account rather than on a bucket: the caller needs no bucket of its own for them. */
 export const ACCOUNT_ACTIONS: ReadonlySet<Action> = new Set<Action>(['s3:ListAllMyBuckets', 's3:CreateBucket']);
+
+/** What an anonymous caller may do whatever the ACLs and policies say (today: nothing else). */
+export const ANONYMOUS_ACTIONS: ReadonlySet<Action> = new Set<Action>(['s3:GetApiVersion']);
 
 export function isAction(a: unknown): a is Action {
   return typeof a === 'string' && (ACTIONS as readonly string[]).includes(a);

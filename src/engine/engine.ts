@@ -18,7 +18,7 @@ import { BUCKET_SETTINGS, readSetting, validateSettings, writeSetting, type Buck
 import { bindStore } from './store-of.js';
 import { isVersionId, refuseNul, refuseNulIn, validateBucketName, validateKey, validateVersionId } from './names.js';
 import { Tagging } from './tagging.js';
-import type { Caller, CopyOptions, DeleteResult, ListOptions, ListPage, VersionListOptions, VersionPage, WriteOptions } from './types.js';
+import type { Caller, CommitCheck, CopyOptions, DeleteResult, ListOptions, ListPage, VersionListOptions, VersionPage, WriteOptions } from './types.js';
 import { checkWriteConditions, hasWriteConditions, validateWriteConditions, type ConditionSnapshot, type WriteConditions } from './write-conditions.js';
 
 export const MAX_SINGLE_PUT = 5 * 1024 ** 3;
@@ -427,7 +427,7 @@ export class Engine {
       ifMatchSize?: number;
       /** x-amz-if-match-last-modified-time / <LastModifiedTime> (ms; compared to the second). */
       ifMatchLastModified?: number;
-      within?: (tx: MetaOps, b: BucketRecord) => Promise<void>;
+      within?: CommitCheck;
     } = {},
   ): Promise<DeleteResult> {
     refuseNul(key);

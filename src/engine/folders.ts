@@ -9,7 +9,7 @@ import type { BucketRecord, ObjectRecord } from '../meta/types.js';
 import type { Engine } from './engine.js';
 import { StorageError } from './errors.js';
 import { compareKeys, prefixSuccessor } from './keys.js';
-import type { Caller } from './types.js';
+import type { Caller, CommitCheck } from './types.js';
 
 /** The folder holding a key ('' is the bucket's root): `a/b/c` and `a/b/c/` are in `a/b/`. */
 export function parentFolder(key: string): string {
@@ -19,13 +19,13 @@ export function parentFolder(key: string): string {
 }
 
 /** Whether `folder` (ending in '/', or '' for the root) exists: its marker or anything under it. */
-export async function folderExists(meta: MetaOps, bucketId: number, folder: string): Promise<boolean> {
+export async function folderExists(meta: Pick<MetaOps, 'listLatest'>, bucketId: number, folder: string): Promise<boolean> {
   if (folder === '') return true;
   return (await meta.listLatest(bucketId, { from: folder, inclusive: true, to: prefixSuccessor(folder), limit: 1 })).length > 0;
 }
 
 /** A check for a write's transaction: the folder it writes into must exist when it commits. */
-export function requireFolder(folder: string): (tx: MetaOps, b: BucketRecord) => Promise<void> {
+export function requireFolder(folder: string): CommitCheck {
   return async (tx, b) => {
     if (!(await folderExists(tx, b.id, folder))) throw new StorageError('NoSuchFolder', undefined, { Key: folder });
   };

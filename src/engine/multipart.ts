@@ -12,7 +12,7 @@ import { newUploadId } from './ids.js';
 import { refuseNulIn, validateKey } from './names.js';
 import { precheckPartQuota } from './quota.js';
 import { readSetting } from './settings.js';
-import type { Caller, WriteOptions } from './types.js';
+import type { Caller, CommitCheck, WriteOptions } from './types.js';
 
 /** ObjectRecord.extra entry naming the multipart upload an object was completed from. */
 export const COMPLETED_UPLOAD = 'completedUpload';
@@ -40,7 +40,7 @@ export interface CompleteOptions {
   /** Extra settings merged into the object's document. */
   extra?: Record<string, unknown>;
   /** Runs inside the completing transaction; throwing aborts the completion and keeps the upload. */
-  within?: (tx: MetaOps, bucket: BucketRecord) => Promise<void>;
+  within?: CommitCheck;
 }
 
 export interface ListUploadsOptions {

@@ -16,6 +16,7 @@ import { s3Vocabulary } from '../../src/dialects/s3/vocabulary.js';
 import { CosClient } from '../../src/sdk/cos/client.js';
 import { ok, obsClient, startObsServer } from '../obs/helpers.js';
 import { ossClient } from '../oss/helpers.js';
+import { rawRequest } from '../helpers/raw.js';
 import { ACCESS_KEY, SECRET_KEY, bucketName, type TestServer } from '../helpers/server.js';
 
 type Seen = { action: Action; resource: Resource; principal: string };
@@ -23,7 +24,7 @@ type Seen = { action: Action; resource: Resource; principal: string };
 /** The authorization questions asked while `fn` runs. */
 async function observed(srv: TestServer, fn: () => Promise<unknown>): Promise<Seen[]> {
   const seen: Seen[] = [];
-  const stop = srv.authorizer.observe((p, action, resource) => seen.push({ action, resource, principal: p.accountId }));
+  const stop = srv.authorizer.observe((p, action, resource) => seen.push({ action, resource, principal: p.kind === 'root' ? p.accountId : 'anonymous' }));
   try {
     await fn();
   } finally {
@@ -90,6 +91,9 @@ describe('one authorization per request, with the route action', () => {
       ['s3:DeleteObject', { bucket, key: 'a/b.txt' }, () => ok(obs.deleteObject({ Bucket: bucket, Key: 'a/b.txt' }))],
     ];
     for (const [action, resource, call] of cases) assert.deepEqual(await observed(srv, call), [{ action, resource, principal: 'root' }], action);
+    // The SDKs' unsigned signature negotiation is the one thing an anonymous caller may do today.
+    const probe = await observed(srv, async () => assert.equal((await rawRequest(`${srv.url}/${bucket}?apiversion`, { method: 'HEAD' })).status, 200));
+    assert.deepEqual(probe, [{ action: 's3:GetApiVersion', resource: { bucket }, principal: 'anonymous' }]);
   });
 
   it('COS JSON v4', async () => {

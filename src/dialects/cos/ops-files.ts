@@ -3,8 +3,7 @@ import { updateObjectAttributes } from '../../engine/attributes.js';
 import { parentFolder, requireFolder } from '../../engine/folders.js';
 import { relocateObject } from '../../engine/relocate.js';
 import { StorageError } from '../../engine/errors.js';
-import type { MetaOps } from '../../meta/store.js';
-import type { BucketRecord } from '../../meta/types.js';
+import type { CommitCheck } from '../../engine/types.js';
 import { authorityOf, bizAttrOf, customHeadersOf, metaFromCustomHeaders, shaOf, timesOf, touched, withAuthority } from './attrs.js';
 import { CosError, reading } from './errors.js';
 import { urlsOf, type CosHandler } from './op.js';
@@ -15,8 +14,8 @@ export const MAX_SIMPLE_UPLOAD = 20 * 1024 * 1024;
 export const SHA_HEX = /^[0-9a-fA-F]{40}$/;
 
 /** The write must not replace an existing file (insertOnly = 1, the default). */
-export function mustNotExist(key: string) {
-  return async (tx: MetaOps, b: BucketRecord) => {
+export function mustNotExist(key: string): CommitCheck {
+  return async (tx, b) => {
     const cur = await tx.getLatest(b.id, key);
     if (cur && !cur.isDeleteMarker) throw new CosError('ERROR_CMD_COS_FILE_EXIST');
   };

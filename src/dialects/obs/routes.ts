@@ -54,10 +54,10 @@ const decodedConditions =
  * target. Most handlers are the dialect-neutral ones of src/api.
  */
 export const OBS_ROUTES: Route[] = [
-  { method: 'HEAD', target: 'service', sub: 'apiversion', action: 's3:ListAllMyBuckets', handler: buckets.apiVersion },
+  { method: 'HEAD', target: 'service', sub: 'apiversion', action: 's3:GetApiVersion', handler: buckets.apiVersion },
   { method: 'GET', target: 'service', action: 's3:ListAllMyBuckets', handler: listBuckets },
 
-  { method: 'HEAD', target: 'bucket', sub: 'apiversion', action: 's3:ListBucket', handler: buckets.apiVersion },
+  { method: 'HEAD', target: 'bucket', sub: 'apiversion', action: 's3:GetApiVersion', handler: buckets.apiVersion },
   { method: 'GET', target: 'bucket', sub: 'location', action: 's3:GetBucketLocation', handler: buckets.getBucketLocation },
   { method: 'GET', target: 'bucket', sub: 'storageinfo', action: 's3:GetBucketStorageInfo', handler: buckets.getBucketStorageInfo },
   { method: 'GET', target: 'bucket', sub: 'quota', action: 's3:GetBucketQuota', handler: buckets.getBucketQuota },

@@ -11,7 +11,7 @@ import { sendReply } from '../../http/send.js';
 import type { Services } from '../../http/services.js';
 import type { Dialect } from '../dialect.js';
 import { sendXmlError } from './errors.js';
-import { resourceOf } from '../../authz/authorizer.js';
+import { principalOf, resourceOf } from '../../authz/authorizer.js';
 import { checkRoutes, findRoute, type Route, type Target } from './routes.js';
 
 export interface Authenticated {
@@ -53,7 +53,7 @@ export function makeXmlDialect(spec: XmlDialectSpec): Dialect {
         const route = findRoute(spec.routes, ctx.method, target, ctx.query, ctx.req.headers, spec.plainParam);
         if (route === 'method') throw new StorageError('MethodNotAllowed', undefined, { Method: ctx.method, ResourceType: target.toUpperCase() });
         if (route === 'sub') throw new StorageError('NotImplemented', 'This operation is not implemented by Stratus yet');
-        await services.authorizer.authorize({ kind: 'root', accountId: auth.accountId }, route.action, resourceOf(addr.bucket, addr.key));
+        await services.authorizer.authorize(principalOf(auth.accountId), route.action, resourceOf(addr.bucket, addr.key));
         const op: OpContext = {
           http: ctx,
           services,
