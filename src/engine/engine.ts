@@ -134,17 +134,6 @@ export class Engine {
     await this.collect(orphans);
   }
 
-  // ---------------------------------------------------------------- accounts
-
-  async getAccount(id: string): Promise<AccountRecord | undefined> {
-    return this.meta.getAccount(id);
-  }
-
-  /** The account a COS appid names. */
-  async getAccountByAppid(appid: string): Promise<AccountRecord | undefined> {
-    return this.meta.getAccountByAppid(appid);
-  }
-
   /** A bucket setting (settings.ts), its default when none is stored. */
   async bucketSetting<N extends SettingName>(bucket: string | BucketRecord, name: N): Promise<SettingValue<N>> {
     const b = typeof bucket === 'string' ? await this.getBucket(bucket) : bucket;
@@ -169,6 +158,17 @@ export class Engine {
       if (b.versioning !== state) await tx.setVersioning(b.id, state);
     });
     this.buckets.forget(bucket);
+  }
+
+  // ---------------------------------------------------------------- accounts
+
+  async getAccount(id: string): Promise<AccountRecord | undefined> {
+    return this.meta.getAccount(id);
+  }
+
+  /** The account a COS appid names. */
+  async getAccountByAppid(appid: string): Promise<AccountRecord | undefined> {
+    return this.meta.getAccountByAppid(appid);
   }
 
   // ---------------------------------------------------------------- objects: reads

@@ -103,6 +103,12 @@ describe('one authorization per request, with the route action', () => {
       ['s3:PutObject', { bucket, key: 'dir/f.txt' }, () => cos.uploadFile({ bucket, cosPath: '/dir/f.txt', data: Buffer.from('x') })],
       ['s3:ListBucket', { bucket, key: 'dir/' }, () => cos.listFolder({ bucket, cosPath: '/dir/' })],
       ['s3:GetObject', { bucket, key: 'dir/f.txt' }, () => cos.statFile({ bucket, cosPath: '/dir/f.txt' })],
+      ['s3:GetObject', { bucket, key: 'dir/f.txt' }, async () => {
+        const chunks: Buffer[] = [];
+        for await (const c of await cos.downloadObject({ bucket, cosPath: '/dir/f.txt' })) chunks.push(c as Buffer);
+        assert.equal(Buffer.concat(chunks).toString(), 'x');
+        return { code: 0 };
+      }],
       ['s3:DeleteObject', { bucket, key: 'dir/f.txt' }, () => cos.delFile({ bucket, cosPath: '/dir/f.txt' })],
     ];
     for (const [action, resource, call] of cases) {
@@ -117,6 +123,10 @@ describe('one authorization per request, with the route action', () => {
     await assert.rejects(srv.s3.send(new ListObjectsV2Command({ Bucket: theirs })), (e: { name: string; $metadata: { httpStatusCode: number } }) => e.name === 'AccessDenied' && e.$metadata.httpStatusCode === 403);
     await assert.rejects(srv.s3.send(new PutObjectCommand({ Bucket: theirs, Key: 'k', Body: 'x' })), { name: 'AccessDenied' });
     await assert.rejects(srv.s3.send(new DeleteObjectCommand({ Bucket: theirs, Key: 'k' })), { name: 'AccessDenied' });
+    const ossErr = await ossClient(srv, { bucket: theirs }).getBucketInfo(theirs).then(() => undefined, (e: { code: string; status: number }) => e);
+    assert.deepEqual([ossErr?.code, ossErr?.status], ['AccessDenied', 403], 'OSS');
+    const obsMsg = (await (await obsClient(srv, 'obs')).getBucketStorageInfo({ Bucket: theirs })).CommonMsg;
+    assert.deepEqual([obsMsg.Code, obsMsg.Status], ['AccessDenied', 403], 'OBS');
     assert.equal((await srv.engine.listObjects(theirs, { maxKeys: 10 })).objects.length, 0, 'nothing was written');
     // A bucket that does not exist is the handler's answer, not a refusal.
     await assert.rejects(srv.s3.send(new ListObjectsV2Command({ Bucket: bucketName('none') })), { name: 'NoSuchBucket' });
