@@ -3,7 +3,7 @@
  * handler with that action: observed through the server's authorizer hook
  * (the real authorizer, not a stand-in), with each dialect's client.
  */
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutBucketAclCommand, PutObjectCommand, ListBucketsCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutBucketAclCommand, PutObjectCommand, ListBucketsCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Action } from '../../src/authz/actions.js';
@@ -68,6 +68,12 @@ describe('one authorization per request, with the route action', () => {
       ['s3:ListAllMyBuckets', {}, () => srv.s3.send(new ListBucketsCommand({}))],
     ];
     for (const [action, resource, call] of cases) assert.deepEqual(await observed(srv, call), [{ action, resource, principal: 'root' }], action);
+    // A copy asks twice: writing the target, reading the source.
+    const copy = await observed(srv, () => srv.s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'copy', CopySource: `${bucket}/a/b.txt` })));
+    assert.deepEqual(copy, [
+      { action: 's3:PutObject', resource: { bucket, key: 'copy' }, principal: 'root' },
+      { action: 's3:GetObject', resource: { bucket, key: 'a/b.txt' }, principal: 'root' },
+    ]);
   });
 
   it('OSS (ali-oss)', async () => {
@@ -128,6 +134,14 @@ describe('one authorization per request, with the route action', () => {
     const obsMsg = (await (await obsClient(srv, 'obs')).getBucketStorageInfo({ Bucket: theirs })).CommonMsg;
     assert.deepEqual([obsMsg.Code, obsMsg.Status], ['AccessDenied', 403], 'OBS');
     assert.equal((await srv.engine.listObjects(theirs, { maxKeys: 10 })).objects.length, 0, 'nothing was written');
+    // Nor can their objects be read by copying them into one's own bucket, in any dialect.
+    await srv.engine.putObject({ accountId: 'someone-else' }, theirs, 'secret', (async function* () { yield Buffer.from('theirs'); })(), { meta: { user: {} }, size: 6 });
+    await assert.rejects(srv.s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'stolen', CopySource: `${theirs}/secret` })), { name: 'AccessDenied' });
+    const ossCopy = await ossClient(srv, { bucket }).copy('stolen', `/${theirs}/secret`).then(() => undefined, (e: { code: string }) => e);
+    assert.equal(ossCopy?.code, 'AccessDenied', 'OSS copy');
+    const obsCopy = (await (await obsClient(srv, 'obs')).copyObject({ Bucket: bucket, Key: 'stolen', CopySource: `${theirs}/secret` })).CommonMsg;
+    assert.deepEqual([obsCopy.Code, obsCopy.Status], ['AccessDenied', 403], 'OBS copy');
+    await assert.rejects(srv.engine.getObject(bucket, 'stolen'), { code: 'NoSuchKey' });
     // A bucket that does not exist is the handler's answer, not a refusal.
     await assert.rejects(srv.s3.send(new ListObjectsV2Command({ Bucket: bucketName('none') })), { name: 'NoSuchBucket' });
   });

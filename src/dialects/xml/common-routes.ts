@@ -13,13 +13,13 @@ import type { Handler, Route } from './routes.js';
  */
 export function sharedObjectRoutes(copySource: string, wrap: (h: Handler) => Handler = (h) => h): Route[] {
   return [
-    { method: 'PUT', target: 'object', sub: 'uploadId', header: copySource, action: 's3:PutObject', handler: wrap(mpu.uploadPartCopy) },
+    { method: 'PUT', target: 'object', sub: 'uploadId', header: copySource, action: 's3:PutObject', readsCopySource: true, handler: wrap(mpu.uploadPartCopy) },
     { method: 'PUT', target: 'object', sub: 'uploadId', action: 's3:PutObject', handler: wrap(mpu.uploadPart) },
     { method: 'POST', target: 'object', sub: 'uploads', action: 's3:PutObject', handler: wrap(mpu.createMultipartUpload) },
     { method: 'POST', target: 'object', sub: 'uploadId', action: 's3:PutObject', handler: wrap(mpu.completeMultipartUpload) },
     { method: 'DELETE', target: 'object', sub: 'uploadId', action: 's3:AbortMultipartUpload', handler: wrap(mpu.abortMultipartUpload) },
     { method: 'GET', target: 'object', sub: 'uploadId', action: 's3:ListMultipartUploadParts', handler: wrap(mpu.listParts) },
-    { method: 'PUT', target: 'object', header: copySource, action: 's3:PutObject', handler: wrap(copyObject) },
+    { method: 'PUT', target: 'object', header: copySource, action: 's3:PutObject', readsCopySource: true, handler: wrap(copyObject) },
     { method: 'PUT', target: 'object', action: 's3:PutObject', handler: wrap(putObject) },
     { method: 'GET', target: 'object', action: 's3:GetObject', handler: wrap((op) => getObject(op, false)) },
     { method: 'HEAD', target: 'object', action: 's3:GetObject', handler: wrap((op) => getObject(op, true)) },

@@ -2,7 +2,8 @@ import type { PayloadCheck } from '../../auth/s3-verify.js';
 import type { OpContext } from '../../api/op-context.js';
 import { hasPostForm } from '../../api/post-form.js';
 import { authenticatePostForm } from '../../api/post-object.js';
-import type { Vocabulary } from '../../api/vocabulary.js';
+import { tryParseCopySource } from '../../api/objects-write.js';
+import { h, type Vocabulary } from '../../api/vocabulary.js';
 import { renderXml } from '../../api/xml.js';
 import { StorageError } from '../../engine/errors.js';
 import { resolveAddress, type Address } from '../../http/addressing.js';
@@ -53,7 +54,14 @@ export function makeXmlDialect(spec: XmlDialectSpec): Dialect {
         const route = findRoute(spec.routes, ctx.method, target, ctx.query, ctx.req.headers, spec.plainParam);
         if (route === 'method') throw new StorageError('MethodNotAllowed', undefined, { Method: ctx.method, ResourceType: target.toUpperCase() });
         if (route === 'sub') throw new StorageError('NotImplemented', 'This operation is not implemented by Stratus yet');
-        await services.authorizer.authorize(principalOf(auth.accountId), route.action, resourceOf(addr.bucket, addr.key));
+        const principal = principalOf(auth.accountId);
+        await services.authorizer.authorize(principal, route.action, resourceOf(addr.bucket, addr.key));
+        if (route.readsCopySource) {
+          // A copy reads its source: a second question, on the source object. A malformed header is the handler's to refuse.
+          const raw = ctx.header(h(vocab, 'copy-source'));
+          const src = raw === undefined ? undefined : tryParseCopySource(raw);
+          if (src) await services.authorizer.authorize(principal, 's3:GetObject', resourceOf(src.bucket, src.key));
+        }
         const op: OpContext = {
           http: ctx,
           services,

@@ -16,6 +16,8 @@ export interface Route {
   when?: (headers: Record<string, unknown>) => boolean;
   /** What the operation does, as the authorizer sees it (required: no route runs unauthorized). */
   action: Action;
+  /** The operation also reads the object the dialect's copy-source header names (when sent): authorized as s3:GetObject on it. */
+  readsCopySource?: boolean;
   handler: Handler;
 }
 
