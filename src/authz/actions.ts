@@ -43,6 +43,15 @@ export const ACTIONS = [
   's3:PutObjectAcl',
   's3:AbortMultipartUpload',
   's3:ListMultipartUploadParts',
+  // object level, on a version named by versionId (S3's IAM names them apart)
+  's3:GetObjectVersion',
+  's3:DeleteObjectVersion',
+  's3:GetObjectVersionTagging',
+  's3:PutObjectVersionTagging',
+  's3:DeleteObjectVersionTagging',
+  's3:GetObjectVersionAcl',
+  's3:PutObjectVersionAcl',
+  's3:GetObjectVersionAttributes',
 ] as const;
 
 export type Action = (typeof ACTIONS)[number];
@@ -52,6 +61,26 @@ export const ACCOUNT_ACTIONS: ReadonlySet<Action> = new Set<Action>(['s3:ListAll
 
 /** What an anonymous caller may do whatever the ACLs and policies say (today: nothing else). */
 export const ANONYMOUS_ACTIONS: ReadonlySet<Action> = new Set<Action>(['s3:GetApiVersion']);
+
+const ON_VERSION: Partial<Record<Action, Action>> = {
+  's3:GetObject': 's3:GetObjectVersion',
+  's3:DeleteObject': 's3:DeleteObjectVersion',
+  's3:GetObjectTagging': 's3:GetObjectVersionTagging',
+  's3:PutObjectTagging': 's3:PutObjectVersionTagging',
+  's3:DeleteObjectTagging': 's3:DeleteObjectVersionTagging',
+  's3:GetObjectAcl': 's3:GetObjectVersionAcl',
+  's3:PutObjectAcl': 's3:PutObjectVersionAcl',
+  's3:GetObjectAttributes': 's3:GetObjectVersionAttributes',
+};
+
+/**
+ * The action a route's action becomes when the request names an object
+ * version (`versionId`), as S3 authorizes it: GetObject on a version is
+ * s3:GetObjectVersion, and so on. Decided here, once, not per route.
+ */
+export function onVersion(action: Action, versionId: string | undefined): Action {
+  return versionId === undefined ? action : (ON_VERSION[action] ?? action);
+}
 
 export function isAction(a: unknown): a is Action {
   return typeof a === 'string' && (ACTIONS as readonly string[]).includes(a);

@@ -68,6 +68,11 @@ describe('one authorization per request, with the route action', () => {
       ['s3:ListAllMyBuckets', {}, () => srv.s3.send(new ListBucketsCommand({}))],
     ];
     for (const [action, resource, call] of cases) assert.deepEqual(await observed(srv, call), [{ action, resource, principal: 'root' }], action);
+    // Naming a version makes it the version's action, as S3's IAM has it.
+    const versioned = await observed(srv, () => srv.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'a/b.txt', VersionId: 'null' })));
+    assert.deepEqual(versioned, [{ action: 's3:GetObjectVersion', resource: { bucket, key: 'a/b.txt' }, principal: 'root' }]);
+    const versionedCopy = await observed(srv, () => srv.s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'copy2', CopySource: `${bucket}/a/b.txt?versionId=null` })));
+    assert.deepEqual(versionedCopy.map((q) => q.action), ['s3:PutObject', 's3:GetObjectVersion']);
     // A copy asks twice: writing the target, reading the source.
     const copy = await observed(srv, () => srv.s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'copy', CopySource: `${bucket}/a/b.txt` })));
     assert.deepEqual(copy, [

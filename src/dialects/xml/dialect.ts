@@ -12,6 +12,7 @@ import { sendReply } from '../../http/send.js';
 import type { Services } from '../../http/services.js';
 import type { Dialect } from '../dialect.js';
 import { sendXmlError } from './errors.js';
+import { onVersion } from '../../authz/actions.js';
 import { principalOf, resourceOf } from '../../authz/authorizer.js';
 import { checkRoutes, findRoute, type Route, type Target } from './routes.js';
 
@@ -55,12 +56,13 @@ export function makeXmlDialect(spec: XmlDialectSpec): Dialect {
         if (route === 'method') throw new StorageError('MethodNotAllowed', undefined, { Method: ctx.method, ResourceType: target.toUpperCase() });
         if (route === 'sub') throw new StorageError('NotImplemented', 'This operation is not implemented by Stratus yet');
         const principal = principalOf(auth.accountId);
-        await services.authorizer.authorize(principal, route.action, resourceOf(addr.bucket, addr.key));
+        const versionId = addr.key === undefined ? undefined : (ctx.query.get('versionId') ?? undefined);
+        await services.authorizer.authorize(principal, onVersion(route.action, versionId), resourceOf(addr.bucket, addr.key));
         if (route.readsCopySource) {
           // A copy reads its source: a second question, on the source object. A malformed header is the handler's to refuse.
           const raw = ctx.header(h(vocab, 'copy-source'));
           const src = raw === undefined ? undefined : tryParseCopySource(raw);
-          if (src) await services.authorizer.authorize(principal, 's3:GetObject', resourceOf(src.bucket, src.key));
+          if (src) await services.authorizer.authorize(principal, onVersion('s3:GetObject', src.versionId), resourceOf(src.bucket, src.key));
         }
         const op: OpContext = {
           http: ctx,
