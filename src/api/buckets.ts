@@ -1,4 +1,4 @@
-import { ACL_SETTING, cannedAcl, setBucketAcl } from '../engine/acl.js';
+import { cannedAcl, setBucketAcl } from '../engine/acl.js';
 import { isStorageError, StorageError } from '../engine/errors.js';
 import { aclFromHeaders } from './acl.js';
 import { readVerifiedBody } from './body.js';
@@ -60,7 +60,7 @@ export async function createBucket(op: OpContext): Promise<Reply> {
     throw new StorageError('InvalidLocationConstraint', 'The specified location-constraint is not valid', { LocationConstraint: region });
   const acl = aclFromHeaders(op, op.caller.accountId);
   try {
-    await op.services.engine.createBucket(op.caller, op.bucket!, { region: region || op.signingRegion || op.services.settings.region, ...(acl ? { settings: { [ACL_SETTING]: acl } } : {}) });
+    await op.services.engine.createBucket(op.caller, op.bucket!, { region: region || op.signingRegion || op.services.settings.region, ...(acl ? { settings: { acl } } : {}) });
   } catch (e) {
     // AWS: re-creating a bucket you own in us-east-1 answers 200 OK and resets the bucket's ACL
     // ("for legacy compatibility"); every other region answers 409 BucketAlreadyOwnedByYou.

@@ -62,7 +62,7 @@ export async function getObjectAttributes(op: OpContext): Promise<Reply> {
       IsTruncated: marker + listed < o.segmentCount,
     };
     if (checksum?.type === 'COMPOSITE' && listed > 0) {
-      const page = (await engine.meta.getSegments(o.id)).slice(marker, marker + listed);
+      const page = (await engine.segmentsOf(o)).slice(marker, marker + listed);
       parts.Part = page.map((s, i) => ({ PartNumber: marker + i + 1, Size: s.size, [xmlName(checksum.alg)]: s.checksums[checksum.alg] }));
     }
     value.ObjectParts = parts;

@@ -50,7 +50,7 @@ export async function getObject(op: OpContext, head: boolean): Promise<Reply> {
   if (q.has('partNumber')) {
     const n = Number(q.get('partNumber'));
     const multipart = o.objectType === 'Multipart' && o.segmentCount > 0;
-    const parts = multipart ? await engine.meta.getSegments(o.id) : [{ size: o.size, checksums: o.checksums }];
+    const parts = multipart ? await engine.segmentsOf(o) : [{ size: o.size, checksums: o.checksums }];
     // AWS answers a part number beyond the object's parts with 416 InvalidPartNumber; RGW (and
     // s3-tests' *_get_part cases) with 400 InvalidPart. We follow AWS.
     if (n > parts.length) throw new StorageError('InvalidPartNumber');

@@ -64,6 +64,15 @@ export function parseCopySource(raw: string): { bucket: string; key: string; ver
   return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1), versionId };
 }
 
+/** The copy source a header names, or undefined when it is malformed (the copying operation refuses it). */
+export function tryParseCopySource(raw: string): { bucket: string; key: string; versionId?: string } | undefined {
+  try {
+    return parseCopySource(raw);
+  } catch {
+    return undefined;
+  }
+}
+
 function directive(op: OpContext, name: string): 'COPY' | 'REPLACE' {
   const v = op.http.header(h(op.vocab, name));
   if (v === undefined || v === 'COPY') return 'COPY';

@@ -1,11 +1,12 @@
 import type { ObjectRecord } from '../meta/types.js';
 import type { Engine } from './engine.js';
 import { StorageError } from './errors.js';
+import { storeOf } from './store-of.js';
 
 /**
  * Access control lists, neutral form: an owner and grants, whatever the
  * dialect's wire form (OBS / S3 grant documents, OSS canned names). Stored
- * now (bucket setting `acl`, object `extra.acl`) and returned as stored;
+ * now (bucket setting `acl` in settings.ts, object `extra.acl`) and returned as stored;
  * enforcement comes later. A bucket without one has its owner's private ACL.
  * An object without one has no ACL of its own: OSS calls that `default` (the
  * bucket's applies); OBS and S3 show the owner's private ACL.
@@ -31,7 +32,6 @@ export interface Acl {
   delivered?: boolean;
 }
 
-export const ACL_SETTING = 'acl';
 /** Where an object keeps its own ACL, in its `extra` document. */
 const OBJECT_ACL = 'acl';
 
@@ -111,17 +111,26 @@ export function objectAclExtra(acl: Acl | undefined): Record<string, unknown> {
   return { [OBJECT_ACL]: acl };
 }
 
+const GROUPS: readonly string[] = ['AllUsers', 'AuthenticatedUsers', 'LogDelivery'];
+
+/** An ACL the engine may store: an owner and well-formed grants (dialects parse their wire forms into this). */
+export function validateAcl(acl: Acl): void {
+  const bad = (why: string) => new StorageError('MalformedACLError', `The ACL is not well formed: ${why}.`);
+  if (typeof acl !== 'object' || acl === null || typeof acl.owner !== 'string' || acl.owner === '') throw bad('it has no owner');
+  if (!Array.isArray(acl.grants)) throw bad('it has no grant list');
+  for (const g of acl.grants) {
+    if (!PERMISSIONS.includes(g?.permission)) throw bad(`unknown permission ${String(g?.permission)}`);
+    const t = g.grantee;
+    if (t?.type === 'user' ? typeof t.id !== 'string' || t.id === '' : !(t?.type === 'group' && GROUPS.includes(t.group))) throw bad('a grant has no valid grantee');
+  }
+}
+
 export async function getBucketAcl(e: Engine, bucket: string): Promise<Acl> {
-  const b = await e.getBucket(bucket);
-  return (await e.meta.getSetting<Acl>(b.id, ACL_SETTING)) ?? cannedAcl('private', b.ownerId);
+  return e.bucketSetting(bucket, 'acl');
 }
 
 export async function setBucketAcl(e: Engine, bucket: string, acl: Acl): Promise<void> {
-  await e.meta.transaction(async (tx) => {
-    const b = await tx.getBucketForUpdate(bucket);
-    if (!b) throw new StorageError('NoSuchBucket', undefined, { BucketName: bucket });
-    await tx.putSetting(b.id, ACL_SETTING, acl);
-  });
+  await e.setBucketSetting(bucket, 'acl', acl);
 }
 
 /** An object version's own ACL (undefined: none) and the version itself. */
@@ -134,7 +143,7 @@ export async function getObjectAcl(e: Engine, bucket: string, key: string, versi
 export async function setObjectAcl(e: Engine, bucket: string, key: string, versionId: string | undefined, acl: (o: ObjectRecord) => Acl | undefined): Promise<ObjectRecord> {
   // Resolves the version (and its errors: NoSuchKey, NoSuchVersion, delete markers) as a read does.
   await e.getObject(bucket, key, versionId);
-  return e.meta.transaction(async (tx) => {
+  return storeOf(e).transaction(async (tx) => {
     const b = await tx.getBucketForUpdate(bucket);
     if (!b) throw new StorageError('NoSuchBucket', undefined, { BucketName: bucket });
     const o = versionId !== undefined ? await tx.getVersion(b.id, key, versionId) : await tx.getLatest(b.id, key);

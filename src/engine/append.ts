@@ -6,8 +6,9 @@ import { StorageError } from './errors.js';
 import { multipartEtag } from './multipart.js';
 import { validateKey } from './names.js';
 import { checkQuota, precheckQuota } from './quota.js';
-import { readDefaultStorageClass } from './storage-policy.js';
+import { readSetting } from './settings.js';
 import type { Caller, WriteOptions } from './types.js';
+import { storeOf } from './store-of.js';
 
 /** OSS and OBS cap an appendable object at 5 GiB. */
 export const MAX_APPENDABLE_SIZE = 5 * 1024 ** 3;
@@ -56,10 +57,10 @@ export async function appendObject(
     return live;
   };
   // Refuse before reading the body when the position is already wrong.
-  check(await e.meta.getLatest(b.id, key));
+  check(await storeOf(e).getLatest(b.id, key));
   if (opts.size !== undefined && position + opts.size > maxTotal) throw new StorageError('EntityTooLarge');
-  await precheckQuota(e.meta, b, opts.size);
-  const storageClass = opts.storageClass ?? (await readDefaultStorageClass(e.meta, b.id));
+  await precheckQuota(storeOf(e), b, opts.size);
+  const storageClass = opts.storageClass ?? (await readSetting(storeOf(e), b, 'storageClass'));
 
   const pending = await e.stageBlob(body, { digests: opts.digests, maxSize: maxTotal - position, expectedSize: opts.size, verify: opts.verify });
   const segment: Segment = {
@@ -70,7 +71,7 @@ export async function appendObject(
   };
   const now = Date.now();
   try {
-    const existing = await e.meta.transaction(async (tx) => {
+    const existing = await storeOf(e).transaction(async (tx) => {
       const locked = await tx.getBucketForUpdate(bucket);
       if (!locked) throw new StorageError('NoSuchBucket', undefined, { BucketName: bucket });
       const live = check(await tx.getLatest(locked.id, key));

@@ -2,6 +2,7 @@ import type { ObjectMeta, ObjectRecord } from '../meta/types.js';
 import type { Engine } from './engine.js';
 import { StorageError } from './errors.js';
 import { refuseNul } from './names.js';
+import { storeOf } from './store-of.js';
 
 /**
  * Changes the latest version's metadata and settings document in place (no
@@ -13,7 +14,7 @@ export async function updateObjectAttributes(
   key: string,
   change: (o: ObjectRecord) => { meta?: ObjectMeta; extra?: Record<string, unknown> },
 ): Promise<ObjectRecord> {
-  return engine.meta.transaction(async (tx) => {
+  return storeOf(engine).transaction(async (tx) => {
     const b = await tx.getBucketForUpdate(bucket);
     if (!b) throw new StorageError('NoSuchBucket', undefined, { BucketName: bucket });
     refuseNul(key);

@@ -3,7 +3,7 @@ import { Readable, type Writable } from 'node:stream';
 import { isDirectSource } from '../blob/blob-stream.js';
 import type { BlobStore, ByteRange, PendingBlob } from '../blob/store.js';
 import type { MetaOps, MetadataStore } from '../meta/store.js';
-import type { BucketRecord, NewObject, ObjectRecord, Segment } from '../meta/types.js';
+import type { AccountRecord, BucketRecord, NewObject, ObjectRecord, Segment } from '../meta/types.js';
 import { checkConditions, etagMatches, type Conditions } from './conditions.js';
 import { withCrc64, withCrc64Checksum } from './crc.js';
 import { StorageError } from './errors.js';
@@ -11,12 +11,14 @@ import { newVersionId } from './ids.js';
 import { listLatest } from './listing.js';
 import { listVersions } from './list-versions.js';
 import { BucketCache } from './bucket-cache.js';
-import { COMPLETED_UPLOAD, Multipart } from './multipart.js';
+import { Folders } from './folders.js';
+import { COMPLETED_UPLOAD, Multipart, type StagedBlob } from './multipart.js';
 import { checkQuota, precheckQuota } from './quota.js';
-import { readDefaultStorageClass } from './storage-policy.js';
+import { BUCKET_SETTINGS, readSetting, validateSettings, writeSetting, type BucketSettings, type SettingName, type SettingValue } from './settings.js';
+import { bindStore } from './store-of.js';
 import { isVersionId, refuseNul, refuseNulIn, validateBucketName, validateKey, validateVersionId } from './names.js';
 import { Tagging } from './tagging.js';
-import type { Caller, CopyOptions, DeleteResult, ListOptions, ListPage, VersionListOptions, VersionPage, WriteOptions } from './types.js';
+import type { Caller, CommitCheck, CopyOptions, DeleteResult, ListOptions, ListPage, VersionListOptions, VersionPage, WriteOptions } from './types.js';
 import { checkWriteConditions, hasWriteConditions, validateWriteConditions, type ConditionSnapshot, type WriteConditions } from './write-conditions.js';
 
 export const MAX_SINGLE_PUT = 5 * 1024 ** 3;
@@ -46,21 +48,28 @@ export class Engine {
   private readonly buckets = new BucketCache();
   /** Object and bucket tag sets. */
   readonly tagging: Tagging;
+  /** Folder reads over the flat key space (COS). */
+  readonly folders: Folders;
 
   constructor(
-    readonly meta: MetadataStore,
+    /** Private: dialects and operations go through the engine's methods, never around them (see store-of.ts). */
+    private readonly meta: MetadataStore,
     readonly blobs: BlobStore,
     readonly opts: { defaultRegion: string } = { defaultRegion: 'us-east-1' },
   ) {
-    this.multipart = new Multipart(this);
-    this.tagging = new Tagging(this);
+    bindStore(this, meta);
+    this.multipart = new Multipart(this, meta);
+    this.tagging = new Tagging(this, meta);
+    this.folders = new Folders(meta);
   }
 
   // ---------------------------------------------------------------- buckets
 
-  /** `settings`: bucket settings documents stored in the same transaction (default storage class, ACL...). */
-  async createBucket(caller: Caller, name: string, opts: { region?: string; settings?: Record<string, unknown> } = {}): Promise<BucketRecord> {
+  /** `settings`: bucket settings (settings.ts) stored in the same transaction (default storage class, ACL...). */
+  async createBucket(caller: Caller, name: string, opts: { region?: string; settings?: BucketSettings } = {}): Promise<BucketRecord> {
     validateBucketName(name);
+    const settings = opts.settings ?? {};
+    validateSettings(settings);
     return this.meta.transaction(async (tx) => {
       const existing = await tx.getBucket(name);
       if (existing) {
@@ -75,9 +84,17 @@ export class Engine {
         createdAt: Date.now(),
         versioning: 'Unversioned',
       });
-      for (const [setting, doc] of Object.entries(opts.settings ?? {})) await tx.putSetting(b.id, setting, doc);
+      for (const name of Object.keys(settings) as SettingName[]) {
+        const value = settings[name];
+        if (value !== undefined) await writeSetting(tx, b, name, value);
+      }
       return b;
     });
+  }
+
+  /** The bucket, or undefined when there is none of that name (no error: e.g. COS answers its own). */
+  async findBucket(name: string): Promise<BucketRecord | undefined> {
+    return this.meta.getBucket(name);
   }
 
   async getBucket(name: string): Promise<BucketRecord> {
@@ -117,6 +134,22 @@ export class Engine {
     await this.collect(orphans);
   }
 
+  /** A bucket setting (settings.ts), its default when none is stored. */
+  async bucketSetting<N extends SettingName>(bucket: string | BucketRecord, name: N): Promise<SettingValue<N>> {
+    const b = typeof bucket === 'string' ? await this.getBucket(bucket) : bucket;
+    return readSetting(this.meta, b, name);
+  }
+
+  /** Validates and stores a bucket setting. */
+  async setBucketSetting<N extends SettingName>(bucket: string, name: N, value: SettingValue<N>): Promise<void> {
+    BUCKET_SETTINGS[name].validate(value as never);
+    await this.meta.transaction(async (tx) => {
+      const b = await tx.getBucketForUpdate(bucket);
+      if (!b) throw new StorageError('NoSuchBucket', undefined, { BucketName: bucket });
+      await writeSetting(tx, b, name, value);
+    });
+  }
+
   /** Turns versioning on or suspends it; a bucket never returns to unversioned. */
   async setVersioning(bucket: string, state: 'Enabled' | 'Suspended'): Promise<void> {
     await this.meta.transaction(async (tx) => {
@@ -125,6 +158,17 @@ export class Engine {
       if (b.versioning !== state) await tx.setVersioning(b.id, state);
     });
     this.buckets.forget(bucket);
+  }
+
+  // ---------------------------------------------------------------- accounts
+
+  async getAccount(id: string): Promise<AccountRecord | undefined> {
+    return this.meta.getAccount(id);
+  }
+
+  /** The account a COS appid names. */
+  async getAccountByAppid(appid: string): Promise<AccountRecord | undefined> {
+    return this.meta.getAccountByAppid(appid);
   }
 
   // ---------------------------------------------------------------- objects: reads
@@ -161,6 +205,28 @@ export class Engine {
     if (o.isDeleteMarker)
       throw new StorageError('NoSuchKey', undefined, { Key: key }, { 'delete-marker': 'true', 'version-id': o.versionId });
     return { bucket: b, object: o };
+  }
+
+  /**
+   * The stored latest row of a key in bucket `b`, delete marker or not, with no
+   * error for a missing key (callers with their own answers: COS, folders).
+   */
+  async latestRow(b: BucketRecord, key: string): Promise<ObjectRecord | undefined> {
+    refuseNul(key);
+    return this.meta.getLatest(b.id, key);
+  }
+
+  /** The segments an object version's data is stored in, in order (none for single-blob data). */
+  async segmentsOf(o: ObjectRecord): Promise<Segment[]> {
+    return o.segmentCount > 0 ? this.meta.getSegments(o.id) : [];
+  }
+
+  /**
+   * Records a single-use token (`scope` separates users, e.g. COS one-time
+   * signatures): false when it was already used, on any gateway of the store.
+   */
+  async useOnce(scope: string, token: string, expiresAt: number): Promise<boolean> {
+    return this.meta.consumeOnce(scope, token, expiresAt);
   }
 
   /** Reads an object version's bytes (all, or one range) as a stream. */
@@ -224,7 +290,7 @@ export class Engine {
       const replaced = b.versioning === 'Enabled' ? undefined : await this.meta.getVersion(b.id, key, 'null');
       return replaced && !replaced.isDeleteMarker ? replaced.size : 0;
     });
-    const storageClass = opts.storageClass ?? (await readDefaultStorageClass(this.meta, b.id));
+    const storageClass = opts.storageClass ?? (await readSetting(this.meta, b, 'storageClass'));
     const pending = await this.stageBlob(body, { digests: opts.digests, maxSize: max, expectedSize: opts.size, verify: opts.verify });
     const now = Date.now();
     try {
@@ -251,6 +317,26 @@ export class Engine {
       await this.blobs.delete(pending.id);
       throw e;
     }
+  }
+
+  /**
+   * Stages bytes whose destination is not known yet (a COS form may send its
+   * file before the fields that say where it goes): durable, unreferenced until
+   * `multipart.attachPart` or the caller's discardStaged (or, after a crash,
+   * the start-up sweep).
+   */
+  async stage(body: AsyncIterable<Buffer>, opts: { maxSize: number; verify?: () => Promise<void> }): Promise<StagedBlob> {
+    return this.stageBlob(body, { maxSize: opts.maxSize, verify: opts.verify });
+  }
+
+  /** The bytes of a staged blob, read back. */
+  async readStaged(staged: StagedBlob): Promise<AsyncIterable<Buffer>> {
+    return this.blobs.read(staged.id);
+  }
+
+  /** Removes a staged blob that will not be used. */
+  async discardStaged(staged: StagedBlob): Promise<void> {
+    await this.blobs.delete(staged.id);
   }
 
   /**
@@ -361,7 +447,7 @@ export class Engine {
       ifMatchSize?: number;
       /** x-amz-if-match-last-modified-time / <LastModifiedTime> (ms; compared to the second). */
       ifMatchLastModified?: number;
-      within?: (tx: MetaOps, b: BucketRecord) => Promise<void>;
+      within?: CommitCheck;
     } = {},
   ): Promise<DeleteResult> {
     refuseNul(key);

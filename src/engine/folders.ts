@@ -9,7 +9,7 @@ import type { BucketRecord, ObjectRecord } from '../meta/types.js';
 import type { Engine } from './engine.js';
 import { StorageError } from './errors.js';
 import { compareKeys, prefixSuccessor } from './keys.js';
-import type { Caller } from './types.js';
+import type { Caller, CommitCheck } from './types.js';
 
 /** The folder holding a key ('' is the bucket's root): `a/b/c` and `a/b/c/` are in `a/b/`. */
 export function parentFolder(key: string): string {
@@ -19,13 +19,13 @@ export function parentFolder(key: string): string {
 }
 
 /** Whether `folder` (ending in '/', or '' for the root) exists: its marker or anything under it. */
-export async function folderExists(meta: MetaOps, bucketId: number, folder: string): Promise<boolean> {
+export async function folderExists(meta: Pick<MetaOps, 'listLatest'>, bucketId: number, folder: string): Promise<boolean> {
   if (folder === '') return true;
   return (await meta.listLatest(bucketId, { from: folder, inclusive: true, to: prefixSuccessor(folder), limit: 1 })).length > 0;
 }
 
 /** A check for a write's transaction: the folder it writes into must exist when it commits. */
-export function requireFolder(folder: string): (tx: MetaOps, b: BucketRecord) => Promise<void> {
+export function requireFolder(folder: string): CommitCheck {
   return async (tx, b) => {
     if (!(await folderExists(tx, b.id, folder))) throw new StorageError('NoSuchFolder', undefined, { Key: folder });
   };
@@ -161,4 +161,25 @@ export async function listFolder(meta: MetaOps, bucketId: number, o: FolderListO
   const truncated = entries.length > o.limit;
   if (truncated) entries.length = o.limit;
   return { entries, truncated, last: entries.length ? entries[entries.length - 1]!.key : undefined };
+}
+
+/** Folder reads for the front ends (COS), on the engine's store: `engine.folders`. */
+export class Folders {
+  constructor(private readonly meta: MetaOps) {}
+
+  /** Whether `folder` exists in bucket `b` (see folderExists). */
+  exists(b: BucketRecord, folder: string): Promise<boolean> {
+    return folderExists(this.meta, b.id, folder);
+  }
+
+  /** One page of a folder's direct children (see listFolder). */
+  list(b: BucketRecord, o: FolderListOptions): Promise<FolderPage> {
+    return listFolder(this.meta, b.id, o);
+  }
+
+  /** The first latest object at or under `prefix`: a folder only implied by the keys under it has one. */
+  async first(b: BucketRecord, prefix: string): Promise<ObjectRecord | undefined> {
+    const [r] = await this.meta.listLatest(b.id, { from: prefix, inclusive: true, to: prefixSuccessor(prefix), limit: 1 });
+    return r;
+  }
 }

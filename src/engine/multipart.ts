@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ByteRange, PendingBlob } from '../blob/store.js';
 import { crc64Combine } from '../digest/crc64.js';
-import type { MetaOps } from '../meta/store.js';
+import type { MetaOps, MetadataStore } from '../meta/store.js';
 import type { BucketRecord, ObjectMeta, ObjectRecord, PartRecord, Segment, UploadCursor, UploadRecord } from '../meta/types.js';
 import { checkConditions, type Conditions } from './conditions.js';
 import { withCrc64Checksum } from './crc.js';
@@ -11,8 +11,8 @@ import { compareKeys, prefixSuccessor } from './keys.js';
 import { newUploadId } from './ids.js';
 import { refuseNulIn, validateKey } from './names.js';
 import { precheckPartQuota } from './quota.js';
-import { readDefaultStorageClass } from './storage-policy.js';
-import type { Caller, WriteOptions } from './types.js';
+import { readSetting } from './settings.js';
+import type { Caller, CommitCheck, WriteOptions } from './types.js';
 
 /** ObjectRecord.extra entry naming the multipart upload an object was completed from. */
 export const COMPLETED_UPLOAD = 'completedUpload';
@@ -40,7 +40,7 @@ export interface CompleteOptions {
   /** Extra settings merged into the object's document. */
   extra?: Record<string, unknown>;
   /** Runs inside the completing transaction; throwing aborts the completion and keeps the upload. */
-  within?: (tx: MetaOps, bucket: BucketRecord) => Promise<void>;
+  within?: CommitCheck;
 }
 
 export interface ListUploadsOptions {
@@ -109,7 +109,10 @@ export function invalidCopyRange(value: string): StorageError {
  * order, so it costs nothing in data however large the object.
  */
 export class Multipart {
-  constructor(private readonly e: Engine) {}
+  constructor(
+    private readonly e: Engine,
+    private readonly meta: MetadataStore,
+  ) {}
 
   async create(caller: Caller, bucket: string, key: string, opts: CreateUploadOptions): Promise<UploadRecord> {
     validateKey(key);
@@ -121,19 +124,48 @@ export class Multipart {
       initiated: Date.now(),
       ownerId: caller.accountId,
       meta: opts.meta,
-      storageClass: opts.storageClass ?? (await readDefaultStorageClass(this.e.meta, b.id)),
+      storageClass: opts.storageClass ?? (await readSetting(this.meta, b, 'storageClass')),
       tags: opts.tags ?? null,
       extra: opts.extra ?? {},
     };
-    await this.e.meta.insertUpload(u);
+    await this.meta.insertUpload(u);
     return u;
   }
 
   async getUpload(bucket: string, key: string, uploadId: string): Promise<UploadRecord> {
+    return (await this.findUpload(bucket, key, uploadId)).upload;
+  }
+
+  private async findUpload(bucket: string, key: string, uploadId: string): Promise<{ bucket: BucketRecord; upload: UploadRecord }> {
     const b = await this.e.getBucket(bucket);
-    const u = await this.e.meta.getUpload(b.id, uploadId);
+    const u = await this.meta.getUpload(b.id, uploadId);
     if (!u || u.key !== key) throw new StorageError('NoSuchUpload', undefined, { UploadId: uploadId });
-    return u;
+    return { bucket: b, upload: u };
+  }
+
+  /** The uploads in progress of exactly `key` in bucket `b`, oldest first, at most `limit`. */
+  async uploadsOfKey(b: BucketRecord, key: string, limit: number): Promise<UploadRecord[]> {
+    // Below key + U+0001: no key holds a NUL (PostgreSQL text cannot).
+    const rows = await this.meta.listUploads(b.id, { key, inclusive: true }, key + '\u0001', limit);
+    return rows.filter((u) => u.key === key);
+  }
+
+  /** How many uploads are in progress in bucket `b`. */
+  async countUploads(b: BucketRecord): Promise<number> {
+    let count = 0;
+    let from: UploadCursor | undefined;
+    for (;;) {
+      const rows = await this.meta.listUploads(b.id, from, undefined, 1000);
+      count += rows.length;
+      if (rows.length < 1000) return count;
+      const last = rows[rows.length - 1]!;
+      from = { key: last.key, uploadId: last.uploadId };
+    }
+  }
+
+  /** An upload's stored parts after part number `afterPart`, in order, at most `limit` (the upload already resolved). */
+  async partsOf(upload: UploadRecord, afterPart: number, limit: number): Promise<PartRecord[]> {
+    return this.meta.listParts(upload.uploadId, afterPart, limit);
   }
 
   async uploadPart(
@@ -148,9 +180,9 @@ export class Multipart {
     validatePartNumber(partNumber);
     const max = Math.min(opts.maxSize ?? MAX_PART_SIZE, MAX_PART_SIZE);
     if (opts.size !== undefined && opts.size > max) throw new StorageError('EntityTooLarge', undefined, { ProposedSize: String(opts.size), MaxSizeAllowed: String(max) });
-    const upload = await this.getUpload(bucket, key, uploadId); // fail before reading the body
+    const { bucket: b } = await this.findUpload(bucket, key, uploadId); // fail before reading the body
     // The quota is enforced at completion; a part larger than all of it is refused at once.
-    await precheckPartQuota(this.e.meta, upload.bucketId, opts.size);
+    await precheckPartQuota(this.meta, b, opts.size);
     const pending = await this.e.stageBlob(body, { digests: opts.digests, maxSize: max, expectedSize: opts.size, verify: opts.verify });
     return this.commitPart(bucket, partOf(uploadId, partNumber, pending, opts.checksums));
   }
@@ -164,8 +196,8 @@ export class Multipart {
     try {
       validatePartNumber(partNumber);
       if (staged.size > MAX_PART_SIZE) throw new StorageError('EntityTooLarge', undefined, { ProposedSize: String(staged.size), MaxSizeAllowed: String(MAX_PART_SIZE) });
-      const upload = await this.getUpload(bucket, key, uploadId);
-      await precheckPartQuota(this.e.meta, upload.bucketId, staged.size);
+      const { bucket: b } = await this.findUpload(bucket, key, uploadId);
+      await precheckPartQuota(this.meta, b, staged.size);
     } catch (e) {
       await this.e.blobs.delete(staged.id);
       throw e;
@@ -206,7 +238,7 @@ export class Multipart {
   private async commitPart(bucket: string, part: PartRecord): Promise<PartRecord> {
     let replaced: PartRecord | undefined;
     try {
-      replaced = await this.e.meta.transaction(async (tx) => {
+      replaced = await this.meta.transaction(async (tx) => {
         const b = await tx.getBucketForUpdate(bucket);
         // The upload may have been completed or aborted while the body streamed.
         if (!b || !(await tx.getUpload(b.id, part.uploadId))) throw new StorageError('NoSuchUpload', undefined, { UploadId: part.uploadId });
@@ -250,7 +282,7 @@ export class Multipart {
     opts: CompleteOptions,
   ): Promise<ObjectRecord> {
     const upload = await this.getUpload(bucket, key, uploadId);
-    const parts = this.chooseParts(uploadId, await this.allParts(this.e.meta, uploadId), chosen);
+    const parts = this.chooseParts(uploadId, await this.allParts(this.meta, uploadId), chosen);
     const min = opts.minPartSize ?? DEFAULT_MIN_PART_SIZE;
     for (let i = 0; i < parts.length - 1; i++) {
       if (parts[i].size < min)
@@ -312,9 +344,9 @@ export class Multipart {
    */
   async completedFrom(bucket: string, key: string, uploadId: string, chosen: { partNumber: number; etag?: string }[]): Promise<ObjectRecord | undefined> {
     const b = await this.e.getBucket(bucket);
-    const o = await this.e.meta.getLatest(b.id, key);
+    const o = await this.meta.getLatest(b.id, key);
     if (!o || o.isDeleteMarker || o.extra[COMPLETED_UPLOAD] !== uploadId) return undefined;
-    const segments = await this.e.meta.getSegments(o.id);
+    const segments = await this.meta.getSegments(o.id);
     if (segments.length !== chosen.length) return undefined;
     return chosen.every((c, i) => c.etag === undefined || stripQuotes(c.etag) === segments[i].etag) ? o : undefined;
   }
@@ -332,7 +364,7 @@ export class Multipart {
 
   async abort(bucket: string, key: string, uploadId: string): Promise<void> {
     await this.getUpload(bucket, key, uploadId);
-    const orphans = await this.e.meta.transaction(async (tx) => {
+    const orphans = await this.meta.transaction(async (tx) => {
       const b = await tx.getBucketForUpdate(bucket);
       if (!b || !(await tx.getUpload(b.id, uploadId))) throw new StorageError('NoSuchUpload', undefined, { UploadId: uploadId });
       const parts = await this.allParts(tx, uploadId);
@@ -345,7 +377,7 @@ export class Multipart {
   async listParts(bucket: string, key: string, uploadId: string, opts: { marker?: number; maxParts?: number } = {}) {
     const upload = await this.getUpload(bucket, key, uploadId);
     const max = Math.min(opts.maxParts ?? 1000, 1000);
-    const rows = await this.e.meta.listParts(uploadId, opts.marker ?? 0, max + 1);
+    const rows = await this.meta.listParts(uploadId, opts.marker ?? 0, max + 1);
     const truncated = rows.length > max;
     const parts = rows.slice(0, max);
     return { upload, parts, truncated, nextMarker: parts.length ? parts[parts.length - 1].partNumber : undefined };
@@ -367,7 +399,7 @@ export class Multipart {
     if (prefix && (!from || compareKeys(from.key, prefix) < 0)) from = { key: prefix, inclusive: true };
     let count = 0;
     for (;;) {
-      const rows = await this.e.meta.listUploads(b.id, from, to, Math.min(1000, opts.maxUploads - count + 1));
+      const rows = await this.meta.listUploads(b.id, from, to, Math.min(1000, opts.maxUploads - count + 1));
       if (rows.length === 0) return page;
       for (const u of rows) {
         const cut = delimiter ? u.key.indexOf(delimiter, prefix.length) : -1;

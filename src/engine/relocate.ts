@@ -2,12 +2,12 @@
  * Copy and move (rename) of an object within a bucket, with an overwrite
  * switch. No data is copied: the new version shares the source's blobs.
  */
-import type { MetaOps } from '../meta/store.js';
-import type { BucketRecord, ObjectRecord } from '../meta/types.js';
+import type { ObjectRecord } from '../meta/types.js';
 import type { Engine } from './engine.js';
 import { StorageError } from './errors.js';
 import { validateKey } from './names.js';
-import type { Caller } from './types.js';
+import type { Caller, CommitCheck } from './types.js';
+import { storeOf } from './store-of.js';
 
 export interface RelocateOptions {
   /** Replace an existing object at the destination (else PreconditionFailed). */
@@ -15,7 +15,7 @@ export interface RelocateOptions {
   /** Remove the source: a rename. */
   move: boolean;
   /** Runs in the committing transaction (e.g. the destination folder must exist). */
-  within?: (tx: MetaOps, b: BucketRecord) => Promise<void>;
+  within?: CommitCheck;
 }
 
 /**
@@ -30,8 +30,8 @@ export async function relocateObject(engine: Engine, caller: Caller, bucket: str
   validateKey(dstKey);
   if (srcKey === dstKey) throw new StorageError('InvalidRequest', 'The source and destination are the same object');
   const source = await engine.getObject(bucket, srcKey);
-  const segments = source.segmentCount > 0 ? await engine.meta.getSegments(source.id) : undefined;
-  const sameSource = async (tx: MetaOps, b: BucketRecord) => {
+  const segments = source.segmentCount > 0 ? await storeOf(engine).getSegments(source.id) : undefined;
+  const sameSource: CommitCheck = async (tx, b) => {
     const cur = await tx.getLatest(b.id, srcKey);
     if (!cur || cur.id !== source.id) throw new StorageError('NoSuchKey', undefined, { Key: srcKey });
   };

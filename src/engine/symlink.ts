@@ -4,6 +4,7 @@ import type { Engine } from './engine.js';
 import { StorageError } from './errors.js';
 import { validateKey } from './names.js';
 import type { Caller } from './types.js';
+import { storeOf } from './store-of.js';
 
 /** Where a symlink keeps the key it points to (in the object's `extra` document). */
 const TARGET = 'symlinkTarget';
@@ -33,7 +34,7 @@ export async function putSymlink(e: Engine, caller: Caller, bucket: string, key:
     if (t && !t.isDeleteMarker && t.objectType === 'Symlink') throw new StorageError('InvalidTargetType', undefined, { Key: key, Target: target });
   };
   const b = await e.getBucket(bucket);
-  refuseChain(await e.meta.getLatest(b.id, target));
+  refuseChain(await storeOf(e).getLatest(b.id, target));
   return e.commitVersion(
     bucket,
     key,
@@ -83,7 +84,7 @@ export async function getSymlink(e: Engine, bucket: string, key: string, version
 export async function followSymlink(e: Engine, o: ObjectRecord): Promise<ObjectRecord> {
   const target = symlinkTarget(o);
   if (target === undefined) return o;
-  const t = await e.meta.getLatest(o.bucketId, target);
+  const t = await storeOf(e).getLatest(o.bucketId, target);
   if (!t || t.isDeleteMarker) throw new StorageError('NoSuchKey', 'The symlink target object does not exist.', { Key: o.key, SymlinkTarget: target });
   if (t.objectType === 'Symlink') throw new StorageError('InvalidTargetType', undefined, { Key: o.key, Target: target });
   return {

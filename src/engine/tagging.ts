@@ -1,13 +1,11 @@
-import type { MetaOps } from '../meta/store.js';
+import type { MetaOps, MetadataStore } from '../meta/store.js';
 import type { BucketRecord, ObjectRecord } from '../meta/types.js';
 import type { Engine } from './engine.js';
 import { StorageError } from './errors.js';
 import { refuseNul, validateVersionId } from './names.js';
+import type { TagSet } from './settings.js';
 
-/** The bucket settings document that holds a bucket's tag set. */
-export const BUCKET_TAGS_SETTING = 'tagging';
-
-export type TagSet = Record<string, string>;
+export type { TagSet };
 
 /**
  * Object and bucket tag sets. Validation of a tag set (counts, lengths,
@@ -15,7 +13,10 @@ export type TagSet = Record<string, string>;
  * stores what it is given.
  */
 export class Tagging {
-  constructor(private readonly e: Engine) {}
+  constructor(
+    private readonly e: Engine,
+    private readonly meta: MetadataStore,
+  ) {}
 
   /** The version whose tags are read (the latest, or the one named), with its bucket. */
   async getObjectTags(bucket: string, key: string, versionId?: string): Promise<{ bucket: BucketRecord; object: ObjectRecord }> {
@@ -35,7 +36,7 @@ export class Tagging {
     method = 'PUT',
   ): Promise<{ bucket: BucketRecord; object: ObjectRecord }> {
     if (versionId !== undefined) validateVersionId(versionId);
-    return this.e.meta.transaction(async (tx) => {
+    return this.meta.transaction(async (tx) => {
       const b = await tx.getBucketForUpdate(bucket);
       if (!b) throw new StorageError('NoSuchBucket', undefined, { BucketName: bucket });
       const o = await findVersion(tx, b, key, versionId);
@@ -56,20 +57,14 @@ export class Tagging {
 
   /** The bucket's tag set; NoSuchTagSet when it has none. */
   async getBucketTags(bucket: string): Promise<TagSet> {
-    const b = await this.e.getBucket(bucket);
-    const doc = await this.e.meta.getSetting<{ tags: TagSet }>(b.id, BUCKET_TAGS_SETTING);
-    if (!doc || Object.keys(doc.tags).length === 0) throw new StorageError('NoSuchTagSet', undefined, { BucketName: bucket });
-    return doc.tags;
+    const tags = await this.e.bucketSetting(bucket, 'tags');
+    if (!tags) throw new StorageError('NoSuchTagSet', undefined, { BucketName: bucket });
+    return tags;
   }
 
   /** Replaces the bucket's tag set; an empty set removes it. */
   async putBucketTags(bucket: string, tags: TagSet | null): Promise<void> {
-    await this.e.meta.transaction(async (tx) => {
-      const b = await tx.getBucketForUpdate(bucket);
-      if (!b) throw new StorageError('NoSuchBucket', undefined, { BucketName: bucket });
-      if (tags && Object.keys(tags).length) await tx.putSetting(b.id, BUCKET_TAGS_SETTING, { tags });
-      else await tx.deleteSetting(b.id, BUCKET_TAGS_SETTING);
-    });
+    await this.e.setBucketSetting(bucket, 'tags', tags && Object.keys(tags).length ? tags : null);
   }
 
   async deleteBucketTags(bucket: string): Promise<void> {

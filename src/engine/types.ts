@@ -33,8 +33,16 @@ export interface WriteOptions {
    * Runs inside the commit's transaction, before the new version is written;
    * throwing aborts the write (e.g. a folder that must still exist).
    */
-  within?: (tx: MetaOps, bucket: BucketRecord) => Promise<void>;
+  within?: CommitCheck;
 }
+
+/**
+ * What a front end's check inside an engine transaction may do: read. A
+ * check gets the transaction's reads only, so nothing outside the engine
+ * writes around it.
+ */
+export type CommitReads = Pick<MetaOps, 'getLatest' | 'getVersion' | 'listLatest' | 'listUploads'>;
+export type CommitCheck = (tx: CommitReads, bucket: BucketRecord) => Promise<void>;
 
 export interface ListOptions {
   prefix?: string;

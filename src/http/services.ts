@@ -1,3 +1,4 @@
+import type { Authorizer } from '../authz/authorizer.js';
 import type { Engine } from '../engine/engine.js';
 import type { Credential } from '../auth/s3-verify.js';
 
@@ -17,6 +18,8 @@ export interface ServerSettings {
 /** What the front ends need from the running server. */
 export interface Services {
   engine: Engine;
+  /** The one authorization step every dialect runs before a handler. */
+  authorizer: Authorizer;
   settings: ServerSettings;
   lookupCredential(accessKeyId: string): Promise<Credential | undefined>;
 }

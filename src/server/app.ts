@@ -8,6 +8,7 @@ import { cosDialect } from '../dialects/cos/dialect.js';
 import { obsDialect } from '../dialects/obs/dialect.js';
 import { ossDialect } from '../dialects/oss/dialect.js';
 import { s3Dialect } from '../dialects/s3/dialect.js';
+import { Authorizer } from '../authz/authorizer.js';
 import { Engine } from '../engine/engine.js';
 import { openMetadataStore } from '../meta/open.js';
 import type { MetadataStore } from '../meta/store.js';
@@ -21,6 +22,8 @@ export interface RunningServer {
   url: string;
   port: number;
   engine: Engine;
+  /** Test hook: `authorizer.observe` sees every authorization question. */
+  authorizer: Authorizer;
   meta: MetadataStore;
   keys: RootKeys;
   log: Logger;
@@ -70,8 +73,10 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const swept = await engine.sweep(Date.now());
   if (swept.blobs || swept.temps) log.info(swept, 'start-up sweep removed unreferenced files');
 
+  const authorizer = new Authorizer(engine);
   const services: Services = {
     engine,
+    authorizer,
     settings: {
       domains: config.domains,
       ...(config.region !== undefined ? { region: config.region } : {}),
@@ -113,5 +118,5 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       await meta.close();
     })());
 
-  return { url: `http://${host}:${port}`, port, engine, meta, keys, log, server, close };
+  return { url: `http://${host}:${port}`, port, engine, authorizer, meta, keys, log, server, close };
 }

@@ -10,6 +10,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FsBlobStore } from '../../src/blob/fs-store.js';
 import { Engine } from '../../src/engine/engine.js';
+import type { Acl } from '../../src/engine/acl.js';
+import { BUCKET_SETTINGS, type BucketSettings, type DataRedundancy, type SettingName } from '../../src/engine/settings.js';
 import type { ListOptions } from '../../src/engine/types.js';
 import type { MetadataStore } from '../../src/meta/store.js';
 import type { ObjectRecord, VersioningState } from '../../src/meta/types.js';
@@ -280,6 +282,60 @@ export function defineEngineConformance(name: string, open: OpenStore): void {
       await checkInvariants();
       const bk = await engine.getBucket(b);
       assert.ok(bk.objectCount > 0, 'the sequence leaves objects behind');
+    });
+
+    it('bucket settings: the registry reads the rows stored before it and writes the same names and shapes', async () => {
+      // Documents exactly as the code before the registry stored them: existing data directories hold these.
+      const legacy: Record<string, unknown> = {
+        acl: { owner: 'owner', grants: [{ grantee: { type: 'group', group: 'AllUsers' }, permission: 'READ' }] },
+        tagging: { tags: { team: 'a' } },
+        quota: { bytes: '9223372036854775807' },
+        storageClass: { storageClass: 'STANDARD_IA' },
+        'oss-bucket-config': { dataRedundancyType: 'ZRS' },
+      };
+      const values: BucketSettings = {
+        acl: legacy.acl as Acl,
+        tags: { team: 'a' },
+        quota: 2n ** 63n - 1n,
+        storageClass: 'STANDARD_IA',
+        dataRedundancy: 'ZRS',
+      };
+      assert.deepEqual(Object.values(BUCKET_SETTINGS).map((s) => s.stored).sort(), Object.keys(legacy).sort(), 'one entry per stored name');
+
+      const old = await newBucket();
+      const oldId = (await engine.getBucket(old)).id;
+      for (const [stored, doc] of Object.entries(legacy)) await meta.putSetting(oldId, stored, doc);
+      for (const name of Object.keys(values) as SettingName[]) assert.deepEqual(await engine.bucketSetting(old, name), values[name], `${name} reads the stored row`);
+
+      const fresh = await newBucket();
+      const freshId = (await engine.getBucket(fresh)).id;
+      assert.deepEqual(await engine.bucketSetting(fresh, 'acl'), { owner: 'owner', grants: [{ grantee: { type: 'user', id: 'owner' }, permission: 'FULL_CONTROL' }] });
+      assert.equal(await engine.bucketSetting(fresh, 'tags'), null);
+      assert.equal(await engine.bucketSetting(fresh, 'quota'), 0n);
+      assert.equal(await engine.bucketSetting(fresh, 'storageClass'), 'STANDARD');
+      assert.equal(await engine.bucketSetting(fresh, 'dataRedundancy'), 'LRS');
+      for (const name of Object.keys(values) as SettingName[]) await engine.setBucketSetting(fresh, name, values[name] as never);
+      for (const [stored, doc] of Object.entries(legacy)) assert.deepEqual(await meta.getSetting(freshId, stored), doc, `${stored} is stored as before`);
+      // Writing a default removes the row where the entry says so (as the code before did).
+      await engine.setBucketSetting(fresh, 'quota', 0n);
+      await engine.setBucketSetting(fresh, 'tags', null);
+      assert.equal(await meta.getSetting(freshId, 'quota'), undefined);
+      assert.equal(await meta.getSetting(freshId, 'tagging'), undefined);
+    });
+
+    it('bucket settings are validated before anything is stored', async () => {
+      const name = bucketName('eng');
+      await assert.rejects(engine.createBucket(caller, name, { settings: { quota: 2n ** 63n } }), { code: 'InvalidArgument' });
+      await assert.rejects(engine.getBucket(name), { code: 'NoSuchBucket' }, 'no bucket was created');
+      await engine.createBucket(caller, name, { settings: { storageClass: 'GLACIER' } });
+      await assert.rejects(engine.setBucketSetting(name, 'storageClass', 'not a class'), { code: 'InvalidStorageClass' });
+      await assert.rejects(engine.setBucketSetting(name, 'dataRedundancy', 'XRS' as DataRedundancy), { code: 'InvalidArgument' });
+      const noOwner = { owner: '', grants: [] };
+      await assert.rejects(engine.setBucketSetting(name, 'acl', noOwner), { code: 'MalformedACLError' });
+      const badGrant = { owner: 'owner', grants: [{ grantee: { type: 'group', group: 'Everyone' }, permission: 'READ' }] } as unknown as Acl;
+      await assert.rejects(engine.setBucketSetting(name, 'acl', badGrant), { code: 'MalformedACLError' });
+      assert.equal(await engine.bucketSetting(name, 'storageClass'), 'GLACIER', 'the stored value is unchanged');
+      assert.equal(await meta.getSetting((await engine.getBucket(name)).id, 'acl'), undefined);
     });
 
     it('copies share the blob until the last reference goes', async () => {

@@ -39,6 +39,12 @@ describe('OSS service and bucket operations through ali-oss', () => {
     assert.equal(pages, 2);
   });
 
+  it('PutBucket stores the DataRedundancyType asked for (a bucket setting of its own); GetBucketInfo returns it', async () => {
+    const name = bucketName('zrs');
+    await oss.putBucket(name, { storageClass: 'Standard', dataRedundancyType: 'ZRS' });
+    assert.equal((await oss.getBucketInfo(name)).bucket.DataRedundancyType, 'ZRS');
+  });
+
   it('PutBucket stores the ACL and storage class; GetBucketInfo, GetBucketACL and PutBucketACL return them', async () => {
     const name = bucketName('info');
     await oss.putBucket(name, { acl: 'public-read', storageClass: 'IA', dataRedundancyType: 'LRS' });

@@ -9,14 +9,14 @@ import type { CosTarget } from './paths.js';
  * signature and are not accepted.
  */
 export function authenticate(services: Services, t: CosTarget, sign: string | undefined): Promise<CosAuthenticated> {
-  const meta = services.engine.meta;
+  const { engine } = services;
   return authenticateCos(
     sign,
-    { appid: t.appid, bucket: t.bucket, appidExists: async () => !!(await meta.getAccountByAppid(t.appid)) },
+    { appid: t.appid, bucket: t.bucket, appidExists: async () => !!(await engine.getAccountByAppid(t.appid)) },
     async (secretId) => {
       const cred = await services.lookupCredential(secretId);
       if (!cred || cred.sessionToken) return undefined;
-      const account = await meta.getAccount(cred.owner);
+      const account = await engine.getAccount(cred.owner);
       return { secretKey: cred.secretAccessKey, appid: account?.appid ?? undefined, accountId: cred.owner };
     },
   );

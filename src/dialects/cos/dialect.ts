@@ -6,6 +6,9 @@
  * object under its path, a folder the zero-byte key ending in `/`.
  */
 import { checkCosUse, onceToken, type CosAuthenticated, type CosSignKind } from '../../auth/cos-v4.js';
+import { isAction, type Action } from '../../authz/actions.js';
+import { resourceOf } from '../../authz/authorizer.js';
+import type { StagedBlob } from '../../engine/multipart.js';
 import type { HttpContext } from '../../http/context.js';
 import type { Services } from '../../http/services.js';
 import type { Dialect } from '../dialect.js';
@@ -27,7 +30,15 @@ interface CosRoute {
   target: 'folder' | 'file' | 'any' | 'list';
   /** The operation reads a `filecontent` part. */
   file?: boolean;
+  /** What the operation does, as the authorizer sees it (the S3 vocabulary, see authz/actions.ts). */
+  action: Action;
   handler: CosHandler | { file: CosHandler; folder: CosHandler };
+}
+
+/** Refuses an op table with an op that names no known action (checked once, when the module loads). */
+export function checkCosRoutes(routes: Record<string, CosRoute>): Record<string, CosRoute> {
+  for (const [op, r] of Object.entries(routes)) if (!isAction(r.action)) throw new Error(`cos: op ${op} names no action`);
+  return routes;
 }
 
 const GET_OR_POST = ['GET', 'POST'] as const;
@@ -39,20 +50,20 @@ const POST = ['POST'] as const;
  * example; upload_slice_list answers GET and POST (§8.7); reads (stat, list)
  * accept POST as well.
  */
-export const COS_ROUTES: Record<string, CosRoute> = {
-  create: { methods: POST, sign: 'multi', target: 'folder', handler: createFolder },
-  list: { methods: GET_OR_POST, sign: 'multi', target: 'list', handler: listFolderOp },
-  stat: { methods: GET_OR_POST, sign: 'multi', target: 'any', handler: { file: statFile, folder: statFolder } },
-  update: { methods: POST, sign: 'once', target: 'any', handler: { file: updateFile, folder: updateFolder } },
-  delete: { methods: POST, sign: 'once', target: 'any', handler: { file: deleteFile, folder: deleteFolder } },
-  upload: { methods: POST, sign: 'multi', target: 'file', file: true, handler: upload },
-  upload_slice_init: { methods: POST, sign: 'multi', target: 'file', handler: sliceInit },
-  upload_slice_data: { methods: POST, sign: 'multi', target: 'file', file: true, handler: sliceData },
-  upload_slice_finish: { methods: POST, sign: 'multi', target: 'file', handler: sliceFinish },
-  upload_slice_list: { methods: GET_OR_POST, sign: 'multi', target: 'file', handler: sliceList },
-  move: { methods: POST, sign: 'once', target: 'file', handler: moveFile },
-  copy: { methods: POST, sign: 'once', target: 'file', handler: copyFile },
-};
+export const COS_ROUTES: Record<string, CosRoute> = checkCosRoutes({
+  create: { methods: POST, sign: 'multi', target: 'folder', action: 's3:PutObject', handler: createFolder },
+  list: { methods: GET_OR_POST, sign: 'multi', target: 'list', action: 's3:ListBucket', handler: listFolderOp },
+  stat: { methods: GET_OR_POST, sign: 'multi', target: 'any', action: 's3:GetObject', handler: { file: statFile, folder: statFolder } },
+  update: { methods: POST, sign: 'once', target: 'any', action: 's3:PutObject', handler: { file: updateFile, folder: updateFolder } },
+  delete: { methods: POST, sign: 'once', target: 'any', action: 's3:DeleteObject', handler: { file: deleteFile, folder: deleteFolder } },
+  upload: { methods: POST, sign: 'multi', target: 'file', file: true, action: 's3:PutObject', handler: upload },
+  upload_slice_init: { methods: POST, sign: 'multi', target: 'file', action: 's3:PutObject', handler: sliceInit },
+  upload_slice_data: { methods: POST, sign: 'multi', target: 'file', file: true, action: 's3:PutObject', handler: sliceData },
+  upload_slice_finish: { methods: POST, sign: 'multi', target: 'file', action: 's3:PutObject', handler: sliceFinish },
+  upload_slice_list: { methods: GET_OR_POST, sign: 'multi', target: 'file', action: 's3:ListMultipartUploadParts', handler: sliceList },
+  move: { methods: POST, sign: 'once', target: 'file', action: 's3:PutObject', handler: moveFile },
+  copy: { methods: POST, sign: 'once', target: 'file', action: 's3:PutObject', handler: copyFile },
+});
 
 function sendJson(ctx: HttpContext, status: number, doc: Record<string, unknown>): void {
   const res = ctx.res;
@@ -90,7 +101,7 @@ async function handleApi(ctx: HttpContext, services: Services): Promise<void> {
   const auth = await authenticate(services, t, ctx.header('authorization'));
   if (ctx.method !== 'GET' && ctx.method !== 'POST') throw new CosError('ERROR_CGI_REQ_METHOD');
   const params = await readParams(ctx, services.settings.bodyIdleMs);
-  let spooled: string | undefined;
+  let spooled: StagedBlob | undefined;
   try {
     let opName = params.str('op');
     const file = params.file;
@@ -122,7 +133,7 @@ async function handleApi(ctx: HttpContext, services: Services): Promise<void> {
     }
     await dispatch(ctx, services, t, auth, route, params);
   } finally {
-    if (spooled) await services.engine.blobs.delete(spooled);
+    if (spooled) await services.engine.discardStaged(spooled);
   }
 }
 
@@ -130,17 +141,17 @@ async function handleApi(ctx: HttpContext, services: Services): Promise<void> {
  * Stages the form's file as a blob and reads the rest of the form; the file
  * is then read back from the blob. For forms whose `op` comes after the file.
  */
-async function spoolFile(params: CosParams, services: Services): Promise<string> {
+async function spoolFile(params: CosParams, services: Services): Promise<StagedBlob> {
   const file = params.file!;
   const engine = services.engine;
-  const staged = await reading({ EntityTooLarge: 'ERROR_CGI_FILESIZE' }, () => engine.stageBlob(file.stream, { maxSize: MAX_SIMPLE_UPLOAD, verify: () => file.rest() }));
+  const staged = await reading({ EntityTooLarge: 'ERROR_CGI_FILESIZE' }, () => engine.stage(file.stream, { maxSize: MAX_SIMPLE_UPLOAD, verify: () => file.rest() }));
   params.file = {
     stream: (async function* () {
-      for await (const chunk of await engine.blobs.read(staged.id)) yield chunk as Buffer;
+      for await (const chunk of await engine.readStaged(staged)) yield chunk as Buffer;
     })(),
     rest: async () => undefined,
   };
-  return staged.id;
+  return staged;
 }
 
 async function dispatch(ctx: HttpContext, services: Services, t: CosTarget, auth: CosAuthenticated, route: CosRoute, params: CosParams): Promise<void> {
@@ -153,10 +164,11 @@ async function dispatch(ctx: HttpContext, services: Services, t: CosTarget, auth
   if (route.sign === 'once') {
     // The replay record lives in the metadata store, so a second use fails on any gateway.
     const { token, expiresAt } = onceToken(auth, skewS);
-    if (!(await engine.meta.consumeOnce('cos-once', token, expiresAt))) throw new CosError('ERROR_PROXY_AUTH_REPLAY_ATTACH');
+    if (!(await engine.useOnce('cos-once', token, expiresAt))) throw new CosError('ERROR_PROXY_AUTH_REPLAY_ATTACH');
   }
-  const bucket = await engine.meta.getBucket(t.bucket);
+  const bucket = await engine.findBucket(t.bucket);
   if (!bucket || bucket.ownerId !== auth.accountId) throw new CosError('ERROR_CMD_COS_INDEX_ERROR', 'no such bucket for this appid');
+  await services.authorizer.authorize({ kind: 'root', accountId: auth.accountId }, route.action, resourceOf(t.bucket, t.key));
 
   const h = route.handler;
   const handler = typeof h === 'function' ? h : t.folder ? h.folder : h.file;

@@ -7,6 +7,7 @@
  * control lands and can open public-read ones (authority eWPrivateRPublic).
  */
 import { checkCosUse } from '../../auth/cos-v4.js';
+import { resourceOf } from '../../authz/authorizer.js';
 import { StorageError } from '../../engine/errors.js';
 import type { HttpContext } from '../../http/context.js';
 import { sendReply } from '../../http/send.js';
@@ -45,8 +46,9 @@ export async function download(ctx: HttpContext, services: Services): Promise<vo
     const auth = await authenticate(services, t, sign ?? undefined);
     checkCosUse(auth, 'download', { fileid: fileidOf(t), path: t.path }, Math.floor(Date.now() / 1000), services.settings.maxSkewMs / 1000);
     const engine = services.engine;
-    const bucket = await engine.meta.getBucket(t.bucket);
+    const bucket = await engine.findBucket(t.bucket);
     if (!bucket || bucket.ownerId !== auth.accountId) return sendDownloadError(ctx, 404, 'file does not exist');
+    await services.authorizer.authorize({ kind: 'root', accountId: auth.accountId }, 's3:GetObject', resourceOf(t.bucket, t.key));
     const o = await engine.getObject(t.bucket, t.key);
     const headers: Record<string, string | number> = {
       ...wireCustomHeaders(customHeadersOf(o.meta)),

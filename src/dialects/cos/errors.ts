@@ -106,6 +106,7 @@ const BY_REASON: Record<CosAuthReason, CosErrorName> = {
 
 /** How neutral engine errors read in COS when the operation gives no better name. */
 const BY_CODE: Partial<Record<ErrorCode, CosErrorName>> = {
+  AccessDenied: 'ERROR_PROXY_AUTH_FAILED',
   NoSuchBucket: 'ERROR_CMD_COS_INDEX_ERROR',
   NoSuchKey: 'ERROR_CMD_FILE_NOTEXIST',
   NoSuchFolder: 'ERROR_CMD_COS_INDEX_ERROR',

@@ -1,10 +1,9 @@
 /** File operations: simple upload, stat, update, delete, move, copy. */
 import { updateObjectAttributes } from '../../engine/attributes.js';
-import { folderExists, parentFolder, requireFolder } from '../../engine/folders.js';
+import { parentFolder, requireFolder } from '../../engine/folders.js';
 import { relocateObject } from '../../engine/relocate.js';
 import { StorageError } from '../../engine/errors.js';
-import type { MetaOps } from '../../meta/store.js';
-import type { BucketRecord } from '../../meta/types.js';
+import type { CommitCheck } from '../../engine/types.js';
 import { authorityOf, bizAttrOf, customHeadersOf, metaFromCustomHeaders, shaOf, timesOf, touched, withAuthority } from './attrs.js';
 import { CosError, reading } from './errors.js';
 import { urlsOf, type CosHandler } from './op.js';
@@ -15,8 +14,8 @@ export const MAX_SIMPLE_UPLOAD = 20 * 1024 * 1024;
 export const SHA_HEX = /^[0-9a-fA-F]{40}$/;
 
 /** The write must not replace an existing file (insertOnly = 1, the default). */
-export function mustNotExist(key: string) {
-  return async (tx: MetaOps, b: BucketRecord) => {
+export function mustNotExist(key: string): CommitCheck {
+  return async (tx, b) => {
     const cur = await tx.getLatest(b.id, key);
     if (cur && !cur.isDeleteMarker) throw new CosError('ERROR_CMD_COS_FILE_EXIST');
   };
@@ -29,7 +28,7 @@ export const upload: CosHandler = async (op) => {
   const key = op.target.key;
   const engine = op.services.engine;
   // Fail before receiving the file; the commit checks again.
-  if (!(await folderExists(engine.meta, op.bucket.id, parentFolder(key)))) throw new CosError('ERROR_CMD_COS_INDEX_ERROR', 'the folder does not exist');
+  if (!(await engine.folders.exists(op.bucket, parentFolder(key)))) throw new CosError('ERROR_CMD_COS_INDEX_ERROR', 'the folder does not exist');
   // Filled in once the whole form has been read (fields may follow the file).
   const extra: Record<string, unknown> = {};
   let insertOnly = true;

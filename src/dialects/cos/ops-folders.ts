@@ -1,7 +1,6 @@
 /** Folder operations: create, list, stat, update (biz_attr), delete (only when empty). */
 import { updateObjectAttributes } from '../../engine/attributes.js';
-import { deleteEmptyFolder, folderExists, listFolder, parentFolder, requireFolder, type FolderEntry, type FolderFilter } from '../../engine/folders.js';
-import { prefixSuccessor } from '../../engine/keys.js';
+import { deleteEmptyFolder, parentFolder, requireFolder, type FolderEntry, type FolderFilter } from '../../engine/folders.js';
 import type { ObjectRecord } from '../../meta/types.js';
 import { authorityOf, bizAttrOf, seconds, shaOf, timesOf, touched } from './attrs.js';
 import { CosError, reading } from './errors.js';
@@ -33,15 +32,15 @@ export const createFolder: CosHandler = async (op) => {
 };
 
 export const statFolder: CosHandler = async (op) => {
-  const meta = op.services.engine.meta;
+  const { engine } = op.services;
   if (op.target.key === '') {
     const t = seconds(op.bucket.createdAt);
     return { biz_attr: '', ctime: t, mtime: t };
   }
-  const marker = await meta.getLatest(op.bucket.id, op.target.key);
+  const marker = await engine.latestRow(op.bucket, op.target.key);
   if (marker && !marker.isDeleteMarker) return { biz_attr: bizAttrOf(marker), ...timesOf(marker) };
   // A folder only implied by the keys under it (written through another front end).
-  const [first] = await meta.listLatest(op.bucket.id, { from: op.target.key, inclusive: true, to: prefixSuccessor(op.target.key), limit: 1 });
+  const first = await engine.folders.first(op.bucket, op.target.key);
   if (!first) throw new CosError('ERROR_CMD_FILE_NOTEXIST');
   return { biz_attr: '', ...timesOf(first) };
 };
@@ -105,9 +104,9 @@ export const listFolderOp: CosHandler = async (op) => {
   }
   // A path without a trailing '/' lists its folder's entries starting with the last segment.
   const folder = target.folder ? target.key : parentFolder(target.key);
-  const meta = op.services.engine.meta;
-  const page = await listFolder(meta, bucket.id, { folder, prefix: target.key, after, limit: num, descending: order === 1, filter });
-  if (page.entries.length === 0 && !context && !(await folderExists(meta, bucket.id, folder))) throw new CosError('ERROR_CMD_FILE_NOTEXIST');
+  const { folders } = op.services.engine;
+  const page = await folders.list(bucket, { folder, prefix: target.key, after, limit: num, descending: order === 1, filter });
+  if (page.entries.length === 0 && !context && !(await folders.exists(bucket, folder))) throw new CosError('ERROR_CMD_FILE_NOTEXIST');
   const infos = page.entries.map((e) =>
     e.kind === 'file' ? fileInfo(op, e.object!, e.key.slice(folder.length)) : folderInfo(e, e.key.slice(folder.length, -1)),
   );

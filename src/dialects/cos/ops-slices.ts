@@ -20,7 +20,7 @@
  *    refused (-290).
  */
 import { Sha1State, isStateHex } from '../../digest/sha1-state.js';
-import { folderExists, parentFolder, requireFolder } from '../../engine/folders.js';
+import { parentFolder, requireFolder } from '../../engine/folders.js';
 import type { PartRecord, UploadRecord } from '../../meta/types.js';
 import { shaOf } from './attrs.js';
 import { CosError, reading } from './errors.js';
@@ -56,10 +56,9 @@ function sessionOf(u: UploadRecord): SliceSession | undefined {
 /** The open COS sessions of the target path, oldest first. */
 async function openSessions(op: CosOp): Promise<{ upload: UploadRecord; session: SliceSession }[]> {
   const key = op.target.key;
-  // Uploads of exactly this key: below key + U+0001 (no key holds a NUL; PostgreSQL text cannot).
-  const rows = await op.services.engine.meta.listUploads(op.bucket.id, { key, inclusive: true }, key + '\u0001', 100);
+  const rows = await op.services.engine.multipart.uploadsOfKey(op.bucket, key, 100);
   return rows.flatMap((u) => {
-    const session = u.key === key ? sessionOf(u) : undefined;
+    const session = sessionOf(u);
     return session ? [{ upload: u, session }] : [];
   });
 }
@@ -131,9 +130,9 @@ export const sliceInit: CosHandler = async (op) => {
     ...(params.str('biz_attr') ? { bizAttr: params.str('biz_attr') } : {}),
   };
   if (session.states && !session.sha) session.sha = session.states[session.states.length - 1];
-  if (!(await folderExists(engine.meta, op.bucket.id, parentFolder(target.key)))) throw new CosError('ERROR_CMD_COS_INDEX_ERROR', 'the folder does not exist');
+  if (!(await engine.folders.exists(op.bucket, parentFolder(target.key)))) throw new CosError('ERROR_CMD_COS_INDEX_ERROR', 'the folder does not exist');
 
-  const existing = await engine.meta.getLatest(op.bucket.id, target.key);
+  const existing = await engine.latestRow(op.bucket, target.key);
   if (existing && !existing.isDeleteMarker) {
     // Instant upload: the identical file is already there.
     if (session.sha && shaOf(existing) === session.sha && existing.size === filesize) return urlsOf(op);
@@ -156,8 +155,8 @@ export const sliceInit: CosHandler = async (op) => {
   return { session: created.uploadId, slice_size: sliceSize, serial_upload: session.states ? 0 : 1 };
 };
 
-async function partAt(op: CosOp, uploadId: string, partNumber: number): Promise<PartRecord | undefined> {
-  const [p] = await op.services.engine.meta.listParts(uploadId, partNumber - 1, 1);
+async function partAt(op: CosOp, upload: UploadRecord, partNumber: number): Promise<PartRecord | undefined> {
+  const [p] = await op.services.engine.multipart.partsOf(upload, partNumber - 1, 1);
   return p?.partNumber === partNumber ? p : undefined;
 }
 
@@ -179,7 +178,7 @@ export const sliceData: CosHandler = async (op) => {
   if (!file) throw new CosError('ERROR_CGI_MISSING_FILECONTENT');
   // Fail before receiving the slice when the session came first and is wrong.
   if (params.has('session')) await getSession(op);
-  const staged = await reading({ EntityTooLarge: 'ERROR_CGI_SLICE' }, () => engine.stageBlob(file.stream, { maxSize: MAX_SLICE, verify: () => file.rest() }));
+  const staged = await reading({ EntityTooLarge: 'ERROR_CGI_SLICE' }, () => engine.stage(file.stream, { maxSize: MAX_SLICE, verify: () => file.rest() }));
   let attached = false;
   try {
     const { upload, session: s } = await getSession(op);
@@ -196,21 +195,21 @@ export const sliceData: CosHandler = async (op) => {
     if (k === 0) from = INITIAL_STATE;
     else if (s.states) from = s.states[k - 1]!;
     else {
-      const prev = await partAt(op, upload.uploadId, k);
+      const prev = await partAt(op, upload, k);
       const prevTo = prev?.checksums[TO];
       if (!prevTo) throw new CosError('ERROR_PROCESS_OFFSET', `slices must arrive in order: the slice before offset ${offset} is missing`);
       from = prevTo;
     }
     const state = k === 0 ? Sha1State.initial() : Sha1State.resume(from, offset);
-    for await (const chunk of await engine.blobs.read(staged.id)) state.update(chunk as Buffer);
+    for await (const chunk of await engine.readStaged(staged)) state.update(chunk);
     const to = last ? state.digest().toString('hex') : state.exportHex();
     if (s.states && to !== s.states[k]) throw new CosError('ErrNotSameSHA', `the slice at ${offset} does not match its declared datasha`);
     const sha = params.str('sha');
     if (last && sha && s.sha && sha.toLowerCase() !== s.sha) throw new CosError('ErrNotSameSHA');
     if (!s.states) {
       // Re-sending a slice may not break the chain the next one was built on.
-      const old = await partAt(op, upload.uploadId, k + 1);
-      if (old && old.checksums[TO] !== to && (await partAt(op, upload.uploadId, k + 2))) throw new CosError('ErrTheSameOffset', `the slice at ${offset} differs from the one already stored`);
+      const old = await partAt(op, upload, k + 1);
+      if (old && old.checksums[TO] !== to && (await partAt(op, upload, k + 2))) throw new CosError('ErrTheSameOffset', `the slice at ${offset} differs from the one already stored`);
     }
     attached = true; // attachPart deletes the blob itself if it fails
     const part = await reading({ NoSuchUpload: 'ERROR_CGI_WRONG_SESSION' }, () =>
@@ -218,7 +217,7 @@ export const sliceData: CosHandler = async (op) => {
     );
     return { datalen: part.size, offset, session: upload.uploadId };
   } finally {
-    if (!attached) await engine.blobs.delete(staged.id);
+    if (!attached) await engine.discardStaged(staged);
   }
 };
 
@@ -229,7 +228,7 @@ export const sliceFinish: CosHandler = async (op) => {
   if (filesize === undefined) throw new CosError('ERROR_CGI_PARAM_MISSING_FILESIZE');
   if (filesize !== s.filesize) throw new CosError('ERROR_CMD_COS_FILE_SIZE_NOT_EQU', 'filesize differs from the one given at init');
   const n = sliceCount(s);
-  const parts = await op.services.engine.meta.listParts(upload.uploadId, 0, n + 1);
+  const parts = await op.services.engine.multipart.partsOf(upload, 0, n + 1);
   let received = 0;
   for (let k = 0; k < parts.length; k++) received += parts[k]!.size;
   if (parts.length !== n || parts.some((p, k) => p.partNumber !== k + 1 || p.size !== sliceLength(s, k)))
@@ -267,7 +266,7 @@ export const sliceFinish: CosHandler = async (op) => {
 export const sliceList: CosHandler = async (op) => {
   const [open] = await openSessions(op);
   if (open) {
-    const parts = await op.services.engine.meta.listParts(open.upload.uploadId, 0, MAX_SLICES + 1);
+    const parts = await op.services.engine.multipart.partsOf(open.upload, 0, MAX_SLICES + 1);
     return {
       session: open.upload.uploadId,
       slice_size: open.session.sliceSize,
@@ -275,7 +274,7 @@ export const sliceList: CosHandler = async (op) => {
       listparts: parts.map((p) => ({ offset: (p.partNumber - 1) * open.session.sliceSize, datalen: p.size })),
     };
   }
-  const existing = await op.services.engine.meta.getLatest(op.bucket.id, op.target.key);
+  const existing = await op.services.engine.latestRow(op.bucket, op.target.key);
   if (existing && !existing.isDeleteMarker) return urlsOf(op);
   throw new CosError('ERROR_CMD_FILE_NOTEXIST');
 };

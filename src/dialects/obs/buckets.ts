@@ -2,10 +2,10 @@ import { readVerifiedBody } from '../../api/body.js';
 import type { OpContext } from '../../api/op-context.js';
 import { h, neutralStorageClass, wireStorageClass } from '../../api/vocabulary.js';
 import { parseXmlBody } from '../../api/xml.js';
-import { ACL_SETTING } from '../../engine/acl.js';
 import { StorageError, isStorageError } from '../../engine/errors.js';
 import * as quota from '../../engine/quota.js';
-import { STORAGE_CLASS_SETTING, getBucketStorageClass, readDefaultStorageClass, setBucketStorageClass, storageClassSetting } from '../../engine/storage-policy.js';
+import type { BucketSettings } from '../../engine/settings.js';
+import { getBucketStorageClass, setBucketStorageClass } from '../../engine/storage-policy.js';
 import { readSmallBody } from '../../http/body.js';
 import type { Reply } from '../../http/reply.js';
 import { aclFromHeaders } from '../../api/acl.js';
@@ -52,11 +52,11 @@ export async function createBucket(op: OpContext): Promise<Reply> {
   }
   if (region !== undefined && region !== '' && !/^[a-z0-9-]{1,64}$/.test(region))
     throw new StorageError('InvalidLocationConstraint', 'The specified location-constraint is not valid', { LocationConstraint: region });
-  const settings: Record<string, unknown> = {};
+  const settings: BucketSettings = {};
   const acl = aclFromHeaders(op, op.caller.accountId);
-  if (acl) settings[ACL_SETTING] = acl;
+  if (acl) settings.acl = acl;
   const sc = op.http.header(h(op.vocab, 'storage-class')) ?? op.http.header('x-default-storage-class');
-  if (sc !== undefined) settings[STORAGE_CLASS_SETTING] = storageClassSetting(storageClassArg(op, sc));
+  if (sc !== undefined) settings.storageClass = storageClassArg(op, sc);
   try {
     await op.services.engine.createBucket(op.caller, op.bucket!, { region: region || op.signingRegion || op.services.settings.region, settings });
   } catch (e) {
@@ -69,7 +69,7 @@ export async function createBucket(op: OpContext): Promise<Reply> {
 export async function getBucketMetadata(op: OpContext): Promise<Reply> {
   const { engine } = op.services;
   const b = await engine.getBucket(op.bucket!);
-  const sc = wireStorageClass(op.vocab, await readDefaultStorageClass(engine.meta, b.id));
+  const sc = wireStorageClass(op.vocab, await engine.bucketSetting(b, 'storageClass'));
   const headers: Record<string, string> = { 'x-obs-version': OBS_API_VERSION };
   if (obsMode(op)) {
     headers['x-obs-storage-class'] = sc;

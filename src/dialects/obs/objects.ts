@@ -6,7 +6,6 @@ import { tagsFromQuery } from '../../api/tagging.js';
 import { h } from '../../api/vocabulary.js';
 import { appendObject as engineAppend } from '../../engine/append.js';
 import { StorageError, isStorageError } from '../../engine/errors.js';
-import { readDefaultStorageClass } from '../../engine/storage-policy.js';
 import type { Reply } from '../../http/reply.js';
 import { OBS_MAX_APPENDS } from './vocabulary.js';
 
@@ -26,7 +25,7 @@ export async function appendObject(op: OpContext): Promise<Reply> {
   if (!/^\d{1,16}$/.test(raw)) throw new StorageError('InvalidArgument', 'The value of position is invalid', { ArgumentName: 'position', ArgumentValue: raw });
   const b = await engine.getBucket(op.bucket!);
   const storageClass = storageClassFrom(op);
-  if (NOT_APPENDABLE_CLASSES.has(storageClass ?? (await readDefaultStorageClass(engine.meta, b.id))))
+  if (NOT_APPENDABLE_CLASSES.has(storageClass ?? (await engine.bucketSetting(b, 'storageClass'))))
     throw new StorageError('ObjectNotAppendable', 'Objects of an archive storage class cannot be appended to');
   const body = incomingBody(op);
   let md5 = '';

@@ -2,10 +2,10 @@
 import type { OpContext } from '../../api/op-context.js';
 import { neutralStorageClass, wireStorageClass } from '../../api/vocabulary.js';
 import { parseXmlBody } from '../../api/xml.js';
-import { ACL_SETTING, getBucketAcl } from '../../engine/acl.js';
+import { getBucketAcl } from '../../engine/acl.js';
 import { StorageError } from '../../engine/errors.js';
 import { compareKeys } from '../../engine/keys.js';
-import { STORAGE_CLASS_SETTING, readDefaultStorageClass, storageClassSetting } from '../../engine/storage-policy.js';
+import type { BucketSettings, DataRedundancy } from '../../engine/settings.js';
 import { readSmallBody } from '../../http/body.js';
 import type { Reply } from '../../http/reply.js';
 import type { BucketRecord } from '../../meta/types.js';
@@ -14,17 +14,14 @@ import { xmlDate } from '../../api/dates.js';
 
 
 /**
- * The bucket setting holding what PutBucket's CreateBucketConfiguration asked
- * for besides the storage class, which is the engine's bucket default storage
- * class (objects written without one take it, as in OSS).
+ * What PutBucket's CreateBucketConfiguration asked for: the storage class is
+ * the engine's bucket default storage class (objects written without one take
+ * it, as in OSS); the redundancy type a bucket setting of its own.
  */
-const CONFIG = 'oss-bucket-config';
-interface StoredConfig {
-  dataRedundancyType: string;
-}
-interface BucketConfig extends StoredConfig {
+interface BucketConfig {
   /** Neutral storage class name. */
   storageClass: string;
+  dataRedundancyType: DataRedundancy;
 }
 
 /** A bucket's location as OSS names it: `oss-<region>`. */
@@ -39,9 +36,8 @@ function endpointOf(op: OpContext): string {
 }
 
 async function configOf(op: OpContext, b: BucketRecord): Promise<BucketConfig> {
-  const { meta } = op.services.engine;
-  const c = await meta.getSetting<StoredConfig>(b.id, CONFIG);
-  return { storageClass: await readDefaultStorageClass(meta, b.id), dataRedundancyType: c?.dataRedundancyType ?? 'LRS' };
+  const { engine } = op.services;
+  return { storageClass: await engine.bucketSetting(b, 'storageClass'), dataRedundancyType: await engine.bucketSetting(b, 'dataRedundancy') };
 }
 
 function maxKeysOf(v: string | undefined, def: number): number {
@@ -105,11 +101,8 @@ export async function putBucket(op: OpContext): Promise<Reply> {
       config.dataRedundancyType = r;
     }
   }
-  const settings: Record<string, unknown> = {
-    [CONFIG]: { dataRedundancyType: config.dataRedundancyType } satisfies StoredConfig,
-    [STORAGE_CLASS_SETTING]: storageClassSetting(config.storageClass),
-  };
-  if (acl) settings[ACL_SETTING] = acl;
+  const settings: BucketSettings = { dataRedundancy: config.dataRedundancyType, storageClass: config.storageClass };
+  if (acl) settings.acl = acl;
   await op.services.engine.createBucket(op.caller, op.bucket!, { region: op.signingRegion ?? op.services.settings.region, settings });
   return { status: 200, headers: { location: `/${op.bucket}` } };
 }
@@ -149,15 +142,7 @@ export async function getBucketLocation(op: OpContext): Promise<Reply> {
 export async function getBucketStat(op: OpContext): Promise<Reply> {
   const { engine } = op.services;
   const b = await engine.getBucket(op.bucket!);
-  let uploads = 0;
-  let from: { key: string; uploadId: string } | undefined;
-  for (;;) {
-    const rows = await engine.meta.listUploads(b.id, from, undefined, 1000);
-    uploads += rows.length;
-    if (rows.length < 1000) break;
-    const last = rows[rows.length - 1]!;
-    from = { key: last.key, uploadId: last.uploadId };
-  }
+  const uploads = await engine.multipart.countUploads(b);
   return {
     status: 200,
     body: {

@@ -13,17 +13,17 @@ import type { Handler, Route } from './routes.js';
  */
 export function sharedObjectRoutes(copySource: string, wrap: (h: Handler) => Handler = (h) => h): Route[] {
   return [
-    { method: 'PUT', target: 'object', sub: 'uploadId', header: copySource, handler: wrap(mpu.uploadPartCopy) },
-    { method: 'PUT', target: 'object', sub: 'uploadId', handler: wrap(mpu.uploadPart) },
-    { method: 'POST', target: 'object', sub: 'uploads', handler: wrap(mpu.createMultipartUpload) },
-    { method: 'POST', target: 'object', sub: 'uploadId', handler: wrap(mpu.completeMultipartUpload) },
-    { method: 'DELETE', target: 'object', sub: 'uploadId', handler: wrap(mpu.abortMultipartUpload) },
-    { method: 'GET', target: 'object', sub: 'uploadId', handler: wrap(mpu.listParts) },
-    { method: 'PUT', target: 'object', header: copySource, handler: wrap(copyObject) },
-    { method: 'PUT', target: 'object', handler: wrap(putObject) },
-    { method: 'GET', target: 'object', handler: wrap((op) => getObject(op, false)) },
-    { method: 'HEAD', target: 'object', handler: wrap((op) => getObject(op, true)) },
-    { method: 'DELETE', target: 'object', handler: wrap(deleteObject) },
+    { method: 'PUT', target: 'object', sub: 'uploadId', header: copySource, action: 's3:PutObject', readsCopySource: true, handler: wrap(mpu.uploadPartCopy) },
+    { method: 'PUT', target: 'object', sub: 'uploadId', action: 's3:PutObject', handler: wrap(mpu.uploadPart) },
+    { method: 'POST', target: 'object', sub: 'uploads', action: 's3:PutObject', handler: wrap(mpu.createMultipartUpload) },
+    { method: 'POST', target: 'object', sub: 'uploadId', action: 's3:PutObject', handler: wrap(mpu.completeMultipartUpload) },
+    { method: 'DELETE', target: 'object', sub: 'uploadId', action: 's3:AbortMultipartUpload', handler: wrap(mpu.abortMultipartUpload) },
+    { method: 'GET', target: 'object', sub: 'uploadId', action: 's3:ListMultipartUploadParts', handler: wrap(mpu.listParts) },
+    { method: 'PUT', target: 'object', header: copySource, action: 's3:PutObject', readsCopySource: true, handler: wrap(copyObject) },
+    { method: 'PUT', target: 'object', action: 's3:PutObject', handler: wrap(putObject) },
+    { method: 'GET', target: 'object', action: 's3:GetObject', handler: wrap((op) => getObject(op, false)) },
+    { method: 'HEAD', target: 'object', action: 's3:GetObject', handler: wrap((op) => getObject(op, true)) },
+    { method: 'DELETE', target: 'object', action: 's3:DeleteObject', handler: wrap(deleteObject) },
   ];
 }
 

@@ -2,7 +2,8 @@ import type { PayloadCheck } from '../../auth/s3-verify.js';
 import type { OpContext } from '../../api/op-context.js';
 import { hasPostForm } from '../../api/post-form.js';
 import { authenticatePostForm } from '../../api/post-object.js';
-import type { Vocabulary } from '../../api/vocabulary.js';
+import { tryParseCopySource } from '../../api/objects-write.js';
+import { h, type Vocabulary } from '../../api/vocabulary.js';
 import { refuseServerSideEncryption } from '../../api/sse.js';
 import { renderXml } from '../../api/xml.js';
 import { StorageError } from '../../engine/errors.js';
@@ -12,7 +13,9 @@ import { sendReply } from '../../http/send.js';
 import type { Services } from '../../http/services.js';
 import type { Dialect } from '../dialect.js';
 import { sendXmlError } from './errors.js';
-import { findRoute, type Route, type Target } from './routes.js';
+import { onVersion } from '../../authz/actions.js';
+import { principalOf, resourceOf } from '../../authz/authorizer.js';
+import { checkRoutes, findRoute, type Route, type Target } from './routes.js';
 
 export interface Authenticated {
   accountId: string;
@@ -39,6 +42,7 @@ export interface XmlDialectSpec {
 
 /** A front end for an S3-shaped XML protocol, built from its table of differences. */
 export function makeXmlDialect(spec: XmlDialectSpec): Dialect {
+  checkRoutes(spec.name, spec.routes);
   return {
     name: spec.name,
     async handle(ctx: HttpContext, services: Services): Promise<void> {
@@ -56,6 +60,15 @@ export function makeXmlDialect(spec: XmlDialectSpec): Dialect {
         const route = findRoute(spec.routes, ctx.method, target, ctx.query, ctx.req.headers, spec.plainParam);
         if (route === 'method') throw new StorageError('MethodNotAllowed', undefined, { Method: ctx.method, ResourceType: target.toUpperCase() });
         if (route === 'sub') throw new StorageError('NotImplemented', 'This operation is not implemented by Stratus yet');
+        const principal = principalOf(auth.accountId);
+        const versionId = addr.key === undefined ? undefined : (ctx.query.get('versionId') ?? undefined);
+        await services.authorizer.authorize(principal, onVersion(route.action, versionId), resourceOf(addr.bucket, addr.key));
+        if (route.readsCopySource) {
+          // A copy reads its source: a second question, on the source object. A malformed header is the handler's to refuse.
+          const raw = ctx.header(h(vocab, 'copy-source'));
+          const src = raw === undefined ? undefined : tryParseCopySource(raw);
+          if (src) await services.authorizer.authorize(principal, onVersion('s3:GetObject', src.versionId), resourceOf(src.bucket, src.key));
+        }
         const op: OpContext = {
           http: ctx,
           services,

@@ -1,4 +1,5 @@
 import type { OpContext } from '../../api/op-context.js';
+import { isAction, type Action } from '../../authz/actions.js';
 import type { Reply } from '../../http/reply.js';
 
 export type Target = 'service' | 'bucket' | 'object';
@@ -13,7 +14,18 @@ export interface Route {
   header?: string;
   /** A further test of the request's headers (e.g. a multipart/form-data body for POST Object). */
   when?: (headers: Record<string, unknown>) => boolean;
+  /** What the operation does, as the authorizer sees it (required: no route runs unauthorized). */
+  action: Action;
+  /** The operation also reads the object the dialect's copy-source header names (when sent): authorized as s3:GetObject on it. */
+  readsCopySource?: boolean;
   handler: Handler;
+}
+
+/** Refuses a route table with a row that names no known action (a dialect is built from it once, at start-up). */
+export function checkRoutes(dialect: string, routes: readonly Route[]): void {
+  for (const r of routes) {
+    if (!isAction(r.action)) throw new Error(`${dialect}: route ${r.method} ${r.target}${r.sub ? '?' + r.sub : ''} names no action`);
+  }
 }
 
 /**

@@ -1,0 +1,67 @@
+import type { Engine } from '../engine/engine.js';
+import { isStorageError, StorageError } from '../engine/errors.js';
+import { ACCOUNT_ACTIONS, ANONYMOUS_ACTIONS, type Action } from './actions.js';
+
+/**
+ * Who a request acts as, as authentication established it. Today every
+ * authenticated request is an account's root; users, role sessions and
+ * anonymous callers join this union later.
+ */
+export type Principal = { kind: 'root'; accountId: string } | { kind: 'anonymous' };
+
+/** The principal of an authenticated account id ('' is an unsigned request a dialect let through). */
+export function principalOf(accountId: string): Principal {
+  return accountId === '' ? { kind: 'anonymous' } : { kind: 'root', accountId };
+}
+
+/** What an action is performed on: the account (no bucket), a bucket, or an object in it. */
+export interface Resource {
+  bucket?: string;
+  key?: string;
+}
+
+/** The resource a request names (no key for bucket operations, nothing for account ones). */
+export function resourceOf(bucket: string | undefined, key: string | undefined): Resource {
+  return bucket === undefined ? {} : key === undefined ? { bucket } : { bucket, key };
+}
+
+export type AuthorizationObserver = (principal: Principal, action: Action, resource: Resource) => void;
+
+/**
+ * The one authorization step: every dialect calls `authorize` once per
+ * request, after authentication and routing and before the handler runs;
+ * handlers never check permissions themselves. The decision today: an
+ * account's root may do everything on the account and on its own buckets; a
+ * bucket that does not exist is left to the handler (NoSuchBucket); another
+ * account's bucket is AccessDenied. An anonymous caller may only do the
+ * ANONYMOUS_ACTIONS (the OBS SDKs' API-version probe). Bucket policies, ACLs, identity policies
+ * and anonymous access come in here.
+ */
+export class Authorizer {
+  private readonly observers = new Set<AuthorizationObserver>();
+
+  constructor(private readonly engine: Engine) {}
+
+  async authorize(principal: Principal, action: Action, resource: Resource): Promise<void> {
+    for (const o of this.observers) o(principal, action, resource);
+    if (principal.kind === 'anonymous') {
+      if (ANONYMOUS_ACTIONS.has(action)) return;
+      throw new StorageError('AccessDenied', 'Anonymous access is not allowed; sign the request.');
+    }
+    if (ACCOUNT_ACTIONS.has(action) || resource.bucket === undefined) return;
+    let owner: string;
+    try {
+      owner = (await this.engine.lookupBucket(resource.bucket)).ownerId;
+    } catch (e) {
+      if (isStorageError(e) && (e.code === 'NoSuchBucket' || e.code === 'InvalidBucketName')) return;
+      throw e;
+    }
+    if (owner !== principal.accountId) throw new StorageError('AccessDenied', 'Access Denied');
+  }
+
+  /** Test hook: sees every decision's question (principal, action, resource). Returns the unsubscribe. */
+  observe(fn: AuthorizationObserver): () => void {
+    this.observers.add(fn);
+    return () => this.observers.delete(fn);
+  }
+}

@@ -1,0 +1,145 @@
+import type { MetaOps } from '../meta/store.js';
+import type { BucketRecord } from '../meta/types.js';
+import { cannedAcl, validateAcl, type Acl } from './acl.js';
+import { StorageError } from './errors.js';
+
+/**
+ * The typed registry of bucket settings (after Garage's `BucketParams`). Each
+ * entry is one setting: its value type, its value for a bucket that has none
+ * stored, the check a value passes before it is stored, and the row it is
+ * stored in (`bucket_settings`, one JSON document per bucket and name). The
+ * stored names and document shapes are data: an entry may change how it reads
+ * a document, never the name or the shape it already wrote. A new feature
+ * (CORS, website, lifecycle, logging, policy, encryption ...) adds one entry
+ * here, and reads and writes it through `Engine.bucketSetting` /
+ * `Engine.setBucketSetting` (or `readSetting` / `writeSetting` inside a
+ * transaction): no other code names a stored setting.
+ *
+ * Versioning is not here: it is a column of the bucket row, because every
+ * write reads it under that row's lock.
+ */
+export interface BucketSetting<T> {
+  /** The `bucket_settings` row name: stored data, never renamed. */
+  readonly stored: string;
+  /** The value of a bucket without a stored row. */
+  defaultFor(b: SettingOwner): T;
+  /** Throws a StorageError for a value that may not be stored. */
+  validate(v: T): void;
+  /** The document stored for a value; undefined: the value is the default, the row is removed. */
+  encode(v: T): unknown;
+  /** The value of a stored document. */
+  decode(doc: unknown): T;
+}
+
+/** What a setting's default may depend on. */
+export type SettingOwner = Pick<BucketRecord, 'id' | 'ownerId'>;
+
+export type TagSet = Record<string, string>;
+
+/** The largest quota OBS accepts: 2^63 - 1 bytes. */
+export const MAX_QUOTA = 2n ** 63n - 1n;
+
+export type DataRedundancy = 'LRS' | 'ZRS';
+
+const setting = <T>(s: BucketSetting<T>): BucketSetting<T> => s;
+const isObject = (d: unknown): d is Record<string, unknown> => typeof d === 'object' && d !== null && !Array.isArray(d);
+
+export const BUCKET_SETTINGS = {
+  /** The bucket's ACL (neutral form, see acl.ts); without one, the owner's private ACL. */
+  acl: setting<Acl>({
+    stored: 'acl',
+    defaultFor: (b) => cannedAcl('private', b.ownerId),
+    validate: validateAcl,
+    encode: (acl) => acl,
+    decode: (doc) => doc as Acl,
+  }),
+
+  /** The bucket's tag set; null (no row) when it has none. Limits are the dialect's. */
+  tags: setting<TagSet | null>({
+    stored: 'tagging',
+    defaultFor: () => null,
+    validate: (tags) => {
+      if (tags === null) return;
+      if (!isObject(tags) || Object.values(tags).some((v) => typeof v !== 'string')) throw new StorageError('InvalidTag', 'A tag set maps tag keys to string values.');
+    },
+    encode: (tags) => (tags && Object.keys(tags).length ? { tags } : undefined),
+    decode: (doc) => {
+      const tags = isObject(doc) && isObject(doc.tags) ? (doc.tags as TagSet) : null;
+      return tags && Object.keys(tags).length ? tags : null;
+    },
+  }),
+
+  /**
+   * The bucket's quota in bytes (OBS `?quota`); 0n: no limit (no row). Kept
+   * as decimal text: quotas may exceed 2^53.
+   */
+  quota: setting<bigint>({
+    stored: 'quota',
+    defaultFor: () => 0n,
+    validate: (bytes) => {
+      if (bytes < 0n || bytes > MAX_QUOTA)
+        throw new StorageError('InvalidArgument', 'The quota must be a non-negative integer no larger than 2^63-1', { ArgumentName: 'StorageQuota', ArgumentValue: String(bytes) });
+    },
+    encode: (bytes) => (bytes === 0n ? undefined : { bytes: bytes.toString() }),
+    decode: (doc) => (isObject(doc) && typeof doc.bytes === 'string' ? BigInt(doc.bytes) : 0n),
+  }),
+
+  /**
+   * The default storage class of new objects (OBS `?storagePolicy`, the class
+   * given at bucket creation), by its neutral (S3) name.
+   */
+  storageClass: setting<string>({
+    stored: 'storageClass',
+    defaultFor: () => 'STANDARD',
+    validate: (sc) => {
+      if (!/^[A-Z][A-Z0-9_]{0,63}$/.test(sc)) throw new StorageError('InvalidStorageClass', undefined, { StorageClassRequested: sc });
+    },
+    encode: (storageClass) => ({ storageClass }),
+    decode: (doc) => (isObject(doc) && typeof doc.storageClass === 'string' ? doc.storageClass : 'STANDARD'),
+  }),
+
+  /** OSS: the DataRedundancyType PutBucket's CreateBucketConfiguration asked for. */
+  dataRedundancy: setting<DataRedundancy>({
+    stored: 'oss-bucket-config',
+    defaultFor: () => 'LRS',
+    validate: (r) => {
+      if (r !== 'LRS' && r !== 'ZRS')
+        throw new StorageError('InvalidArgument', 'The DataRedundancyType you specified is not valid.', { ArgumentName: 'DataRedundancyType', ArgumentValue: String(r) });
+    },
+    encode: (dataRedundancyType) => ({ dataRedundancyType }),
+    decode: (doc) => (isObject(doc) && doc.dataRedundancyType === 'ZRS' ? 'ZRS' : 'LRS'),
+  }),
+} as const;
+
+export type SettingName = keyof typeof BUCKET_SETTINGS;
+export type SettingValue<N extends SettingName> = (typeof BUCKET_SETTINGS)[N] extends BucketSetting<infer T> ? T : never;
+/** Settings given at bucket creation, each optional. */
+export type BucketSettings = { [N in SettingName]?: SettingValue<N> };
+
+function entry<N extends SettingName>(name: N): BucketSetting<SettingValue<N>> {
+  return BUCKET_SETTINGS[name] as unknown as BucketSetting<SettingValue<N>>;
+}
+
+/** A bucket's setting, inside a transaction or on the store. */
+export async function readSetting<N extends SettingName>(tx: MetaOps, b: SettingOwner, name: N): Promise<SettingValue<N>> {
+  const s = entry(name);
+  const doc = await tx.getSetting(b.id, s.stored);
+  return doc === undefined ? s.defaultFor(b) : s.decode(doc);
+}
+
+/** Validates and stores a setting (a default value removes the row where the entry says so). */
+export async function writeSetting<N extends SettingName>(tx: MetaOps, b: SettingOwner, name: N, value: SettingValue<N>): Promise<void> {
+  const s = entry(name);
+  s.validate(value);
+  const doc = s.encode(value);
+  if (doc === undefined) await tx.deleteSetting(b.id, s.stored);
+  else await tx.putSetting(b.id, s.stored, doc);
+}
+
+/** Validates every given setting (before a bucket is created with them). */
+export function validateSettings(settings: BucketSettings): void {
+  for (const [name, value] of Object.entries(settings)) {
+    if (!(name in BUCKET_SETTINGS)) throw new Error(`unknown bucket setting ${name}`);
+    if (value !== undefined) entry(name as SettingName).validate(value as never);
+  }
+}
