@@ -89,6 +89,15 @@ describe('signatures over the bytes the client sent', () => {
     assert.equal(xmlField(r.body, 'Code'), 'SignatureDoesNotMatch');
   });
 
+  it('OSS V1: a UTF-8 user metadata value (oss2 given the value as bytes signs those bytes)', async () => {
+    const headers: Record<string, string> = { 'x-oss-meta-meta1': TEXT, date: new Date().toUTCString() };
+    const sts = `PUT\n\n\n${headers.date}\nx-oss-meta-meta1:${TEXT}\n/${bucket}/oss`;
+    headers.authorization = `OSS ${ACCESS_KEY}:${createHmac('sha1', SECRET_KEY).update(sts, 'utf8').digest('base64')}`;
+    const r = await rawRequest(`${t.url}/${bucket}/oss`, { method: 'PUT', headers: onWire(headers), body: Buffer.from('bar') });
+    assert.equal(r.status, 200, r.body.toString());
+    await assertStoredAsText('oss');
+  });
+
   it('SigV2: CreateBucket at "/bucket" signed over "/bucket/" (boto3 signature_version="s3")', async () => {
     const name = bucketName('wire-v2');
     const headers = botocoreV2('PUT', `/${name}/`, { 'x-amz-acl': 'public-read' });
