@@ -1,4 +1,5 @@
 import { StorageError } from '../engine/errors.js';
+import { textOfHeaderBytes } from '../auth/header-text.js';
 
 /**
  * Metadata values between the wire and the store. Values come from request
@@ -32,12 +33,7 @@ export function hasControl(value: string): boolean {
 
 /** Header bytes (read by Node as latin1) as the text the client meant: UTF-8 when they are valid UTF-8, as S3 reads them. */
 export function fromHeaderBytes(value: string): string {
-  if (!/[\x80-\xff]/.test(value) || !/^[\x00-\xff]*$/.test(value)) return value;
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(value, 'latin1'));
-  } catch {
-    return value;
-  }
+  return textOfHeaderBytes(value);
 }
 
 const invalid = (name: string, why: string) => new StorageError('InvalidArgument', `${name}: ${why}`, { ArgumentName: name });

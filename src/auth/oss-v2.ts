@@ -18,6 +18,7 @@ import { createHmac } from 'node:crypto';
 import type { HeaderBag } from './sigv4.js';
 import { lookupHeader } from './oss-v1.js';
 import { lowerHeaders } from './oss-v4.js';
+import { textOfHeaderBytes } from './header-text.js';
 import { awsUriEncode, parseRawQuery } from './uri.js';
 
 export const OSS2_PREFIX = 'OSS2';
@@ -41,7 +42,7 @@ export function stringToSignOssV2(input: OssV2StringInput): string {
   const canonical = Object.keys(headers)
     .filter((n) => n.startsWith('x-oss-') || additional.includes(n))
     .sort()
-    .map((n) => `${n}:${headers[n]}\n`)
+    .map((n) => `${n}:${textOfHeaderBytes(headers[n]!)}\n`)
     .join('');
   const resource = awsUriEncode(input.bucket ? `/${input.bucket}/${input.key ?? ''}` : '/', true);
   const params = input.query.map(([k, v]) => [awsUriEncode(k, true), awsUriEncode(v, true)] as [string, string]);
@@ -50,7 +51,7 @@ export function stringToSignOssV2(input: OssV2StringInput): string {
   return [
     input.method.toUpperCase(),
     lookupHeader(input.headers, 'content-md5') ?? '',
-    lookupHeader(input.headers, 'content-type') ?? '',
+    textOfHeaderBytes(lookupHeader(input.headers, 'content-type') ?? ''),
     input.date,
     canonical + additional.join(';'),
     resource + query,

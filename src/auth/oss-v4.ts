@@ -13,6 +13,7 @@
  *   "aliyun_v4" + secret.
  */
 import { createHash, createHmac } from 'node:crypto';
+import { textOfHeaderBytes } from './header-text.js';
 import { awsUriEncode, parseRawQuery } from './uri.js';
 import { toAmzDate, type HeaderBag, type HeaderValue, type V4Credentials } from './sigv4.js';
 
@@ -71,7 +72,7 @@ export function canonicalHeadersOssV4(headers: Record<string, string>, additiona
   for (const n of additional) if (headers[n] !== undefined) names.add(n);
   return [...names]
     .sort()
-    .map((n) => `${n}:${headers[n]!.trim()}\n`)
+    .map((n) => `${n}:${textOfHeaderBytes(headers[n]!).trim()}\n`)
     .join('');
 }
 

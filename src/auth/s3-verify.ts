@@ -379,15 +379,25 @@ async function verifyV4Query(
 
 // ---------------------------------------------------------------- V2
 
-function v2Resource(req: AuthRequestView): string {
+/**
+ * The V2 resources a request may have been signed with: the path as sent
+ * (with "/bucket" in front for virtual-host requests) and, for a path-style
+ * request to a bucket itself ("/bucket"), "/bucket/" as well: that is the
+ * resource S3 gives every bucket request (a virtual-host one has "/bucket"
+ * plus the path "/") and what botocore's HmacV1 signs for CreateBucket,
+ * PutBucketAcl and the like whatever the URL's path.
+ */
+function v2Resources(req: AuthRequestView): string[] {
   const path = req.rawPath === '' ? '/' : req.rawPath;
-  return req.bucket ? '/' + req.bucket + path : path;
+  if (req.bucket) return ['/' + req.bucket + path];
+  return /^\/[^/]+$/.test(path) ? [path + '/', path] : [path];
 }
 
 /**
  * Candidate strings to sign: S3's documented form first, then the forms
- * other clients produce for the same request (an "acl=" sub-resource kept
- * with its '='; a Date header kept alongside x-amz-date).
+ * other clients produce for the same request (a bucket's path without its
+ * trailing '/'; an "acl=" sub-resource kept with its '='; a Date header
+ * kept alongside x-amz-date).
  */
 function v2Candidates(req: AuthRequestView, headers: HeaderBag, expires: string | undefined): string[] {
   const forms: EmptySubresourceForm[] = /(^|&)[^&=]+=(&|$)/.test(req.rawQuery) ? ['bare', 'literal'] : ['bare'];
@@ -396,18 +406,20 @@ function v2Candidates(req: AuthRequestView, headers: HeaderBag, expires: string 
     dates.push((header(headers, 'date') ?? '').trim());
   }
   const out: string[] = [];
-  for (const form of forms) {
-    for (const date of dates) {
-      const s = stringToSignV2({
-        method: req.method,
-        headers,
-        resource: v2Resource(req),
-        rawQuery: req.rawQuery,
-        ...(expires !== undefined ? { expires } : {}),
-        ...(date !== undefined ? { date } : {}),
-        emptySubresourceForm: form,
-      });
-      if (!out.includes(s)) out.push(s);
+  for (const resource of v2Resources(req)) {
+    for (const form of forms) {
+      for (const date of dates) {
+        const s = stringToSignV2({
+          method: req.method,
+          headers,
+          resource,
+          rawQuery: req.rawQuery,
+          ...(expires !== undefined ? { expires } : {}),
+          ...(date !== undefined ? { date } : {}),
+          emptySubresourceForm: form,
+        });
+        if (!out.includes(s)) out.push(s);
+      }
     }
   }
   return out;

@@ -6,6 +6,7 @@
  * sub-resources). The S3 wrappers fix the prefix and the sub-resource list.
  */
 import { createHmac } from 'node:crypto';
+import { textOfHeaderBytes } from './header-text.js';
 import { safeDecodeURIComponent, splitRawQuery, awsUriEncode } from './uri.js';
 import type { HeaderBag, HeaderValue, V4Credentials } from './sigv4.js';
 
@@ -73,12 +74,13 @@ function lookupHeader(headers: HeaderBag, name: string): string | undefined {
 }
 
 function unfold(v: string): string {
-  return v.replace(/\s*\r?\n\s*/g, ' ').trim();
+  return textOfHeaderBytes(v).replace(/\s*\r?\n\s*/g, ' ').trim();
 }
 
 /**
  * Canonicalised vendor headers: names starting with `prefix` (case
- * insensitive), lower-cased, sorted; values trimmed and unfolded; repeated
+ * insensitive), lower-cased, sorted; values read as the text their bytes
+ * spell (textOfHeaderBytes), trimmed and unfolded; repeated
  * headers joined with ','. Each line ends with '\n'.
  */
 export function canonicalVendorHeaders(headers: HeaderBag, prefix: string): string {
@@ -138,8 +140,9 @@ export interface CanonicalStringToSignInput {
 
 /** The generic V2-shaped string to sign. */
 export function canonicalStringToSign(input: CanonicalStringToSignInput): string {
+  const contentType = textOfHeaderBytes(input.contentType ?? '');
   return (
-    `${input.method}\n${input.contentMd5 ?? ''}\n${input.contentType ?? ''}\n${input.dateOrExpires}\n` +
+    `${input.method}\n${input.contentMd5 ?? ''}\n${contentType}\n${input.dateOrExpires}\n` +
     canonicalVendorHeaders(input.headers, input.headerPrefix) +
     canonicalResourceV2(input.resource, input.rawQuery ?? '', input.subresources, input.emptySubresourceForm)
   );

@@ -6,6 +6,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { StorageError } from '../engine/errors.js';
+import { textOfHeaderBytes } from './header-text.js';
 import { awsUriEncode, parseRawQuery, safeDecodeURIComponent } from './uri.js';
 
 export const V4_ALGORITHM = 'AWS4-HMAC-SHA256';
@@ -121,10 +122,10 @@ export function canonicalQueryStringV4(query: Array<[string, string]>): string {
 }
 
 function trimAll(v: string): string {
-  return v.trim().replace(/\s+/g, ' ');
+  return textOfHeaderBytes(v).trim().replace(/\s+/g, ' ');
 }
 
-/** Header value in canonical form: trimmed, inner runs of whitespace collapsed; arrays joined with ','. */
+/** Header value in canonical form: the text its bytes spell, trimmed, inner runs of whitespace collapsed; arrays joined with ','. */
 export function canonicalHeaderValue(v: HeaderValue): string {
   if (v === undefined) return '';
   if (Array.isArray(v)) return v.map(trimAll).join(',');

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { Logger } from 'pino';
 import type { Dialect } from '../dialects/dialect.js';
 import { setBodyDeadline } from './body.js';
+import { continueOnFirstRead } from './expect-continue.js';
 import { HttpContext } from './context.js';
 import { formDoor, takesFormDoor } from './form-door.js';
 import { pickDialect, type DialectName } from './front-door.js';
@@ -56,7 +57,7 @@ export function createHttpServer(
     headersTimeout: limits.headersTimeoutMs,
     connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(limits.headersTimeoutMs / 4))),
   };
-  const server = http.createServer(options, (req, res) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     if (draining) res.shouldKeepAlive = false;
     setBodyDeadline(req, { until: Date.now() + limits.bodyTimeoutMs, minRate: limits.bodyMinRate, graceMs: services.settings.bodyIdleMs });
     if (req.url === '/health' && unsigned(req) && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -85,6 +86,11 @@ export function createHttpServer(
       })
       .finally(() => inFlight.delete(handled));
     inFlight.set(handled, res);
+  };
+  const server = http.createServer(options, onRequest);
+  server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    continueOnFirstRead(req, res);
+    onRequest(req, res);
   });
   server.maxConnections = limits.maxConnections;
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
