@@ -1,16 +1,12 @@
 import { deleteBucket, listBuckets } from '../../api/buckets.js';
-import { isMultipartForm } from '../../api/post-form.js';
-import { postObject } from '../../api/post-object.js';
 import { listObjects } from '../../api/list-objects.js';
-import { listObjectVersions } from '../../api/list-versions.js';
 import * as tagging from '../../api/tagging-ops.js';
-import { getBucketVersioning, putBucketVersioning } from '../../api/versioning.js';
 import * as mpu from '../../api/multipart.js';
-import { deleteObject, deleteObjects } from '../../api/objects-delete.js';
+import { deleteObject } from '../../api/objects-delete.js';
 import { getObject } from '../../api/objects-read.js';
 import { copyObject, putObject } from '../../api/objects-write.js';
 import { h } from '../../api/vocabulary.js';
-import { SHARED_PLAIN_PARAMS } from '../xml/common-routes.js';
+import { sharedBucketPostRoutes, sharedBucketSubRoutes, SHARED_PLAIN_PARAMS } from '../xml/common-routes.js';
 import type { Handler, Route } from '../xml/routes.js';
 import * as acl from '../../api/acl.js';
 import * as buckets from './buckets.js';
@@ -68,19 +64,12 @@ export const OBS_ROUTES: Route[] = [
   { method: 'PUT', target: 'bucket', sub: 'storageClass', action: 's3:PutBucketStoragePolicy', handler: buckets.putBucketStoragePolicy },
   { method: 'GET', target: 'bucket', sub: 'acl', action: 's3:GetBucketAcl', handler: acl.getBucketAcl },
   { method: 'PUT', target: 'bucket', sub: 'acl', action: 's3:PutBucketAcl', handler: acl.putBucketAcl },
-  { method: 'GET', target: 'bucket', sub: 'uploads', action: 's3:ListBucketMultipartUploads', handler: mpu.listMultipartUploads },
-  { method: 'GET', target: 'bucket', sub: 'versions', action: 's3:ListBucketVersions', handler: listObjectVersions },
-  { method: 'GET', target: 'bucket', sub: 'versioning', action: 's3:GetBucketVersioning', handler: getBucketVersioning },
-  { method: 'PUT', target: 'bucket', sub: 'versioning', action: 's3:PutBucketVersioning', handler: putBucketVersioning },
-  { method: 'GET', target: 'bucket', sub: 'tagging', action: 's3:GetBucketTagging', handler: tagging.getBucketTagging },
-  { method: 'PUT', target: 'bucket', sub: 'tagging', action: 's3:PutBucketTagging', handler: tagging.putBucketTagging },
-  { method: 'DELETE', target: 'bucket', sub: 'tagging', action: 's3:PutBucketTagging', handler: tagging.deleteBucketTagging },
+  ...sharedBucketSubRoutes(),
   { method: 'GET', target: 'bucket', action: 's3:ListBucket', handler: listObjects },
   { method: 'PUT', target: 'bucket', action: 's3:CreateBucket', handler: buckets.createBucket },
   { method: 'HEAD', target: 'bucket', action: 's3:ListBucket', handler: buckets.getBucketMetadata },
   { method: 'DELETE', target: 'bucket', action: 's3:DeleteBucket', handler: deleteBucket },
-  { method: 'POST', target: 'bucket', sub: 'delete', action: 's3:DeleteObject', handler: deleteObjects },
-  { method: 'POST', target: 'bucket', when: isMultipartForm, action: 's3:PutObject', handler: postObject },
+  ...sharedBucketPostRoutes(),
 
   { method: 'POST', target: 'object', sub: 'append', action: 's3:PutObject', handler: objects.appendObject },
   { method: 'GET', target: 'object', sub: 'tagging', action: 's3:GetObjectTagging', handler: tagging.getObjectTagging },

@@ -1,10 +1,7 @@
 import * as buckets from '../../api/buckets.js';
-import { isMultipartForm } from '../../api/post-form.js';
-import { postObject } from '../../api/post-object.js';
 import { listObjects } from '../../api/list-objects.js';
 import * as mpu from '../../api/multipart.js';
-import { deleteObjects } from '../../api/objects-delete.js';
-import { sharedObjectRoutes, SHARED_PLAIN_PARAMS } from '../xml/common-routes.js';
+import { sharedBucketPostRoutes, sharedObjectRoutes, SHARED_PLAIN_PARAMS } from '../xml/common-routes.js';
 import type { Route } from '../xml/routes.js';
 import * as ossAcl from './acl.js';
 import * as ossBucket from './ops-bucket.js';
@@ -28,8 +25,7 @@ export const OSS_ROUTES: Route[] = [
   { method: 'PUT', target: 'bucket', action: 's3:CreateBucket', handler: ossBucket.putBucket },
   { method: 'HEAD', target: 'bucket', action: 's3:ListBucket', handler: buckets.headBucket },
   { method: 'DELETE', target: 'bucket', action: 's3:DeleteBucket', handler: buckets.deleteBucket },
-  { method: 'POST', target: 'bucket', sub: 'delete', action: 's3:DeleteObject', handler: deleteObjects },
-  { method: 'POST', target: 'bucket', when: isMultipartForm, action: 's3:PutObject', handler: postObject },
+  ...sharedBucketPostRoutes(),
 
   { method: 'POST', target: 'object', sub: 'append', action: 's3:PutObject', handler: ossObject.appendObject },
   { method: 'PUT', target: 'object', sub: 'symlink', action: 's3:PutObject', handler: ossObject.putSymlink },

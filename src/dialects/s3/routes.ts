@@ -1,15 +1,9 @@
 import * as acl from '../../api/acl.js';
 import * as buckets from '../../api/buckets.js';
-import { isMultipartForm } from '../../api/post-form.js';
-import { postObject } from '../../api/post-object.js';
-import { deleteObjects } from '../../api/objects-delete.js';
 import { listObjects } from '../../api/list-objects.js';
-import * as mpu from '../../api/multipart.js';
-import { listObjectVersions } from '../../api/list-versions.js';
 import * as tagging from '../../api/tagging-ops.js';
-import { getBucketVersioning, putBucketVersioning } from '../../api/versioning.js';
 import { getObjectAttributes } from '../../api/object-attributes.js';
-import { sharedObjectRoutes, SHARED_PLAIN_PARAMS } from '../xml/common-routes.js';
+import { sharedBucketPostRoutes, sharedBucketSubRoutes, sharedObjectRoutes, SHARED_PLAIN_PARAMS } from '../xml/common-routes.js';
 import type { Route } from '../xml/routes.js';
 
 /**
@@ -20,21 +14,14 @@ export const S3_ROUTES: Route[] = [
   { method: 'GET', target: 'service', action: 's3:ListAllMyBuckets', handler: buckets.listBuckets },
 
   { method: 'GET', target: 'bucket', sub: 'location', action: 's3:GetBucketLocation', handler: buckets.getBucketLocation },
-  { method: 'GET', target: 'bucket', sub: 'uploads', action: 's3:ListBucketMultipartUploads', handler: mpu.listMultipartUploads },
-  { method: 'GET', target: 'bucket', sub: 'versions', action: 's3:ListBucketVersions', handler: listObjectVersions },
-  { method: 'GET', target: 'bucket', sub: 'versioning', action: 's3:GetBucketVersioning', handler: getBucketVersioning },
-  { method: 'PUT', target: 'bucket', sub: 'versioning', action: 's3:PutBucketVersioning', handler: putBucketVersioning },
-  { method: 'GET', target: 'bucket', sub: 'tagging', action: 's3:GetBucketTagging', handler: tagging.getBucketTagging },
-  { method: 'PUT', target: 'bucket', sub: 'tagging', action: 's3:PutBucketTagging', handler: tagging.putBucketTagging },
-  { method: 'DELETE', target: 'bucket', sub: 'tagging', action: 's3:PutBucketTagging', handler: tagging.deleteBucketTagging },
+  ...sharedBucketSubRoutes(),
   { method: 'GET', target: 'bucket', sub: 'acl', action: 's3:GetBucketAcl', handler: acl.getBucketAcl },
   { method: 'PUT', target: 'bucket', sub: 'acl', action: 's3:PutBucketAcl', handler: acl.putBucketAcl },
   { method: 'GET', target: 'bucket', action: 's3:ListBucket', handler: listObjects },
   { method: 'PUT', target: 'bucket', action: 's3:CreateBucket', handler: buckets.createBucket },
   { method: 'HEAD', target: 'bucket', action: 's3:ListBucket', handler: buckets.headBucket },
   { method: 'DELETE', target: 'bucket', action: 's3:DeleteBucket', handler: buckets.deleteBucket },
-  { method: 'POST', target: 'bucket', sub: 'delete', action: 's3:DeleteObject', handler: deleteObjects },
-  { method: 'POST', target: 'bucket', when: isMultipartForm, action: 's3:PutObject', handler: postObject },
+  ...sharedBucketPostRoutes(),
 
   { method: 'GET', target: 'object', sub: 'tagging', action: 's3:GetObjectTagging', handler: tagging.getObjectTagging },
   { method: 'PUT', target: 'object', sub: 'tagging', action: 's3:PutObjectTagging', handler: tagging.putObjectTagging },

@@ -1,8 +1,34 @@
+import { listObjectVersions } from '../../api/list-versions.js';
 import * as mpu from '../../api/multipart.js';
-import { deleteObject } from '../../api/objects-delete.js';
+import { deleteObject, deleteObjects } from '../../api/objects-delete.js';
+import { isMultipartForm } from '../../api/post-form.js';
+import { postObject } from '../../api/post-object.js';
+import * as tagging from '../../api/tagging-ops.js';
+import { getBucketVersioning, putBucketVersioning } from '../../api/versioning.js';
 import { getObject } from '../../api/objects-read.js';
 import { copyObject, putObject } from '../../api/objects-write.js';
 import type { Handler, Route } from './routes.js';
+
+/** Bucket sub-resources S3 and OBS serve alike (each row names its sub-resource, so order among them is free). */
+export function sharedBucketSubRoutes(): Route[] {
+  return [
+    { method: 'GET', target: 'bucket', sub: 'uploads', action: 's3:ListBucketMultipartUploads', handler: mpu.listMultipartUploads },
+    { method: 'GET', target: 'bucket', sub: 'versions', action: 's3:ListBucketVersions', handler: listObjectVersions },
+    { method: 'GET', target: 'bucket', sub: 'versioning', action: 's3:GetBucketVersioning', handler: getBucketVersioning },
+    { method: 'PUT', target: 'bucket', sub: 'versioning', action: 's3:PutBucketVersioning', handler: putBucketVersioning },
+    { method: 'GET', target: 'bucket', sub: 'tagging', action: 's3:GetBucketTagging', handler: tagging.getBucketTagging },
+    { method: 'PUT', target: 'bucket', sub: 'tagging', action: 's3:PutBucketTagging', handler: tagging.putBucketTagging },
+    { method: 'DELETE', target: 'bucket', sub: 'tagging', action: 's3:PutBucketTagging', handler: tagging.deleteBucketTagging },
+  ];
+}
+
+/** The bucket POSTs every S3-shaped dialect shares: batch delete, then browser form uploads. */
+export function sharedBucketPostRoutes(): Route[] {
+  return [
+    { method: 'POST', target: 'bucket', sub: 'delete', action: 's3:DeleteObject', handler: deleteObjects },
+    { method: 'POST', target: 'bucket', when: isMultipartForm, action: 's3:PutObject', handler: postObject },
+  ];
+}
 
 /**
  * The object rows every S3-shaped dialect shares, wired to the shared
