@@ -15,8 +15,8 @@ import { ACCESS_KEY, bucketName, storedFiles, type TestServer } from '../helpers
 import { obsClient, ok, startObsServer } from '../obs/helpers.js';
 import { ossClient } from '../oss/helpers.js';
 
-/** The same signature with its first character changed. */
-const altered = (sig: string) => (sig[0] === 'A' ? 'B' : 'A') + sig.slice(1);
+/** The same signature with its first character changed ('0' / '1': valid hex and base64, and caseless, so never equal ignoring case). */
+const altered = (sig: string) => (sig[0] === '0' ? '1' : '0') + sig.slice(1);
 
 describe('POST Object forms signed by the official clients', () => {
   let t: TestServer;
