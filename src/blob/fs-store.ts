@@ -8,7 +8,7 @@ import { StorageError } from '../engine/errors.js';
 import { BlobStream } from './blob-stream.js';
 import { HandleCache } from './handle-cache.js';
 import type { BlobFaults, BlobStore, BlobWriteOptions, ByteRange, PendingBlob } from './store.js';
-import { Workspace } from './workspace.js';
+import { SETTLE_MS, Workspace } from './workspace.js';
 
 const ID_RE = /^[0-9a-f]{32}$/;
 
@@ -95,8 +95,6 @@ export class FsBlobStore implements BlobStore {
             await fs.mkdir(dir, { recursive: true });
             this.knownDirs.add(dir);
           }
-          // Until the metadata references it, only the marker keeps another gateway's sweep away.
-          await this.work.marking(id);
           await fs.rename(tmp, dest);
           if (this.fsync) await syncDir(dir);
         },
@@ -153,15 +151,16 @@ export class FsBlobStore implements BlobStore {
   async delete(id: string) {
     this.handles.evict(id);
     await fs.rm(this.pathOf(id), { force: true });
-    await this.work.settle(id);
   }
 
   /**
    * Temporary files of dead processes only (see Workspace), then blobs no
-   * metadata points to, except those a live process holds in its commit window.
+   * metadata points to; while another gateway lives, blobs newer than SETTLE_MS are spared (one may be in its commit window).
    */
   async sweep(isReferenced: (id: string) => Promise<boolean>, olderThan: number) {
     const { temps } = await this.work.sweep(olderThan);
+    // A live peer may be between renaming a blob and committing it: spare recent blobs then.
+    const spareSince = (await this.work.livePeers()) ? Date.now() - SETTLE_MS : Infinity;
     let blobs = 0;
     for (const a of await fs.readdir(this.blobDir)) {
       for (const b of await fs.readdir(path.join(this.blobDir, a)).catch(() => [] as string[])) {
@@ -169,8 +168,8 @@ export class FsBlobStore implements BlobStore {
         for (const id of await fs.readdir(dir).catch(() => [] as string[])) {
           const p = path.join(dir, id);
           const st = await fs.stat(p).catch(() => undefined);
-          if (!st || st.mtimeMs >= olderThan) continue;
-          if (!ID_RE.test(id) || (!(await isReferenced(id)) && !(await this.work.holds(id)))) {
+          if (!st || st.mtimeMs >= olderThan || st.mtimeMs >= spareSince) continue;
+          if (!ID_RE.test(id) || !(await isReferenced(id))) {
             if (ID_RE.test(id)) this.handles.evict(id);
             await fs.rm(p, { force: true });
             blobs++;

@@ -15,11 +15,12 @@ import path from 'node:path';
  * or runs a process started at another time), or else when its lease has not
  * been refreshed for LEASE_TTL_MS (an owner on another host).
  *
- * The folder also holds a marker directory `<id>.c` for each blob moved into
- * place but possibly not yet referenced by the metadata (the commit window):
- * the sweep spares such blobs while their owner lives. Markers are plain
- * directories so they never show up as stray files, and are removed
- * SETTLE_MS after the rename (the metadata commit follows within moments).
+ * A blob is renamed into place a moment before the metadata commit that
+ * references it. A sweep must not take such a blob from a live gateway: while
+ * any other live folder exists, unreferenced blobs written within SETTLE_MS
+ * are spared (`livePeers`). With no live peer, every unreferenced blob belongs
+ * to a dead process and goes at once. This costs a write nothing (an earlier
+ * marker directory per blob cost a mkdir and an rmdir on every PUT).
  */
 export const LEASE_REFRESH_MS = 10_000;
 export const LEASE_TTL_MS = 60_000;
@@ -57,8 +58,6 @@ function running(pid: number): boolean {
 export class Workspace {
   readonly dir: string;
   private timer?: NodeJS.Timeout;
-  /** Blob ids whose commit marker exists, with the time it was made. */
-  private readonly settling = new Map<string, number>();
   private readonly host = os.hostname();
   private readonly ns = pidNamespace();
 
@@ -73,32 +72,16 @@ export class Workspace {
     this.timer.unref();
   }
 
-  /** Refreshes the lease and drops markers past their settle time. */
+  /** Refreshes the lease. */
   private async tick(): Promise<void> {
     const now = new Date();
     await fs.mkdir(this.dir, { recursive: true }).catch(() => undefined);
     await fs.utimes(this.dir, now, now).catch(() => undefined);
-    for (const [id, at] of this.settling) {
-      if (now.getTime() - at >= SETTLE_MS) await this.settle(id);
-    }
-  }
-
-  /** Marks a blob as in its commit window (before it is moved into place). */
-  async marking(id: string): Promise<void> {
-    await fs.mkdir(path.join(this.dir, `${id}.c`), { recursive: true });
-    this.settling.set(id, Date.now());
-  }
-
-  /** The blob is referenced or gone: its marker goes. */
-  async settle(id: string): Promise<void> {
-    if (!this.settling.delete(id)) return;
-    await fs.rmdir(path.join(this.dir, `${id}.c`)).catch(() => undefined);
   }
 
   /** Stops the lease and removes the folder (no write may be in flight). */
   async close(): Promise<void> {
     clearInterval(this.timer);
-    this.settling.clear();
     await fs.rm(this.dir, { recursive: true, force: true });
   }
 
@@ -117,15 +100,11 @@ export class Workspace {
     return st !== undefined && now - st.mtimeMs < LEASE_TTL_MS;
   }
 
-  /**
-   * Whether some process holds blob `id` in its commit window. Asked for each
-   * unreferenced blob just before it would be removed: a blob is marked
-   * before it is renamed into place, so a blob the sweep has seen in place
-   * has its marker visible by then.
-   */
-  async holds(id: string): Promise<boolean> {
+  /** Whether another live process has a folder here (it may be between a blob's rename and its commit). */
+  async livePeers(): Promise<boolean> {
+    const now = Date.now();
     for (const e of await fs.readdir(this.tmpRoot, { withFileTypes: true })) {
-      if (e.isDirectory() && (await fs.stat(path.join(this.tmpRoot, e.name, `${id}.c`)).then(() => true, () => false))) return true;
+      if (e.isDirectory() && path.join(this.tmpRoot, e.name) !== this.dir && (await this.alive(e.name, now))) return true;
     }
     return false;
   }
@@ -141,7 +120,7 @@ export class Workspace {
       const p = path.join(this.tmpRoot, e.name);
       if (e.isDirectory()) {
         if (await this.alive(e.name, now)) continue;
-        temps += (await fs.readdir(p).catch(() => [] as string[])).filter((f) => !f.endsWith('.c')).length;
+        temps += (await fs.readdir(p).catch(() => [] as string[])).length;
         await fs.rm(p, { recursive: true, force: true });
         continue;
       }
