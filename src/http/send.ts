@@ -8,6 +8,8 @@ import { isXmlDoc, type Reply } from './reply.js';
  * mid-download releases the file handle, and a read error mid-stream cuts the
  * connection instead of sending a short body that looks whole.
  */
+const CLIENT_GONE = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE', 'ERR_STREAM_DESTROYED']);
+
 export async function sendReply(ctx: HttpContext, reply: Reply, renderXml: (doc: { root: string; value: Record<string, unknown> }) => string): Promise<void> {
   const res = ctx.res;
   res.statusCode = reply.status;
@@ -49,6 +51,9 @@ export async function sendReply(ctx: HttpContext, reply: Reply, renderXml: (doc:
     }
   } catch (e) {
     res.destroy();
-    if ((e as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') ctx.log.warn({ err: e, reqId: ctx.requestId }, 'response stream failed');
+    // A client that goes away mid-download is ordinary, not a server fault worth a warning.
+    const gone = CLIENT_GONE.has((e as NodeJS.ErrnoException).code ?? '') || (ctx.res.destroyed && (e as Error).message === 'destination closed');
+    if (gone) ctx.log.debug({ reqId: ctx.requestId, code: (e as NodeJS.ErrnoException).code }, 'client left mid-response');
+    else ctx.log.warn({ err: e, reqId: ctx.requestId }, 'response stream failed');
   }
 }
