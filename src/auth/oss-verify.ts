@@ -128,6 +128,14 @@ async function verifyV1Header(req: OssAuthRequest, authorization: string, lookup
   return { credential: cred, scheme: 'v1-header', payload: { kind: 'unsigned' } };
 }
 
+/** A signed URL's expiry parameter `name`: epoch seconds, not yet past. */
+function checkUrlExpiry(name: string, expires: string, now: Date): void {
+  if (!/^\d{1,12}$/.test(expires)) throw invalidArgument(`${name} should be the number of seconds since the epoch.`, { ArgumentName: name, ArgumentValue: expires });
+  if (now.getTime() > Number(expires) * 1000) {
+    throw accessDenied('Request has expired.', { Expires: new Date(Number(expires) * 1000).toISOString(), ServerTime: now.toISOString() });
+  }
+}
+
 async function verifyV1Query(req: OssAuthRequest, query: Array<[string, string]>, lookup: CredentialLookup, now: Date): Promise<OssAuthResult> {
   const accessKeyId = param(query, 'OSSAccessKeyId');
   const signature = param(query, 'Signature');
@@ -135,10 +143,7 @@ async function verifyV1Query(req: OssAuthRequest, query: Array<[string, string]>
   if (accessKeyId === undefined || signature === undefined || expires === undefined) {
     throw accessDenied('Query-string authentication requires the OSSAccessKeyId, Expires and Signature parameters.');
   }
-  if (!/^\d{1,12}$/.test(expires)) throw invalidArgument('Expires should be the number of seconds since the epoch.', { ArgumentName: 'Expires', ArgumentValue: expires });
-  if (now.getTime() > Number(expires) * 1000) {
-    throw accessDenied('Request has expired.', { Expires: new Date(Number(expires) * 1000).toISOString(), ServerTime: now.toISOString() });
-  }
+  checkUrlExpiry('Expires', expires, now);
   const cred = await findCredential(lookup, accessKeyId);
   checkSecurityToken(cred, param(query, 'security-token') ?? lookupHeader(req.headers, 'x-oss-security-token'));
   const stringToSign = stringToSignOssV1({ method: req.method, headers: req.headers, resource: ossResource(req.bucket, req.key), rawQuery: req.rawQuery, date: expires });
@@ -169,10 +174,7 @@ async function verifyV2Query(req: OssAuthRequest, query: Array<[string, string]>
   if (accessKeyId === undefined || expires === undefined || signature === undefined) {
     throw accessDenied('Signature version 2 URLs require the x-oss-access-key-id, x-oss-expires and x-oss-signature parameters.');
   }
-  if (!/^\d{1,12}$/.test(expires)) throw invalidArgument('x-oss-expires should be the number of seconds since the epoch.', { ArgumentName: 'x-oss-expires', ArgumentValue: expires });
-  if (now.getTime() > Number(expires) * 1000) {
-    throw accessDenied('Request has expired.', { Expires: new Date(Number(expires) * 1000).toISOString(), ServerTime: now.toISOString() });
-  }
+  checkUrlExpiry('x-oss-expires', expires, now);
   const cred = await findCredential(lookup, accessKeyId);
   checkSecurityToken(cred, param(query, 'security-token') ?? lookupHeader(req.headers, 'x-oss-security-token'));
   const additional = (param(query, 'x-oss-additional-headers') ?? '').split(';').filter(Boolean);
