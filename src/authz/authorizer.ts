@@ -1,18 +1,11 @@
 import type { Engine } from '../engine/engine.js';
 import { isStorageError, StorageError } from '../engine/errors.js';
+import type { Principal } from './principal.js';
+import type { RequestFacts } from './request-facts.js';
 import { ACCOUNT_ACTIONS, ANONYMOUS_ACTIONS, type Action } from './actions.js';
 
-/**
- * Who a request acts as, as authentication established it. Today every
- * authenticated request is an account's root; users, role sessions and
- * anonymous callers join this union later.
- */
-export type Principal = { kind: 'root'; accountId: string } | { kind: 'anonymous' };
-
-/** The principal of an authenticated account id ('' is an unsigned request a dialect let through). */
-export function principalOf(accountId: string): Principal {
-  return accountId === '' ? { kind: 'anonymous' } : { kind: 'root', accountId };
-}
+export type { Principal } from './principal.js';
+export { principalOf } from './principal.js';
 
 /** What an action is performed on: the account (no bucket), a bucket, or an object in it. */
 export interface Resource {
@@ -25,7 +18,7 @@ export function resourceOf(bucket: string | undefined, key: string | undefined):
   return bucket === undefined ? {} : key === undefined ? { bucket } : { bucket, key };
 }
 
-export type AuthorizationObserver = (principal: Principal, action: Action, resource: Resource) => void;
+export type AuthorizationObserver = (principal: Principal, action: Action, resource: Resource, facts?: RequestFacts) => void;
 
 /**
  * The one authorization step: every dialect calls `authorize` once per
@@ -42,8 +35,8 @@ export class Authorizer {
 
   constructor(private readonly engine: Engine) {}
 
-  async authorize(principal: Principal, action: Action, resource: Resource): Promise<void> {
-    for (const o of this.observers) o(principal, action, resource);
+  async authorize(principal: Principal, action: Action, resource: Resource, facts?: RequestFacts): Promise<void> {
+    for (const o of this.observers) o(principal, action, resource, facts);
     if (principal.kind === 'anonymous') {
       if (ANONYMOUS_ACTIONS.has(action)) return;
       throw new StorageError('AccessDenied', 'Anonymous access is not allowed; sign the request.');

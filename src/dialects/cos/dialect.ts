@@ -7,6 +7,7 @@
  */
 import { checkCosUse, onceToken, type CosAuthenticated, type CosSignKind } from '../../auth/cos-v4.js';
 import { isAction, type Action } from '../../authz/actions.js';
+import { factsOf } from '../../authz/request-facts.js';
 import { resourceOf } from '../../authz/authorizer.js';
 import type { StagedBlob } from '../../engine/multipart.js';
 import type { HttpContext } from '../../http/context.js';
@@ -168,7 +169,7 @@ async function dispatch(ctx: HttpContext, services: Services, t: CosTarget, auth
   }
   const bucket = await engine.findBucket(t.bucket);
   if (!bucket || bucket.ownerId !== auth.accountId) throw new CosError('ERROR_CMD_COS_INDEX_ERROR', 'no such bucket for this appid');
-  await services.authorizer.authorize({ kind: 'root', accountId: auth.accountId }, route.action, resourceOf(t.bucket, t.key));
+  await services.authorizer.authorize({ kind: 'root', accountId: auth.accountId }, route.action, resourceOf(t.bucket, t.key), factsOf(ctx, 'cos', 'header'));
 
   const h = route.handler;
   const handler = typeof h === 'function' ? h : t.folder ? h.folder : h.file;

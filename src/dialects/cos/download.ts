@@ -7,6 +7,7 @@
  * control lands and can open public-read ones (authority eWPrivateRPublic).
  */
 import { checkCosUse } from '../../auth/cos-v4.js';
+import { factsOf } from '../../authz/request-facts.js';
 import { resourceOf } from '../../authz/authorizer.js';
 import { StorageError } from '../../engine/errors.js';
 import type { HttpContext } from '../../http/context.js';
@@ -48,7 +49,7 @@ export async function download(ctx: HttpContext, services: Services): Promise<vo
     const engine = services.engine;
     const bucket = await engine.findBucket(t.bucket);
     if (!bucket || bucket.ownerId !== auth.accountId) return sendDownloadError(ctx, 404, 'file does not exist');
-    await services.authorizer.authorize({ kind: 'root', accountId: auth.accountId }, 's3:GetObject', resourceOf(t.bucket, t.key));
+    await services.authorizer.authorize({ kind: 'root', accountId: auth.accountId }, 's3:GetObject', resourceOf(t.bucket, t.key), factsOf(ctx, 'cos', 'query'));
     const o = await engine.getObject(t.bucket, t.key);
     const headers: Record<string, string | number> = {
       ...wireCustomHeaders(customHeadersOf(o.meta)),

@@ -15,6 +15,7 @@ import type { Dialect } from '../dialect.js';
 import { sendXmlError } from './errors.js';
 import { onVersion } from '../../authz/actions.js';
 import { principalOf, resourceOf } from '../../authz/authorizer.js';
+import { factsOf } from '../../authz/request-facts.js';
 import { checkRoutes, findRoute, type Route, type Target } from './routes.js';
 
 export interface Authenticated {
@@ -61,13 +62,14 @@ export function makeXmlDialect(spec: XmlDialectSpec): Dialect {
         if (route === 'method') throw new StorageError('MethodNotAllowed', undefined, { Method: ctx.method, ResourceType: target.toUpperCase() });
         if (route === 'sub') throw new StorageError('NotImplemented', 'This operation is not implemented by Stratus yet');
         const principal = principalOf(auth.accountId);
+        const facts = factsOf(ctx, spec.name as 's3' | 'oss' | 'obs', hasPostForm(ctx) ? 'post' : ctx.header('authorization') ? 'header' : 'query');
         const versionId = addr.key === undefined ? undefined : (ctx.query.get('versionId') ?? undefined);
-        await services.authorizer.authorize(principal, onVersion(route.action, versionId), resourceOf(addr.bucket, addr.key));
+        await services.authorizer.authorize(principal, onVersion(route.action, versionId), resourceOf(addr.bucket, addr.key), facts);
         if (route.readsCopySource) {
           // A copy reads its source: a second question, on the source object. A malformed header is the handler's to refuse.
           const raw = ctx.header(h(vocab, 'copy-source'));
           const src = raw === undefined ? undefined : tryParseCopySource(raw);
-          if (src) await services.authorizer.authorize(principal, onVersion('s3:GetObject', src.versionId), resourceOf(src.bucket, src.key));
+          if (src) await services.authorizer.authorize(principal, onVersion('s3:GetObject', src.versionId), resourceOf(src.bucket, src.key), facts);
         }
         const op: OpContext = {
           http: ctx,
