@@ -1,5 +1,6 @@
 import type { Engine } from '../engine/engine.js';
 import { isStorageError, StorageError } from '../engine/errors.js';
+import type { Directory } from './directory.js';
 import type { Principal } from './principal.js';
 import type { RequestFacts } from './request-facts.js';
 import { ACCOUNT_ACTIONS, ANONYMOUS_ACTIONS, type Action } from './actions.js';
@@ -33,7 +34,10 @@ export type AuthorizationObserver = (principal: Principal, action: Action, resou
 export class Authorizer {
   private readonly observers = new Set<AuthorizationObserver>();
 
-  constructor(private readonly engine: Engine) {}
+  constructor(
+    private readonly engine: Engine,
+    readonly directory: Directory,
+  ) {}
 
   async authorize(principal: Principal, action: Action, resource: Resource, facts?: RequestFacts): Promise<void> {
     for (const o of this.observers) o(principal, action, resource, facts);

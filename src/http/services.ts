@@ -1,4 +1,5 @@
 import type { Authorizer } from '../authz/authorizer.js';
+import type { Directory } from '../authz/directory.js';
 import type { Engine } from '../engine/engine.js';
 import type { Credential } from '../auth/s3-verify.js';
 
@@ -20,6 +21,8 @@ export interface Services {
   engine: Engine;
   /** The one authorization step every dialect runs before a handler. */
   authorizer: Authorizer;
+  /** Accounts, users and their policies, as the authorizer and ACL handlers need them. */
+  directory: Directory;
   settings: ServerSettings;
   lookupCredential(accessKeyId: string): Promise<Credential | undefined>;
 }

@@ -10,6 +10,7 @@ import { ossDialect } from '../dialects/oss/dialect.js';
 import { s3Dialect } from '../dialects/s3/dialect.js';
 import { Authorizer } from '../authz/authorizer.js';
 import { Engine } from '../engine/engine.js';
+import { storeDirectory } from '../identity/directory.js';
 import { openMetadataStore } from '../meta/open.js';
 import type { MetadataStore } from '../meta/store.js';
 import { createHttpServer, type HttpServer } from '../http/server.js';
@@ -73,10 +74,12 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const swept = await engine.sweep(Date.now());
   if (swept.blobs || swept.temps) log.info(swept, 'start-up sweep removed unreferenced files');
 
-  const authorizer = new Authorizer(engine);
+  const directory = storeDirectory(engine);
+  const authorizer = new Authorizer(engine, directory);
   const services: Services = {
     engine,
     authorizer,
+    directory,
     settings: {
       domains: config.domains,
       ...(config.region !== undefined ? { region: config.region } : {}),
