@@ -34,6 +34,11 @@ export class FsBlobStore implements BlobStore {
     this.work = new Workspace(this.tmpDir);
   }
 
+  /** The blob folder is there and writable (a lost mount fails here). */
+  async check(): Promise<void> {
+    await fs.access(this.blobDir, fs.constants.W_OK);
+  }
+
   async init() {
     await fs.mkdir(this.blobDir, { recursive: true });
     await fs.mkdir(this.tmpDir, { recursive: true });

@@ -39,6 +39,8 @@ export interface BlobStore {
   /** Reads a small blob (or range) whole. */
   readBuffer(id: string, range?: ByteRange): Promise<Buffer>;
   delete(id: string): Promise<void>;
+  /** Throws when the store cannot be written (readiness: the disk or mount is gone). */
+  check(): Promise<void>;
   /** Releases what the store holds for this process (no write may be in flight). */
   close?(): Promise<void>;
   /**

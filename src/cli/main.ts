@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { fromEnv, fromFile, resolveConfig, type ConfigInput } from '../server/config.js';
 import { startServer } from '../server/app.js';
 import { exitOnFatalErrors } from '../server/fatal.js';
+import { isClusterWorker, reportListening, runPrimary } from '../server/cluster.js';
 import { createLogger } from '../server/logger.js';
 import { registerClientCommands } from './commands/index.js';
 
@@ -27,6 +28,10 @@ program
   .option('--headers-timeout-ms <ms>', 'time a request may take to send its headers (default 20000)')
   .option('--body-timeout-ms <ms>', 'time a request may take to send its body (default 6 hours)')
   .option('--body-min-rate <bytes/s>', 'slowest average upload rate accepted (default 1024, 0: none)')
+  .option('--tls-cert <file>', 'PEM certificate chain: serve HTTPS (with --tls-key; re-read on SIGHUP)')
+  .option('--tls-key <file>', 'PEM private key for --tls-cert')
+  .option('--metrics-address <host:port|same|off>', 'where GET /metrics is served (default: same, the listen address)')
+  .option('--workers <n|auto>', 'gateway processes sharing the listen address (default 1; auto: one per core)')
   .option('--config <file>', 'JSON config file (or STRATUS_CONFIG)')
   .action(async (o: Record<string, unknown>) => {
     const configFile = (o.config as string | undefined) ?? process.env.STRATUS_CONFIG;
@@ -47,6 +52,10 @@ program
       headersTimeoutMs: o.headersTimeoutMs as string | undefined,
       bodyTimeoutMs: o.bodyTimeoutMs as string | undefined,
       bodyMinRate: o.bodyMinRate as string | undefined,
+      tlsCert: o.tlsCert as string | undefined,
+      tlsKey: o.tlsKey as string | undefined,
+      metricsAddress: o.metricsAddress as string | undefined,
+      workers: o.workers as string | undefined,
     };
     let config;
     try {
@@ -57,6 +66,16 @@ program
     }
     const log = createLogger(config.logLevel);
     exitOnFatalErrors(log);
+    const announce = (url: string, keys: { accessKey: string; secretKey: string; generated: boolean }) => {
+      if (keys.generated) console.log(`Generated root credentials (kept in ${config.dataDir}/credentials.json):`);
+      console.log(`Stratus listening on ${url}${config.workers > 1 ? ` (${config.workers} gateway processes)` : ''}`);
+      console.log(`  access key: ${keys.accessKey}`);
+      console.log(`  secret key: ${keys.secretKey}`);
+    };
+    if (config.workers > 1 && !isClusterWorker()) {
+      await runPrimary(config, log, announce);
+      return;
+    }
     // Signal handlers go in before the server announces itself, so a signal
     // right after the "listening" line still shuts down cleanly.
     let running: Awaited<ReturnType<typeof startServer>> | undefined;
@@ -75,13 +94,15 @@ program
     };
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGHUP', () => {
+      running?.reloadTls().then(
+        (reloaded) => reloaded && log.info('TLS certificate and key re-read'),
+        (err: unknown) => log.error({ err }, 'TLS reload failed; keeping the current certificate'),
+      );
+    });
     running = await startServer(config, log);
-    if (running.keys.generated) {
-      console.log(`Generated root credentials (kept in ${config.dataDir}/credentials.json):`);
-    }
-    console.log(`Stratus listening on ${running.url}`);
-    console.log(`  access key: ${running.keys.accessKey}`);
-    console.log(`  secret key: ${running.keys.secretKey}`);
+    if (isClusterWorker()) reportListening(running.url);
+    else announce(running.url, running.keys);
   });
 
 registerClientCommands(program);

@@ -63,6 +63,11 @@ export class Engine {
     this.folders = new Folders(meta);
   }
 
+  /** Readiness: one round trip to the metadata store and a check of the blob store; throws when either fails. */
+  async ready(): Promise<void> {
+    await Promise.all([this.meta.getAccount('\0ready'), this.blobs.check()]);
+  }
+
   // ---------------------------------------------------------------- buckets
 
   /** `settings`: bucket settings (settings.ts) stored in the same transaction (default storage class, ACL...). */

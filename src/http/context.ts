@@ -15,6 +15,8 @@ export class HttpContext {
   readonly rawPath: string;
   readonly rawQuery: string;
   readonly startedAt = Date.now();
+  /** The action the request's route names, once a dialect has routed it (metrics label it by this). */
+  action?: string;
   private _query?: Map<string, string>;
 
   constructor(

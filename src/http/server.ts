@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { Logger } from 'pino';
 import type { Dialect } from '../dialects/dialect.js';
 import { setBodyDeadline } from './body.js';
@@ -7,6 +8,7 @@ import { HttpContext } from './context.js';
 import { formDoor, takesFormDoor } from './form-door.js';
 import { pickDialect, type DialectName } from './front-door.js';
 import type { Services } from './services.js';
+import type { Metrics } from '../server/metrics.js';
 
 const unsigned = (req: http.IncomingMessage) => !req.headers.authorization && !(req.url ?? '').includes('?');
 
@@ -30,12 +32,54 @@ const CLIENT_ERROR_STATUS: Record<string, string> = {
   HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
 };
 
-export interface HttpServer extends http.Server {
+/** What the listener serves besides the dialects. */
+export interface ListenerOptions {
+  /** PEM certificate chain and key: the listener speaks HTTPS. */
+  tls?: { cert: Buffer; key: Buffer };
+  /** Request accounting; `/metrics` is answered here when `serveMetrics`. */
+  metrics?: Metrics;
+  serveMetrics?: boolean;
+}
+
+export type HttpServer = http.Server & {
   /**
    * For shutdown: stops keeping connections alive and resolves once every
    * request in flight has been handled (an abandoned upload's cleanup included).
    */
   drain(): Promise<void>;
+  /** Replaces the TLS certificate and key for new connections (SIGHUP). */
+  reloadTls(tls: { cert: Buffer; key: Buffer }): void;
+};
+
+/** The unsigned GET / HEAD paths the listener answers itself (a bucket of such a name is reached signed). */
+async function answerProbe(req: http.IncomingMessage, res: http.ServerResponse, services: Services, opts: ListenerOptions): Promise<boolean> {
+  if (!unsigned(req) || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+  const head = req.method === 'HEAD';
+  switch (req.url) {
+    case '/health':
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(head ? undefined : JSON.stringify({ status: 'ok' }));
+      return true;
+    case '/ready': {
+      // Ready only when both stores answer, so a load balancer stops sending to a gateway that lost either.
+      const failure = await services.engine.ready().then(
+        () => undefined,
+        (e: unknown) => (e as Error).message,
+      );
+      res.writeHead(failure ? 503 : 200, { 'content-type': 'application/json' });
+      res.end(head ? undefined : JSON.stringify(failure ? { status: 'unavailable', reason: failure } : { status: 'ready' }));
+      return true;
+    }
+    case '/metrics': {
+      if (!opts.serveMetrics || !opts.metrics) return false;
+      const m = await opts.metrics.render();
+      res.writeHead(200, { 'content-type': m.contentType });
+      res.end(head ? undefined : m.body);
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 /** The listening HTTP server: health, then the front door hands each request to its dialect. */
@@ -45,6 +89,7 @@ export function createHttpServer(
   fallback: Dialect,
   log: Logger,
   limits: ConnectionLimits = DEFAULT_LIMITS,
+  listener: ListenerOptions = {},
 ): HttpServer {
   const inFlight = new Map<Promise<void>, http.ServerResponse>();
   let draining = false;
@@ -60,14 +105,26 @@ export function createHttpServer(
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     if (draining) res.shouldKeepAlive = false;
     setBodyDeadline(req, { until: Date.now() + limits.bodyTimeoutMs, minRate: limits.bodyMinRate, graceMs: services.settings.bodyIdleMs });
-    if (req.url === '/health' && unsigned(req) && (req.method === 'GET' || req.method === 'HEAD')) {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(req.method === 'HEAD' ? undefined : JSON.stringify({ status: 'ok' }));
+    if (req.url === '/health' || req.url === '/ready' || req.url === '/metrics') {
+      const probe = answerProbe(req, res, services, listener).then(
+        (answered) => {
+          if (!answered) dispatch(req, res);
+        },
+        (err: unknown) => {
+          log.error({ err }, 'probe failed');
+          if (!res.headersSent) res.writeHead(500).end();
+        },
+      );
+      void probe;
       return;
     }
+    dispatch(req, res);
+  };
+  const dispatch = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const ctx = new HttpContext(req, res, log);
     const name = pickDialect(ctx, services.settings.cosDownload);
     const dialect = takesFormDoor(ctx, name) ? forms : (dialects[name] ?? fallback);
+    listener.metrics?.track(ctx, dialect.name, res);
     // Request lines are info-level: no listener at all when they would be dropped.
     if (log.isLevelEnabled('info')) res.on('finish', () => {
       log.info(
@@ -87,7 +144,7 @@ export function createHttpServer(
       .finally(() => inFlight.delete(handled));
     inFlight.set(handled, res);
   };
-  const server = http.createServer(options, onRequest);
+  const server = (listener.tls ? https.createServer({ ...options, cert: listener.tls.cert, key: listener.tls.key }, onRequest) : http.createServer(options, onRequest)) as http.Server;
   server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
     continueOnFirstRead(req, res);
     onRequest(req, res);
@@ -110,6 +167,10 @@ export function createHttpServer(
     else socket.end(`HTTP/1.1 ${CLIENT_ERROR_STATUS[err.code ?? ''] ?? '400 Bad Request'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
   });
   return Object.assign(server, {
+    reloadTls(tls: { cert: Buffer; key: Buffer }) {
+      if (!(server instanceof https.Server)) throw new Error('the server was started without TLS');
+      server.setSecureContext({ cert: tls.cert, key: tls.key });
+    },
     async drain() {
       draining = true;
       for (const res of inFlight.values()) {

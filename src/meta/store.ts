@@ -109,5 +109,13 @@ export interface MetadataStore extends MetaOps {
   migrate(): Promise<void>;
   /** Runs fn in one transaction: all its writes commit together or not at all. */
   transaction<T>(fn: (tx: MetaOps) => Promise<T>): Promise<T>;
+  /** Counters for metrics: transactions committed and rolled back, and the connection pool (PostgreSQL). */
+  stats(): StoreStats;
   close(): Promise<void>;
+}
+
+export interface StoreStats {
+  committed: number;
+  rolledBack: number;
+  pool?: { total: number; idle: number; waiting: number };
 }

@@ -24,6 +24,10 @@ export interface HttpOptions {
   /** Connections per host for the default agent; default 64. */
   maxSockets?: number;
   userAgent?: string;
+  /** HTTPS: certificate authorities to trust (PEM), instead of Node's bundled ones. */
+  ca?: string | Buffer;
+  /** HTTPS: accept any certificate (self-signed test servers only). */
+  insecure?: boolean;
 }
 
 export interface PreparedRequest {
@@ -75,7 +79,7 @@ export function isRetryableStatus(status: number): boolean {
 export class HttpClient {
   readonly agent: http.Agent;
   readonly #ownAgent: boolean;
-  readonly #opts: Required<Omit<HttpOptions, 'agent' | 'userAgent' | 'maxSockets'>> & { userAgent?: string };
+  readonly #opts: Required<Omit<HttpOptions, 'agent' | 'userAgent' | 'maxSockets' | 'ca' | 'insecure'>> & { userAgent?: string };
 
   constructor(
     readonly dialect: DialectName,
@@ -93,8 +97,11 @@ export class HttpClient {
       this.agent = opts.agent;
       this.#ownAgent = false;
     } else {
-      const AgentClass = endpoint.protocol === 'https:' ? https.Agent : http.Agent;
-      this.agent = new AgentClass({ keepAlive: true, maxSockets: opts.maxSockets ?? 64, scheduling: 'lifo' });
+      const common = { keepAlive: true, maxSockets: opts.maxSockets ?? 64, scheduling: 'lifo' as const };
+      this.agent =
+        endpoint.protocol === 'https:'
+          ? new https.Agent({ ...common, ...(opts.ca !== undefined ? { ca: opts.ca } : {}), ...(opts.insecure ? { rejectUnauthorized: false } : {}) })
+          : new http.Agent(common);
       this.#ownAgent = true;
     }
   }

@@ -18,6 +18,8 @@ import type { Services } from '../http/services.js';
 import { DEFAULT_REGION, type Config } from './config.js';
 import { rootKeys, type RootKeys } from './credentials.js';
 import { createLogger } from './logger.js';
+import { Metrics } from './metrics.js';
+import { startMetricsListener } from './metrics-listener.js';
 
 export interface RunningServer {
   url: string;
@@ -29,6 +31,12 @@ export interface RunningServer {
   keys: RootKeys;
   log: Logger;
   server: HttpServer;
+  /** Prometheus metrics (undefined with `metrics: 'off'`). */
+  metrics?: Metrics;
+  /** Where `/metrics` is served when it has its own address. */
+  metricsUrl?: string;
+  /** Re-reads the TLS certificate and key files (SIGHUP); false when the server has no TLS. */
+  reloadTls(): Promise<boolean>;
   /** Stops accepting, lets in-flight requests finish within the grace period, then closes the stores. */
   close(): Promise<void>;
 }
@@ -93,18 +101,35 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       return { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey, sessionToken: k.sessionToken ?? undefined, owner: k.accountId };
     }),
   };
+  const metrics = config.metrics === 'off' ? undefined : new Metrics();
+  if (metrics) {
+    metrics.gauge('stratus_meta_transactions_committed', 'Metadata transactions committed', () => meta.stats().committed);
+    metrics.gauge('stratus_meta_transactions_rolled_back', 'Metadata transactions rolled back (conflicts, failed checks, errors)', () => meta.stats().rolledBack);
+    metrics.gauge('stratus_meta_pool_connections', 'Metadata store pool connections open (PostgreSQL)', () => meta.stats().pool?.total ?? 0);
+    metrics.gauge('stratus_meta_pool_waiting', 'Requests waiting for a metadata store connection (PostgreSQL)', () => meta.stats().pool?.waiting ?? 0);
+  }
+  const readTls = async () => (config.tlsCert && config.tlsKey ? { cert: await fs.readFile(config.tlsCert), key: await fs.readFile(config.tlsKey) } : undefined);
+  const tls = await readTls();
   const server = createHttpServer(services, { s3: s3Dialect, oss: ossDialect, obs: obsDialect, cos: cosDialect }, s3Dialect, log, {
     maxConnections: config.maxConnections,
     headersTimeoutMs: config.headersTimeoutMs,
     bodyTimeoutMs: config.bodyTimeoutMs,
     bodyMinRate: config.bodyMinRate,
-  });
+  }, { ...(tls ? { tls } : {}), ...(metrics ? { metrics } : {}), serveMetrics: config.metrics === 'same' });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const metricsListener = metrics && typeof config.metrics === 'object' ? await startMetricsListener(metrics, config.metrics, tls) : undefined;
+  const reloadTls = async () => {
+    const fresh = await readTls();
+    if (!fresh) return false;
+    server.reloadTls(fresh);
+    metricsListener?.reloadTls(fresh);
+    return true;
+  };
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -114,6 +139,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
       await done;
+      await metricsListener?.close();
       // Connections are gone; handlers may still be cleaning up (temporary files) before the stores close.
       await drained;
       clearTimeout(timer);
@@ -121,5 +147,5 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       await meta.close();
     })());
 
-  return { url: `http://${host}:${port}`, port, engine, authorizer, meta, keys, log, server, close };
+  return { url: `${tls ? 'https' : 'http'}://${host}:${port}`, port, engine, authorizer, meta, keys, log, server, close, reloadTls, ...(metrics ? { metrics, metricsUrl: metricsListener?.url } : {}) };
 }

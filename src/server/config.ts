@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import type { LogLevel } from './logger.js';
 
 export interface Config {
@@ -40,6 +41,13 @@ export interface Config {
   bodyTimeoutMs: number;
   /** Slowest average body rate accepted in bytes/s, after the idle timeout (0: no minimum). */
   bodyMinRate: number;
+  /** PEM certificate chain and private key files: HTTPS on the listen address when both are set. */
+  tlsCert?: string;
+  tlsKey?: string;
+  /** Where `/metrics` is served: `same` (the listen address), `off`, or its own host:port. */
+  metrics: 'same' | 'off' | { host: string; port: number };
+  /** Gateway processes sharing the listen address (node:cluster); 1 runs in this process. */
+  workers: number;
 }
 
 /** The region reported where one is needed and none is configured or signed for. */
@@ -62,6 +70,8 @@ export const DEFAULTS: Config = {
   headersTimeoutMs: 20_000,
   bodyTimeoutMs: 6 * 3600_000,
   bodyMinRate: 1024,
+  metrics: 'same',
+  workers: 1,
 };
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -98,6 +108,12 @@ export interface ConfigInput {
   headersTimeoutMs?: number | string;
   bodyTimeoutMs?: number | string;
   bodyMinRate?: number | string;
+  tlsCert?: string;
+  tlsKey?: string;
+  /** `same`, `off`, or host:port. */
+  metricsAddress?: string;
+  /** A count, or `auto` (one per core). */
+  workers?: number | string;
 }
 
 /** A whole number at least `min`, from a number or its decimal text. */
@@ -125,6 +141,10 @@ export function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
     headersTimeoutMs: env.STRATUS_HEADERS_TIMEOUT_MS,
     bodyTimeoutMs: env.STRATUS_BODY_TIMEOUT_MS,
     bodyMinRate: env.STRATUS_BODY_MIN_RATE,
+    tlsCert: env.STRATUS_TLS_CERT,
+    tlsKey: env.STRATUS_TLS_KEY,
+    metricsAddress: env.STRATUS_METRICS_ADDRESS,
+    workers: env.STRATUS_WORKERS,
   };
 }
 
@@ -169,7 +189,12 @@ export function resolveConfig(...layers: ConfigInput[]): Config {
     if (l.headersTimeoutMs !== undefined) c.headersTimeoutMs = count('headersTimeoutMs', l.headersTimeoutMs, 1);
     if (l.bodyTimeoutMs !== undefined) c.bodyTimeoutMs = count('bodyTimeoutMs', l.bodyTimeoutMs, 1);
     if (l.bodyMinRate !== undefined) c.bodyMinRate = count('bodyMinRate', l.bodyMinRate, 0);
+    if (l.tlsCert !== undefined) c.tlsCert = l.tlsCert;
+    if (l.tlsKey !== undefined) c.tlsKey = l.tlsKey;
+    if (l.metricsAddress !== undefined) c.metrics = l.metricsAddress === 'same' || l.metricsAddress === 'off' ? l.metricsAddress : parseAddress(l.metricsAddress);
+    if (l.workers !== undefined) c.workers = l.workers === 'auto' ? os.availableParallelism() : count('workers', l.workers, 1);
   }
+  if ((c.tlsCert === undefined) !== (c.tlsKey === undefined)) throw new Error('give both a TLS certificate and a TLS key, or neither');
   if ((c.accessKey === undefined) !== (c.secretKey === undefined)) throw new Error('give both an access key and a secret key, or neither');
   return c;
 }

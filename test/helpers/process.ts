@@ -47,7 +47,7 @@ export async function spawnServer(dataDir: string, extraArgs: string[] = [], env
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (c: Buffer) => {
       out += c.toString();
-      const m = /Stratus listening on (http:\/\/\S+)/.exec(out);
+      const m = /Stratus listening on (https?:\/\/\S+)/.exec(out);
       if (m) resolve(m[1]);
     };
     child.stdout!.on('data', onData);

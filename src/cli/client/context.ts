@@ -3,6 +3,7 @@
  * --endpoint, --json, --quiet, --no-progress), one client per scheme, and
  * the wrapper that turns errors into messages and exit codes.
  */
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { StratusClient } from '../../sdk/client.js';
 import { clientOptions, resolveProfile, type ResolvedProfile, type Scheme } from './profiles.js';
@@ -15,6 +16,8 @@ export interface CommonOptions {
   json?: boolean;
   quiet?: boolean;
   progress?: boolean;
+  caBundle?: string;
+  insecure?: boolean;
 }
 
 export function addCommonOptions(cmd: Command): Command {
@@ -23,7 +26,16 @@ export function addCommonOptions(cmd: Command): Command {
     .option('--endpoint <url>', "override the profile's endpoint")
     .option('--json', 'print the result as JSON (for scripts)')
     .option('-q, --quiet', 'print nothing but errors')
-    .option('--no-progress', 'no progress bars even on a terminal');
+    .option('--no-progress', 'no progress bars even on a terminal')
+    .option('--ca-bundle <file>', 'PEM certificate authorities to trust for https endpoints (or STRATUS_CA_BUNDLE)')
+    .option('--insecure', 'accept any https certificate (self-signed test servers; or STRATUS_INSECURE=1)');
+}
+
+/** Trust for https endpoints: a CA bundle file, or none at all with --insecure. */
+export function tlsOptions(o: CommonOptions, env: NodeJS.ProcessEnv = process.env): { ca?: Buffer; insecure?: boolean } {
+  const bundle = o.caBundle ?? env.STRATUS_CA_BUNDLE;
+  const insecure = o.insecure === true || /^(1|true|yes)$/i.test(env.STRATUS_INSECURE ?? '');
+  return { ...(bundle ? { ca: readFileSync(bundle) } : {}), ...(insecure ? { insecure } : {}) };
 }
 
 export class CliContext {
@@ -43,7 +55,7 @@ export class CliContext {
     if (!c) {
       const profile = resolveProfile(scheme, this.opts);
       this.errorContext = { ...this.errorContext, profile: profile.name, endpoint: profile.profile.endpoint, configFile: profile.configFile };
-      c = { client: new StratusClient({ ...clientOptions(profile.profile), maxSockets: 64 }), profile };
+      c = { client: new StratusClient({ ...clientOptions(profile.profile), ...tlsOptions(this.opts), maxSockets: 64 }), profile };
       this.#clients.set(k, c);
     }
     return c;

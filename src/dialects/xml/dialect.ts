@@ -61,6 +61,7 @@ export function makeXmlDialect(spec: XmlDialectSpec): Dialect {
         const route = findRoute(spec.routes, ctx.method, target, ctx.query, ctx.req.headers, spec.plainParam);
         if (route === 'method') throw new StorageError('MethodNotAllowed', undefined, { Method: ctx.method, ResourceType: target.toUpperCase() });
         if (route === 'sub') throw new StorageError('NotImplemented', 'This operation is not implemented by Stratus yet');
+        ctx.action = route.action;
         const principal = principalOf(auth.accountId);
         const facts = factsOf(ctx, spec.name as 's3' | 'oss' | 'obs', hasPostForm(ctx) ? 'post' : ctx.header('authorization') ? 'header' : 'query');
         const versionId = addr.key === undefined ? undefined : (ctx.query.get('versionId') ?? undefined);

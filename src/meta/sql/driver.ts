@@ -18,5 +18,7 @@ export interface SqlDriver extends SqlExecutor {
   transaction<T>(fn: (ex: SqlExecutor) => Promise<T>): Promise<T>;
   /** Runs a script of several statements (migrations). */
   exec(script: string): Promise<void>;
+  /** Connection pool use, where there is a pool. */
+  pool?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }

@@ -60,13 +60,13 @@ function executor(q: pg.Pool | pg.PoolClient): SqlExecutor {
 export class PostgresDriver implements SqlDriver {
   readonly kind = 'postgres' as const;
   readonly schema: string | undefined;
-  private readonly pool: pg.Pool;
+  private readonly pg: pg.Pool;
   private readonly base: SqlExecutor;
 
   constructor(connectionString: string, opts: PostgresOptions = {}) {
     if (opts.schema !== undefined && !SCHEMA_RE.test(opts.schema)) throw new Error(`invalid PostgreSQL schema name: ${opts.schema}`);
     this.schema = opts.schema;
-    this.pool = new pg.Pool({
+    this.pg = new pg.Pool({
       connectionString: withUser(connectionString),
       max: opts.max ?? 16,
       connectionTimeoutMillis: opts.connectionTimeoutMillis,
@@ -76,8 +76,8 @@ export class PostgresDriver implements SqlDriver {
     });
     // An idle connection that breaks (server restart) is dropped by the pool; without a
     // listener the 'error' event would end the process.
-    this.pool.on('error', () => undefined);
-    this.base = executor(this.pool);
+    this.pg.on('error', () => undefined);
+    this.base = executor(this.pg);
   }
 
   all<T>(sql: string, params?: SqlValue[]) {
@@ -90,8 +90,12 @@ export class PostgresDriver implements SqlDriver {
     return this.base.run(sql, params);
   }
 
+  pool(): { total: number; idle: number; waiting: number } {
+    return { total: this.pg.totalCount, idle: this.pg.idleCount, waiting: this.pg.waitingCount };
+  }
+
   async transaction<T>(fn: (ex: SqlExecutor) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.pg.connect();
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
@@ -108,10 +112,10 @@ export class PostgresDriver implements SqlDriver {
   }
 
   async exec(script: string): Promise<void> {
-    await this.pool.query(script);
+    await this.pg.query(script);
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    await this.pg.end();
   }
 }

@@ -448,6 +448,8 @@ class SqlOps implements MetaOps {
   }
 }
 
+import type { StoreStats } from '../store.js';
+
 /** A MetadataStore over a SQL driver: SQLite embedded, PostgreSQL for several gateways. */
 export class SqlMetadataStore extends SqlOps implements MetadataStore {
   constructor(private readonly driver: SqlDriver) {
@@ -462,8 +464,24 @@ export class SqlMetadataStore extends SqlOps implements MetadataStore {
     await migrate(this.driver);
   }
 
+  private committed = 0;
+  private rolledBack = 0;
+
   transaction<T>(fn: (tx: MetaOps) => Promise<T>): Promise<T> {
-    return this.driver.transaction((ex) => fn(new SqlOps(ex, this.driver.kind)));
+    return this.driver.transaction((ex) => fn(new SqlOps(ex, this.driver.kind))).then(
+      (r) => {
+        this.committed++;
+        return r;
+      },
+      (e: unknown) => {
+        this.rolledBack++;
+        throw e;
+      },
+    );
+  }
+
+  stats(): StoreStats {
+    return { committed: this.committed, rolledBack: this.rolledBack, ...(this.driver.pool ? { pool: this.driver.pool() } : {}) };
   }
 
   close() {
