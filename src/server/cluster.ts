@@ -35,12 +35,16 @@ export async function runPrimary(config: Config, log: Logger, announce: (url: st
   let stopping = false;
   let earlyDeaths = 0;
   let announced = false;
+  const listening = new Set<number>();
   const startedAt = new Map<Worker, number>();
   const fork = () => {
     const w = cluster.fork(env);
     startedAt.set(w, Date.now());
     w.on('message', (m: ListeningMessage) => {
-      if (m?.stratus === 'listening' && !announced) {
+      if (m?.stratus !== 'listening') return;
+      listening.add(w.id);
+      // Announced once every first-generation worker listens, so "listening" means all of them.
+      if (!announced && listening.size >= config.workers) {
         announced = true;
         announce(m.url, keys);
       }
