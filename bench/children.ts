@@ -77,6 +77,8 @@ export interface StratusChildOptions {
   fsync: boolean;
   /** Directory for a V8 CPU profile of the whole server run (written at exit). */
   cpuProfDir?: string;
+  /** Gateway processes (`--workers`); default 1. */
+  workers?: number;
 }
 
 export function spawnStratus(o: StratusChildOptions): Promise<Child> {
@@ -95,8 +97,9 @@ export function spawnStratus(o: StratusChildOptions): Promise<Child> {
     '--secret-key',
     o.secretKey,
     ...(o.fsync ? [] : ['--no-fsync']),
+    ...(o.workers && o.workers > 1 ? ['--workers', String(o.workers)] : []),
   ];
-  return spawnServer('stratus', args);
+  return spawnServer(o.workers && o.workers > 1 ? `stratus x${o.workers}` : 'stratus', args);
 }
 
 export function spawnBaseline(o: { dir: string; fsync: boolean; smallSize: number; cpuProfDir?: string }): Promise<Child> {

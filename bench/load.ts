@@ -4,7 +4,7 @@
  * server child and the generator itself used, since on two cores the
  * generator can be the bottleneck (then the baseline's figure is a floor).
  */
-import { cpuSeconds, ownCpuSeconds } from './proc.js';
+import { ownCpuSeconds, treeCpuSeconds } from './proc.js';
 
 export interface LoadResult {
   ops: number;
@@ -90,14 +90,14 @@ export async function runInterleaved(
     for (const j of order) {
       const s = sides[j]!;
       const a = acc[j]!;
-      const cpu0 = cpuSeconds(s.serverPid);
+      const cpu0 = treeCpuSeconds(s.serverPid);
       const gen0 = ownCpuSeconds();
       const t0 = performance.now();
       const w0 = nowUs();
       const r = await drive(opts.workers, sliceMs, s.op, a.latencies);
       a.windowsUs.push([w0, nowUs()]);
       a.seconds += (performance.now() - t0) / 1000;
-      const cpu1 = cpuSeconds(s.serverPid);
+      const cpu1 = treeCpuSeconds(s.serverPid);
       a.genCpu += ownCpuSeconds() - gen0;
       a.serverCpu = a.serverCpu !== undefined && cpu0 !== undefined && cpu1 !== undefined ? a.serverCpu + (cpu1 - cpu0) : undefined;
       a.ops += r.ops;

@@ -30,6 +30,8 @@ const keysLabel = (n: number) => (n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n 
 interface Results {
   digests?: Record<string, DigestRow>;
   small?: { stratus: SmallResult; baseline: SmallResult };
+  /** With --workers N: the same rows against a Stratus of N gateway processes, beside the baseline again. */
+  smallWorkers?: { workers: number; stratus: SmallResult; baseline: SmallResult };
   big?: { stratus: BigSideResult; baseline: BigSideResult };
   /** SDK uploadFile / downloadFile of the big object's size at several concurrencies (Stratus only). */
   transfer?: TransferRun[];
@@ -86,6 +88,16 @@ async function run(o: BenchOptions, cleanups: (() => Promise<void> | void)[]): P
     if (o.only.has('small')) {
       log(`4 KiB objects: ${o.connections} connections, ${o.durationMs / 1000} s per phase`);
       res.small = await benchSmall(sides, { size: o.smallSize, body: smallBody(o.smallSize), connections: o.connections, ms: o.durationMs, sliceMs: o.sliceMs, warmupMs: o.warmupMs }, log);
+      if (o.workers > 1) {
+        const multi = await spawnStratus({ dataDir: path.join(tmp, 'stratus-workers'), accessKey: credentials.accessKeyId, secretKey: credentials.secretAccessKey, fsync: o.fsync, workers: o.workers });
+        children.push(multi);
+        const mc = new BenchClient(multi.url, credentials, o.connections);
+        cleanups.unshift(() => mc.close());
+        log(`4 KiB objects against ${o.workers} gateway processes (pid ${multi.pid} and its workers)`);
+        const baseline2 = { ...sides.baseline, bucket: 'bench-workers' };
+        const r = await benchSmall({ stratus: { client: mc, pid: multi.pid, bucket: 'bench' }, baseline: baseline2 }, { size: o.smallSize, body: smallBody(o.smallSize), connections: o.connections, ms: o.durationMs, sliceMs: o.sliceMs, warmupMs: o.warmupMs }, log);
+        res.smallWorkers = { workers: o.workers, ...r };
+      }
     }
     if (o.only.has('big')) {
       if (!o.only.has('small')) for (const s of Object.values(sides)) await s.client.must({ method: 'PUT', bucket: s.bucket });
@@ -155,6 +167,22 @@ function rowsOf(o: BenchOptions, r: Results): { rows: Row[]; verdicts: Verdict[]
     }
     const ratio = r.small.stratus.get.opsPerSec / r.small.baseline.get.opsPerSec;
     verdicts.push({ name: 'small GET >= 50% of bare', pass: ratio >= 0.5, text: `${(ratio * 100).toFixed(0)}% of the bare server's GET ops/s` });
+  }
+  if (r.smallWorkers) {
+    const w = r.smallWorkers;
+    for (const op of ['put', 'get', 'head'] as const) {
+      const s = w.stratus[op];
+      const b = w.baseline[op];
+      const one = r.small?.stratus[op];
+      rows.push({
+        row: `4 KiB ${op.toUpperCase()} ops/s, ${o.connections} conn, ${w.workers} workers`,
+        stratus: s.opsPerSec,
+        baseline: b.opsPerSec,
+        unit: 'op/s',
+        target: '',
+        note: `cpu/op ${s.serverUsPerOp?.toFixed(0) ?? '?'} us (1 worker: ${one?.serverUsPerOp?.toFixed(0) ?? '?'} us, ${one?.opsPerSec.toFixed(0) ?? '?'} op/s); srv cpu ${pct(s.serverCpu)}; gen cpu ${pct(s.genCpu)}${s.errors + b.errors ? `; ERRORS ${s.errors}/${b.errors}` : ''}`,
+      });
+    }
   }
   if (r.big) {
     const label = sizeLabel(o.bigSize);

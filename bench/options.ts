@@ -10,6 +10,9 @@
  *   --no-fsync              run Stratus (and the bare file write) without fsync
  *   --cpu-prof              V8 CPU profiles of both children, summarised per phase
  *   --keep                  keep the temporary data directories
+ *   --workers N             also run the 4 KiB rows against `stratus server --workers N`
+ *                           (a second server, same run, same baseline); server CPU summed
+ *                           over its processes
  */
 export type Scenario = 'digests' | 'small' | 'big' | 'transfer' | 'listing';
 export const SCENARIOS: Scenario[] = ['digests', 'small', 'big', 'transfer', 'listing'];
@@ -33,6 +36,8 @@ export interface BenchOptions {
   fsync: boolean;
   cpuProf: boolean;
   keep: boolean;
+  /** With small: a second Stratus with this many gateway processes (0: none). */
+  workers: number;
 }
 
 const MiB = 1024 * 1024;
@@ -59,7 +64,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     if (v === true || !Number.isFinite(n) || n <= 0) throw new Error(`--${name} needs a positive number`);
     return n;
   };
-  const known = new Set(['quick', 'only', 'connections', 'duration', 'big-size', 'keys', 'no-fsync', 'cpu-prof', 'keep']);
+  const known = new Set(['quick', 'only', 'connections', 'duration', 'big-size', 'keys', 'no-fsync', 'cpu-prof', 'keep', 'workers']);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}`);
 
   const quick = bool('quick');
@@ -91,5 +96,6 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     fsync: !bool('no-fsync'),
     cpuProf: bool('cpu-prof'),
     keep: bool('keep'),
+    workers: get('workers') === undefined ? 0 : Math.round(num('workers', 2)),
   };
 }

@@ -52,6 +52,24 @@ export function cpuSeconds(pid: number): number | undefined {
   }
 }
 
+/** CPU seconds of a process and its live children (a `--workers N` server's primary and gateways). */
+export function treeCpuSeconds(pid: number): number | undefined {
+  const own = cpuSeconds(pid);
+  if (own === undefined) return undefined;
+  let total = own;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) total += cpuSeconds(Number(entry)) ?? 0;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
 /** CPU seconds of this process (the load generator). */
 export function ownCpuSeconds(): number {
   const u = process.cpuUsage();
