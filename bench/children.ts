@@ -77,6 +77,10 @@ export interface StratusChildOptions {
   fsync: boolean;
   /** Directory for a V8 CPU profile of the whole server run (written at exit). */
   cpuProfDir?: string;
+  /** A config file for what has no flag (the PostgreSQL schema). */
+  configFile?: string;
+  /** Metadata store URL (postgres://...). */
+  meta?: string;
 }
 
 export function spawnStratus(o: StratusChildOptions): Promise<Child> {
@@ -95,6 +99,8 @@ export function spawnStratus(o: StratusChildOptions): Promise<Child> {
     '--secret-key',
     o.secretKey,
     ...(o.fsync ? [] : ['--no-fsync']),
+    ...(o.meta ? ['--meta', o.meta] : []),
+    ...(o.configFile ? ['--config', o.configFile] : []),
   ];
   return spawnServer('stratus', args);
 }

@@ -10,6 +10,8 @@
  *   --no-fsync              run Stratus (and the bare file write) without fsync
  *   --cpu-prof              V8 CPU profiles of both children, summarised per phase
  *   --keep                  keep the temporary data directories
+ *   --meta URL              Stratus's metadata store: a postgres:// URL runs it on PostgreSQL
+ *                           (a fresh schema per run, dropped after); default SQLite
  */
 export type Scenario = 'digests' | 'small' | 'big' | 'transfer' | 'listing';
 export const SCENARIOS: Scenario[] = ['digests', 'small', 'big', 'transfer', 'listing'];
@@ -33,6 +35,8 @@ export interface BenchOptions {
   fsync: boolean;
   cpuProf: boolean;
   keep: boolean;
+  /** Stratus's metadata store URL (postgres://...); undefined: SQLite in the data directory. */
+  meta?: string;
 }
 
 const MiB = 1024 * 1024;
@@ -59,7 +63,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     if (v === true || !Number.isFinite(n) || n <= 0) throw new Error(`--${name} needs a positive number`);
     return n;
   };
-  const known = new Set(['quick', 'only', 'connections', 'duration', 'big-size', 'keys', 'no-fsync', 'cpu-prof', 'keep']);
+  const known = new Set(['quick', 'only', 'connections', 'duration', 'big-size', 'keys', 'no-fsync', 'cpu-prof', 'keep', 'meta']);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}`);
 
   const quick = bool('quick');
@@ -91,5 +95,6 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     fsync: !bool('no-fsync'),
     cpuProf: bool('cpu-prof'),
     keep: bool('keep'),
+    ...(typeof get('meta') === 'string' ? { meta: get('meta') as string } : {}),
   };
 }
