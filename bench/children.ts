@@ -79,6 +79,10 @@ export interface StratusChildOptions {
   cpuProfDir?: string;
   /** Gateway processes (`--workers`); default 1. */
   workers?: number;
+  /** A config file for what has no flag (the PostgreSQL schema). */
+  configFile?: string;
+  /** Metadata store URL (postgres://...). */
+  meta?: string;
 }
 
 export function spawnStratus(o: StratusChildOptions): Promise<Child> {
@@ -98,6 +102,8 @@ export function spawnStratus(o: StratusChildOptions): Promise<Child> {
     o.secretKey,
     ...(o.fsync ? [] : ['--no-fsync']),
     ...(o.workers && o.workers > 1 ? ['--workers', String(o.workers)] : []),
+    ...(o.meta ? ['--meta', o.meta] : []),
+    ...(o.configFile ? ['--config', o.configFile] : []),
   ];
   return spawnServer(o.workers && o.workers > 1 ? `stratus x${o.workers}` : 'stratus', args);
 }

@@ -40,6 +40,22 @@ interface Results {
   profiles?: { stratus?: string; baseline?: string };
 }
 
+/** A schema of its own for this run on the PostgreSQL of `url` (a config file naming it), dropped at the end. */
+async function freshPgSchema(url: string, tmp: string, cleanups: (() => Promise<void> | void)[]): Promise<{ configFile: string }> {
+  const schema = `bench_${process.pid}_${Date.now()}`;
+  const configFile = path.join(tmp, 'stratus-config.json');
+  fs.writeFileSync(configFile, JSON.stringify({ pgSchema: schema }));
+  const { default: pg } = await import('pg');
+  const { withUser } = await import('../src/meta/sql/pg-driver.js');
+  cleanups.push(async () => {
+    const c = new pg.Client({ connectionString: withUser(url) });
+    await c.connect();
+    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await c.end();
+  });
+  return { configFile };
+}
+
 async function run(o: BenchOptions, cleanups: (() => Promise<void> | void)[]): Promise<Results> {
   const res: Results = {};
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stratus-bench-'));
@@ -68,8 +84,9 @@ async function run(o: BenchOptions, cleanups: (() => Promise<void> | void)[]): P
   cleanups.unshift(async () => {
     await Promise.all(children.map((c) => c.stop()));
   });
+  const pg = o.meta && /^postgres(ql)?:\/\//.test(o.meta) ? await freshPgSchema(o.meta, tmp, cleanups) : undefined;
   const [stratus, baseline] = await Promise.all([
-    spawnStratus({ dataDir: stratusDir, accessKey: credentials.accessKeyId, secretKey: credentials.secretAccessKey, fsync: o.fsync, cpuProfDir: profDir }),
+    spawnStratus({ dataDir: stratusDir, accessKey: credentials.accessKeyId, secretKey: credentials.secretAccessKey, fsync: o.fsync, cpuProfDir: profDir, ...(o.meta ? { meta: o.meta } : {}), ...(pg ? { configFile: pg.configFile } : {}) }),
     spawnBaseline({ dir: baselineDir, fsync: o.fsync, smallSize: o.smallSize, cpuProfDir: profDir }),
   ]);
   children.push(stratus, baseline);

@@ -13,6 +13,8 @@
  *   --workers N             also run the 4 KiB rows against `stratus server --workers N`
  *                           (a second server, same run, same baseline); server CPU summed
  *                           over its processes
+ *   --meta URL              Stratus's metadata store: a postgres:// URL runs it on PostgreSQL
+ *                           (a fresh schema per run, dropped after); default SQLite
  */
 export type Scenario = 'digests' | 'small' | 'big' | 'transfer' | 'listing';
 export const SCENARIOS: Scenario[] = ['digests', 'small', 'big', 'transfer', 'listing'];
@@ -38,6 +40,8 @@ export interface BenchOptions {
   keep: boolean;
   /** With small: a second Stratus with this many gateway processes (0: none). */
   workers: number;
+  /** Stratus's metadata store URL (postgres://...); undefined: SQLite in the data directory. */
+  meta?: string;
 }
 
 const MiB = 1024 * 1024;
@@ -64,7 +68,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     if (v === true || !Number.isFinite(n) || n <= 0) throw new Error(`--${name} needs a positive number`);
     return n;
   };
-  const known = new Set(['quick', 'only', 'connections', 'duration', 'big-size', 'keys', 'no-fsync', 'cpu-prof', 'keep', 'workers']);
+  const known = new Set(['quick', 'only', 'connections', 'duration', 'big-size', 'keys', 'no-fsync', 'cpu-prof', 'keep', 'workers', 'meta']);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}`);
 
   const quick = bool('quick');
@@ -97,5 +101,6 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     cpuProf: bool('cpu-prof'),
     keep: bool('keep'),
     workers: get('workers') === undefined ? 0 : Math.round(num('workers', 2)),
+    ...(typeof get('meta') === 'string' ? { meta: get('meta') as string } : {}),
   };
 }

@@ -144,7 +144,7 @@ export async function setObjectAcl(e: Engine, bucket: string, key: string, versi
   // Resolves the version (and its errors: NoSuchKey, NoSuchVersion, delete markers) as a read does.
   await e.getObject(bucket, key, versionId);
   return storeOf(e).transaction(async (tx) => {
-    const b = await tx.getBucketForUpdate(bucket);
+    const b = await tx.getBucketForWrite(bucket, [key]);
     if (!b) throw new StorageError('NoSuchBucket', undefined, { BucketName: bucket });
     const o = versionId !== undefined ? await tx.getVersion(b.id, key, versionId) : await tx.getLatest(b.id, key);
     if (!o || o.isDeleteMarker) throw new StorageError(versionId !== undefined ? 'NoSuchVersion' : 'NoSuchKey', undefined, { Key: key });

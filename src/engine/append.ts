@@ -72,7 +72,7 @@ export async function appendObject(
   const now = Date.now();
   try {
     const existing = await storeOf(e).transaction(async (tx) => {
-      const locked = await tx.getBucketForUpdate(bucket);
+      const locked = await tx.getBucketForWrite(bucket, [key]);
       if (!locked) throw new StorageError('NoSuchBucket', undefined, { BucketName: bucket });
       const live = check(await tx.getLatest(locked.id, key));
       if (!live) return undefined;

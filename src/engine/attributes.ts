@@ -15,7 +15,7 @@ export async function updateObjectAttributes(
   change: (o: ObjectRecord) => { meta?: ObjectMeta; extra?: Record<string, unknown> },
 ): Promise<ObjectRecord> {
   return storeOf(engine).transaction(async (tx) => {
-    const b = await tx.getBucketForUpdate(bucket);
+    const b = await tx.getBucketForWrite(bucket, [key]);
     if (!b) throw new StorageError('NoSuchBucket', undefined, { BucketName: bucket });
     refuseNul(key);
     const o = await tx.getLatest(b.id, key);

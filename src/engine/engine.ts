@@ -371,7 +371,8 @@ export class Engine {
   async commitVersion(
     bucket: string,
     key: string,
-    cond: WriteConditions & { seen?: ConditionSnapshot },
+    /** `alsoLock`: other keys the commit changes (a move's source), locked with `key`. */
+    cond: WriteConditions & { seen?: ConditionSnapshot; alsoLock?: string[] },
     build: (b: BucketRecord) => NewObject,
     segments?: Segment[],
     /** Runs first inside the same transaction (e.g. consuming a multipart upload); returns blobs it orphaned. */
@@ -379,7 +380,7 @@ export class Engine {
   ): Promise<ObjectRecord> {
     validateWriteConditions(cond);
     const { result, orphans } = await this.meta.transaction(async (tx) => {
-      const b = await tx.getBucketForUpdate(bucket);
+      const b = await tx.getBucketForWrite(bucket, [key, ...(cond.alsoLock ?? [])]);
       if (!b) throw new StorageError('NoSuchBucket', undefined, { BucketName: bucket });
       const released = within ? await within(tx, b) : [];
       const prev = await tx.getLatest(b.id, key);
@@ -460,7 +461,7 @@ export class Engine {
     // S3 does not evaluate If-Match against a named version: it refuses the combination.
     if (opts.versionId !== undefined && opts.ifMatch !== undefined) throw new StorageError('NotImplemented', undefined, { Header: 'If-Match' });
     const { result, orphans } = await this.meta.transaction(async (tx) => {
-      const b = await tx.getBucketForUpdate(bucket);
+      const b = await tx.getBucketForWrite(bucket, [key]);
       if (!b) throw new StorageError('NoSuchBucket', undefined, { BucketName: bucket });
       if (opts.within) await opts.within(tx, b);
       const latest = await tx.getLatest(b.id, key);

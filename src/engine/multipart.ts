@@ -239,7 +239,8 @@ export class Multipart {
     let replaced: PartRecord | undefined;
     try {
       replaced = await this.meta.transaction(async (tx) => {
-        const b = await tx.getBucketForUpdate(bucket);
+        // No object key changes here: the upload row's lock (putPart) orders writers of its parts.
+        const b = await tx.getBucketForWrite(bucket, []);
         // The upload may have been completed or aborted while the body streamed.
         if (!b || !(await tx.getUpload(b.id, part.uploadId))) throw new StorageError('NoSuchUpload', undefined, { UploadId: part.uploadId });
         return tx.putPart(part);
@@ -365,8 +366,9 @@ export class Multipart {
   async abort(bucket: string, key: string, uploadId: string): Promise<void> {
     await this.getUpload(bucket, key, uploadId);
     const orphans = await this.meta.transaction(async (tx) => {
-      const b = await tx.getBucketForUpdate(bucket);
-      if (!b || !(await tx.getUpload(b.id, uploadId))) throw new StorageError('NoSuchUpload', undefined, { UploadId: uploadId });
+      const b = await tx.getBucketForWrite(bucket, []);
+      // Held: no part can be written, and its blob missed, between reading the parts and deleting them.
+      if (!b || !(await tx.holdUpload(b.id, uploadId))) throw new StorageError('NoSuchUpload', undefined, { UploadId: uploadId });
       const parts = await this.allParts(tx, uploadId);
       await tx.deleteUpload(uploadId);
       return parts.map((p) => p.blobId);

@@ -39,7 +39,8 @@ export async function relocateObject(engine: Engine, caller: Caller, bucket: str
   const target = await engine.commitVersion(
     bucket,
     dstKey,
-    { ifNoneMatch: opts.overwrite ? undefined : '*' },
+    // A move also changes the source key: locked with the target, so no writer of it slips between.
+    { ifNoneMatch: opts.overwrite ? undefined : '*', ...(opts.move ? { alsoLock: [srcKey] } : {}) },
     (b) => ({
       bucketId: b.id,
       key: dstKey,

@@ -37,7 +37,7 @@ export class Tagging {
   ): Promise<{ bucket: BucketRecord; object: ObjectRecord }> {
     if (versionId !== undefined) validateVersionId(versionId);
     return this.meta.transaction(async (tx) => {
-      const b = await tx.getBucketForUpdate(bucket);
+      const b = await tx.getBucketForWrite(bucket, [key]);
       if (!b) throw new StorageError('NoSuchBucket', undefined, { BucketName: bucket });
       const o = await findVersion(tx, b, key, versionId);
       if (o.isDeleteMarker) {

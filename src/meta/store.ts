@@ -32,8 +32,19 @@ export interface MetaOps {
 
   // buckets
   getBucket(name: string): Promise<BucketRecord | undefined>;
-  /** Locks the bucket row for the rest of the transaction (PostgreSQL); a plain read elsewhere. */
+  /**
+   * Locks the bucket row for the rest of the transaction (PostgreSQL), against every writer
+   * of the bucket: for deleting it and changing what all writes read (versioning, settings).
+   * A plain read elsewhere.
+   */
   getBucketForUpdate(name: string): Promise<BucketRecord | undefined>;
+  /**
+   * For a write to some keys: the bucket, held against deletion and versioning changes but
+   * not against other writers (FOR SHARE on PostgreSQL), and each key locked for the rest of
+   * the transaction, so writers of one key serialise and writers of different keys run in
+   * parallel. SQLite has one writer at a time: a plain read.
+   */
+  getBucketForWrite(name: string, keys: readonly string[]): Promise<BucketRecord | undefined>;
   listBuckets(ownerId?: string): Promise<BucketRecord[]>;
   /** Throws StorageError BucketAlreadyOwnedByYou / BucketAlreadyExists when the name is taken. */
   insertBucket(b: Omit<BucketRecord, 'id' | 'objectCount' | 'bytesUsed'>): Promise<BucketRecord>;

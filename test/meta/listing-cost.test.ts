@@ -44,7 +44,7 @@ function defineCost(name: string, open: (wrap: (d: SqlDriver) => SqlDriver) => P
 
     async function measure(total: number) {
       let counting!: CountingDriver;
-      const opened = await open((d) => (counting = new CountingDriver(d, (sql) => sql.startsWith('SELECT * FROM buckets WHERE name'))));
+      const opened = await open((d) => (counting = new CountingDriver(d, (sql) => sql.startsWith('SELECT * FROM buckets WHERE name') || (sql.includes('FROM buckets b') && sql.includes('WHERE b.name = ?')))));
       const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'stratus-cost-'));
       cleanups.push(async () => {
         await opened.cleanup();

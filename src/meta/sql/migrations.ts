@@ -120,6 +120,20 @@ const MIGRATIONS: Migration[] = [
     CREATE INDEX once_tokens_expiry ON once_tokens (expires_at);
     `,
   },
+  {
+    // PostgreSQL: writes append usage deltas instead of updating the bucket row, so writers of
+    // one bucket do not queue behind that row's lock (sql-store: getBucketForWrite, adjustUsage).
+    sqlite: `SELECT 1`,
+    postgres: `
+    CREATE TABLE bucket_usage (
+      id BIGSERIAL PRIMARY KEY,
+      bucket_id BIGINT NOT NULL REFERENCES buckets(id) ON DELETE CASCADE,
+      objects BIGINT NOT NULL,
+      bytes BIGINT NOT NULL
+    );
+    CREATE INDEX bucket_usage_bucket ON bucket_usage (bucket_id);
+    `,
+  },
 ];
 
 const TYPES = {

@@ -29,7 +29,7 @@ function numbered(sql: string): string {
  * Like libpq, a URL without a user name connects as the operating-system user
  * (pg itself only looks at $PGUSER and $USER, which services often lack).
  */
-function withUser(url: string): string {
+export function withUser(url: string): string {
   if (process.env.PGUSER || process.env.USER) return url;
   try {
     const u = new URL(url);

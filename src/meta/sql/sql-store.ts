@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { MetaOps, MetadataStore } from '../store.js';
 import type {
   AccessKeyRecord,
@@ -92,11 +93,25 @@ function toPart(r: Row): PartRecord {
 const OBJECT_COLS =
   'id, bucket_id, key, version_id, is_latest, is_delete_marker, size, etag, last_modified, meta, checksums, storage_class, object_type, owner_id, blob_id, segment_count, tags, extra';
 
+/** The advisory lock id of a key of a bucket: a signed 64-bit hash. */
+function keyLockId(bucketId: number, key: string): bigint {
+  return createHash('sha256').update(`${bucketId}\0${key}`).digest().readBigInt64BE(0);
+}
+
+/** Bucket rows on PostgreSQL: the usage columns plus the deltas appended since (see adjustUsage). */
+const PG_BUCKETS = `SELECT b.*, b.object_count + COALESCE(u.objects, 0) AS object_count, b.bytes_used + COALESCE(u.bytes, 0) AS bytes_used
+  FROM buckets b LEFT JOIN LATERAL (SELECT SUM(objects) AS objects, SUM(bytes) AS bytes FROM bucket_usage WHERE bucket_id = b.id) u ON true`;
+
+/** Usage deltas of a bucket are folded into one row after this many writes in a process. */
+const FOLD_EVERY = 256;
+
 /** The metadata operations in portable SQL, over any executor (the pool or one transaction). */
 class SqlOps implements MetaOps {
   constructor(
     protected readonly ex: SqlExecutor,
     protected readonly dialect: SqlDriver["kind"],
+    /** Told of each bucket whose usage got a delta (PostgreSQL), so the store can fold them. */
+    protected readonly usageTouched?: (bucketId: number) => void,
   ) {}
 
   async getAccount(id: string) {
@@ -141,21 +156,37 @@ class SqlOps implements MetaOps {
     );
   }
 
-  async getBucket(name: string) {
-    const r = await this.ex.get<Row>('SELECT * FROM buckets WHERE name = ?', [name]);
+  /** A bucket row by name; on PostgreSQL its usage counters include the deltas not yet folded in. */
+  private async bucketRow(name: string, lock: '' | ' FOR SHARE OF b' | ' FOR UPDATE OF b'): Promise<BucketRecord | undefined> {
+    const r =
+      this.dialect === 'postgres'
+        ? await this.ex.get<Row>(`${PG_BUCKETS} WHERE b.name = ?${lock}`, [name])
+        : await this.ex.get<Row>('SELECT * FROM buckets WHERE name = ?', [name]);
     return r && toBucket(r);
   }
 
-  async getBucketForUpdate(name: string) {
-    const lock = this.dialect === 'postgres' ? ' FOR UPDATE' : '';
-    const r = await this.ex.get<Row>(`SELECT * FROM buckets WHERE name = ?${lock}`, [name]);
-    return r && toBucket(r);
+  getBucket(name: string) {
+    return this.bucketRow(name, '');
+  }
+
+  getBucketForUpdate(name: string) {
+    return this.bucketRow(name, ' FOR UPDATE OF b');
+  }
+
+  async getBucketForWrite(name: string, keys: readonly string[]) {
+    if (this.dialect !== 'postgres') return this.bucketRow(name, '');
+    const b = await this.bucketRow(name, ' FOR SHARE OF b');
+    if (!b) return undefined;
+    // One advisory lock per key, taken in a fixed order so two writers of the same keys cannot
+    // deadlock. A hash collision only makes two keys' writers wait for each other.
+    const hashes = [...new Set(keys)].map((k) => keyLockId(b.id, k)).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+    for (const h of hashes) await this.ex.get('SELECT pg_advisory_xact_lock(?) AS locked', [h.toString()]);
+    return b;
   }
 
   async listBuckets(ownerId?: string) {
-    const rows = ownerId
-      ? await this.ex.all<Row>('SELECT * FROM buckets WHERE owner_id = ? ORDER BY name', [ownerId])
-      : await this.ex.all<Row>('SELECT * FROM buckets ORDER BY name');
+    const from = this.dialect === 'postgres' ? `${PG_BUCKETS} ` : 'SELECT * FROM buckets b ';
+    const rows = ownerId ? await this.ex.all<Row>(`${from}WHERE b.owner_id = ? ORDER BY b.name`, [ownerId]) : await this.ex.all<Row>(`${from}ORDER BY b.name`);
     return rows.map(toBucket);
   }
 
@@ -183,7 +214,11 @@ class SqlOps implements MetaOps {
 
   async adjustUsage(id: number, objects: number, bytes: number) {
     if (objects === 0 && bytes === 0) return;
-    await this.ex.run('UPDATE buckets SET object_count = object_count + ?, bytes_used = bytes_used + ? WHERE id = ?', [objects, bytes, id]);
+    if (this.dialect === 'postgres') {
+      // Appended, not updated: an UPDATE would hold the bucket row's lock to the end of the transaction.
+      await this.ex.run('INSERT INTO bucket_usage (bucket_id, objects, bytes) VALUES (?, ?, ?)', [id, objects, bytes]);
+      this.usageTouched?.(id);
+    } else await this.ex.run('UPDATE buckets SET object_count = object_count + ?, bytes_used = bytes_used + ? WHERE id = ?', [objects, bytes, id]);
   }
 
   async bucketHasContent(id: number, opts: { uploads: boolean }) {
@@ -466,11 +501,15 @@ export class SqlMetadataStore extends SqlOps implements MetadataStore {
 
   private committed = 0;
   private rolledBack = 0;
+  /** Per bucket, usage deltas this process appended since it last folded them (PostgreSQL). */
+  private readonly unfolded = new Map<number, number>();
 
   transaction<T>(fn: (tx: MetaOps) => Promise<T>): Promise<T> {
-    return this.driver.transaction((ex) => fn(new SqlOps(ex, this.driver.kind))).then(
+    const touched: number[] = [];
+    return this.driver.transaction((ex) => fn(new SqlOps(ex, this.driver.kind, (id) => touched.push(id)))).then(
       (r) => {
         this.committed++;
+        for (const id of touched) this.noteDelta(id);
         return r;
       },
       (e: unknown) => {
@@ -482,6 +521,32 @@ export class SqlMetadataStore extends SqlOps implements MetadataStore {
 
   stats(): StoreStats {
     return { committed: this.committed, rolledBack: this.rolledBack, ...(this.driver.pool ? { pool: this.driver.pool() } : {}) };
+  }
+
+  /** Counts a committed delta; every FOLD_EVERY, folds the bucket's deltas (in the background). */
+  private noteDelta(bucketId: number): void {
+    const n = (this.unfolded.get(bucketId) ?? 0) + 1;
+    if (n < FOLD_EVERY) {
+      this.unfolded.set(bucketId, n);
+      return;
+    }
+    this.unfolded.delete(bucketId);
+    // Failure is harmless: the deltas stay and are summed on read; the next fold takes them.
+    this.foldUsage(bucketId).catch(() => undefined);
+  }
+
+  /**
+   * Replaces a bucket's usage deltas by one row holding their sum, so reads sum a
+   * few rows. Touches neither the bucket row nor any lock a writer takes: writers
+   * go on appending meanwhile; concurrent folds each take distinct rows.
+   */
+  async foldUsage(bucketId: number): Promise<void> {
+    if (this.driver.kind !== 'postgres') return;
+    await this.driver.run(
+      `WITH d AS (DELETE FROM bucket_usage WHERE bucket_id = ? RETURNING objects, bytes)
+       INSERT INTO bucket_usage (bucket_id, objects, bytes) SELECT ?, SUM(objects), SUM(bytes) FROM d HAVING COUNT(*) > 0`,
+      [bucketId, bucketId],
+    );
   }
 
   close() {
