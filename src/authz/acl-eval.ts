@@ -48,14 +48,20 @@ export function isPublicAcl(acl: Acl): boolean {
   return acl.grants.some(isPublicGrant);
 }
 
-function granteeIs(g: Grant, p: Principal): boolean {
+/**
+ * A grant to an account is its root's, and a user's or role's of that
+ * account only when its identity policies allow the action too
+ * (`identityAllows`): S3 lets an account delegate what it was granted, never
+ * hands it to every identity in it.
+ */
+function granteeIs(g: Grant, p: Principal, identityAllows: boolean): boolean {
   const t = g.grantee;
-  if (t.type === 'user') return p.kind !== 'anonymous' && t.id === p.accountId;
+  if (t.type === 'user') return p.kind !== 'anonymous' && t.id === p.accountId && (p.kind === 'root' || identityAllows);
   if (t.group === 'AllUsers') return true;
   return t.group === 'AuthenticatedUsers' && p.kind !== 'anonymous';
 }
 
 /** Whether an ACL gives the principal a permission (FULL_CONTROL gives every one); `ignorePublic`: IgnorePublicAcls. */
-export function aclGrants(acl: Acl, p: Principal, permission: Permission, ignorePublic: boolean): boolean {
-  return acl.grants.some((g) => (g.permission === permission || g.permission === 'FULL_CONTROL') && !(ignorePublic && isPublicGrant(g)) && granteeIs(g, p));
+export function aclGrants(acl: Acl, p: Principal, permission: Permission, opts: { ignorePublic: boolean; identityAllows: boolean }): boolean {
+  return acl.grants.some((g) => (g.permission === permission || g.permission === 'FULL_CONTROL') && !(opts.ignorePublic && isPublicGrant(g)) && granteeIs(g, p, opts.identityAllows));
 }

@@ -123,7 +123,7 @@ export class Authorizer {
     // RestrictPublicBuckets: a public policy admits only principals of the owner's account.
     if (bucketVerdict === 'Allow' && access.pab?.restrictPublicBuckets && access.policyPublic && !sameAccount) bucketVerdict = 'none';
 
-    const resourceSide = async (): Promise<boolean> => bucketVerdict === 'Allow' || (await this.aclAllows(access, principal, action, facts, readObject));
+    const resourceSide = async (): Promise<boolean> => bucketVerdict === 'Allow' || (await this.aclAllows(access, principal, action, facts, readObject, identity === 'Allow'));
     const allowed = sameAccount ? identity === 'Allow' || (await resourceSide()) : (principal.kind === 'root' || principal.kind === 'anonymous' || identity === 'Allow') && (await resourceSide());
     if (!allowed) throw denied();
     aclHeaderChecks(access, action, facts);
@@ -196,18 +196,18 @@ export class Authorizer {
   }
 
   /** Whether the bucket's or the object's ACL grants the action. */
-  private async aclAllows(access: BucketAccess, p: Principal, action: Action, facts: RequestFacts | undefined, readObject: () => Promise<ObjectRecord | undefined>): Promise<boolean> {
+  private async aclAllows(access: BucketAccess, p: Principal, action: Action, facts: RequestFacts | undefined, readObject: () => Promise<ObjectRecord | undefined>, identityAllows: boolean): Promise<boolean> {
     if (access.ownership === 'BucketOwnerEnforced') return false; // ACLs are disabled
     const need = aclFor(action);
     if (!need) return false;
-    const ignorePublic = access.pab?.ignorePublicAcls === true;
-    if (need.on === 'bucket') return aclGrants(access.acl, p, need.permission, ignorePublic);
+    const opts = { ignorePublic: access.pab?.ignorePublicAcls === true, identityAllows };
+    if (need.on === 'bucket') return aclGrants(access.acl, p, need.permission, opts);
     const o = await readObject();
     if (!o) {
       // No such object: a caller who may list the bucket learns that from the handler (NoSuchKey).
-      return aclGrants(access.acl, p, 'READ', ignorePublic);
+      return aclGrants(access.acl, p, 'READ', opts);
     }
-    return aclGrants(effectiveObjectAcl(o, access.acl, facts), p, need.permission, ignorePublic);
+    return aclGrants(effectiveObjectAcl(o, access.acl, facts), p, need.permission, opts);
   }
 
   /** Test hook: sees every decision's question (principal, action, resource). Returns the unsubscribe. */
