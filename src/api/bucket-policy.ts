@@ -33,7 +33,8 @@ export async function putBucketPolicy(op: OpContext): Promise<Reply> {
   const policy = parsePolicy(text, { dialect, bucket });
   const access = await authorizer.buckets.of(bucket);
   if (access.pab?.blockPublicPolicy && isPublicPolicy(policy)) throw new StorageError('AccessDenied', 'Access Denied: the bucket blocks public policies');
-  await engine.setBucketSetting(bucket, 'policy', { text, dialect });
+  const confirmRemoveSelf = op.http.header('x-amz-confirm-remove-self-bucket-access')?.toLowerCase() === 'true';
+  await engine.setBucketSetting(bucket, 'policy', { text, dialect, ...(confirmRemoveSelf ? { confirmRemoveSelf } : {}) });
   return { status: dialect === 'oss' ? 200 : 204 };
 }
 

@@ -33,6 +33,9 @@ export type AuthorizationObserver = (principal: Principal, action: Action, resou
 
 const denied = () => new StorageError('AccessDenied', 'Access Denied');
 
+/** What the owner's root may always do on its bucket, whatever its policy denies (unless it confirmed removing that). */
+const POLICY_ACTIONS = new Set<Action>(['s3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy']);
+
 /**
  * The one authorization step: every dialect calls `authorize` once per
  * request (twice for a copy: its source too), after authentication and
@@ -74,12 +77,11 @@ export class Authorizer {
   async authorize(principal: Principal, action: Action, resource: Resource, facts?: RequestFacts): Promise<void> {
     for (const o of this.observers) o(principal, action, resource, facts);
     if (ANONYMOUS_ACTIONS.has(action)) return;
-    const keys = conditionKeys(principal, facts);
     if (resource.bucket === undefined || ACCOUNT_ACTIONS.has(action)) {
       // Account actions (ListAllMyBuckets, CreateBucket): the account's root, or what identity policies allow.
       if (principal.kind === 'root' && !principal.session?.policy) return;
       if (principal.kind === 'anonymous') throw denied();
-      const req: PolicyRequest = { principal, action, resource: resource.bucket ?? '*', keys };
+      const req: PolicyRequest = { principal, action, resource: resource.bucket ?? '*', keys: conditionKeys(principal, facts) };
       if ((await this.identityVerdict(principal, req)) !== 'Allow') throw denied();
       return;
     }
@@ -93,8 +95,8 @@ export class Authorizer {
     const owner = access.bucket.ownerId;
     const sameAccount = principal.kind !== 'anonymous' && principal.accountId === owner;
 
-    // The owner's root on a bucket without a policy: nothing to evaluate.
-    if (sameAccount && principal.kind === 'root' && !access.policy && !principal.session?.policy) {
+    // The owner's root on a bucket without a policy: nothing to evaluate. Nor on the policy itself, so it cannot lock itself out by mistake.
+    if (sameAccount && principal.kind === 'root' && !principal.session?.policy && (!access.policy || (POLICY_ACTIONS.has(action) && !access.policyLocksOwner))) {
       aclHeaderChecks(access, action, facts);
       return;
     }

@@ -12,6 +12,8 @@ export interface BucketAccess {
   policy: CompiledPolicy | null;
   /** The policy is public (S3's definition): RestrictPublicBuckets and GetBucketPolicyStatus ask. */
   policyPublic: boolean;
+  /** The policy may deny the owner's root the policy operations too (ConfirmRemoveSelfBucketAccess). */
+  policyLocksOwner: boolean;
   acl: Acl;
   pab: PublicAccessBlock | null;
   ownership: ObjectOwnership | null;
@@ -54,7 +56,7 @@ export class BucketAccessCache {
         policy = { statements: [], readsObjectTags: false };
       }
     }
-    const access: BucketAccess = { bucket, policy, policyPublic: policy !== null && isPublicPolicy(policy), acl, pab, ownership };
+    const access: BucketAccess = { bucket, policy, policyPublic: policy !== null && isPublicPolicy(policy), policyLocksOwner: stored?.confirmRemoveSelf === true, acl, pab, ownership };
     if (this.entries.size > 10_000) this.entries.clear();
     this.entries.set(name, { access, epoch, until: now + this.ttlMs });
     return access;

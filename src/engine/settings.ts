@@ -45,6 +45,8 @@ export type DataRedundancy = 'LRS' | 'ZRS';
 export interface StoredPolicy {
   text: string;
   dialect: 's3' | 'oss' | 'obs';
+  /** Put with x-amz-confirm-remove-self-bucket-access: its Deny binds the owner's root even on the policy itself. */
+  confirmRemoveSelf?: boolean;
 }
 
 export const PAB_FLAGS = ['blockPublicAcls', 'ignorePublicAcls', 'blockPublicPolicy', 'restrictPublicBuckets'] as const;

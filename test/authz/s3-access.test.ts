@@ -142,6 +142,17 @@ describe('S3 access control: a second account', () => {
     assert.equal(await text(other.s3.send(new GetObjectCommand({ Bucket: b, Key: 'open/y' }))), 'O');
   });
 
+  it("the owner's root keeps the policy operations a policy denies, unless it confirmed removing its own access", async () => {
+    const b = await bucketWith({});
+    const denyPolicyOps = policyOf(b, [{ Effect: 'Deny', Principal: '*', Action: ['s3:PutBucketPolicy', 's3:GetBucketPolicy', 's3:DeleteBucketPolicy'], Resource: [`arn:aws:s3:::${b}`, `arn:aws:s3:::${b}/*`] }]);
+    await t.s3.send(new PutBucketPolicyCommand({ Bucket: b, Policy: denyPolicyOps }));
+    assert.equal((await t.s3.send(new GetBucketPolicyCommand({ Bucket: b }))).Policy, denyPolicyOps);
+    await t.s3.send(new DeleteBucketPolicyCommand({ Bucket: b }));
+    await t.s3.send(new PutBucketPolicyCommand({ Bucket: b, Policy: denyPolicyOps, ConfirmRemoveSelfBucketAccess: true }));
+    assert.deepEqual(await s3Error(t.s3.send(new GetBucketPolicyCommand({ Bucket: b }))), ['AccessDenied', 403]);
+    assert.deepEqual(await s3Error(t.s3.send(new DeleteBucketPolicyCommand({ Bucket: b }))), ['AccessDenied', 403]);
+  });
+
   it('conditions see the request: aws:SourceIp', async () => {
     const b = await bucketWith({ k: 'v' });
     const byIp = (cidr: string) => policyOf(b, [allow({ AWS: other.id }, 's3:GetObject', `arn:aws:s3:::${b}/*`, { Condition: { IpAddress: { 'aws:SourceIp': cidr } } })]);
