@@ -74,6 +74,9 @@ describe('policy documents: refused with a message saying where', () => {
     malformed(doc([stmt({ Condition: { StringSorta: { 's3:prefix': 'a' } } })]), /unknown condition operator StringSorta/);
     malformed(doc([stmt({ Condition: { StringEquals: { 'foo:bar': 'a' } } })]), /invalid condition key: foo:bar/);
     malformed(doc([stmt({ Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.300/8' } } })]), /invalid IP address/);
+    // Prefixes node's BlockList would abort the process on are refused first.
+    for (const cidr of ['10.0.0.0/-0', '10.0.0.0/1e1', '10.0.0.0/33', '::/129', '10.0.0.0/', '10.0.0.0/ 8'])
+      malformed(doc([stmt({ Condition: { IpAddress: { 'aws:SourceIp': cidr } } })]), /invalid CIDR/);
     malformed(doc([stmt({ Condition: { NumericLessThan: { 's3:max-keys': 'ten' } } })]), /invalid number/);
     malformed(doc([stmt({ Condition: { DateGreaterThan: { 'aws:CurrentTime': 'tomorrow' } } })]), /invalid date/);
     malformed(doc([stmt({ Condition: { Bool: { 'aws:SecureTransport': 'yes' } } })]), /invalid boolean/);
