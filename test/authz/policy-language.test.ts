@@ -258,3 +258,19 @@ describe('public policies (S3 definition)', () => {
     assert.ok(!isPublicPolicy(bucketPolicy([stmt({ Effect: 'Deny' })])));
   });
 });
+
+describe('wildcards', () => {
+  it('match * and ? by characters, literally otherwise, without backtracking blow-ups', async () => {
+    const { wildcard } = await import('../../src/authz/policy/wildcard.js');
+    assert.ok(wildcard('a*b?c')('a/x/yb中c'));
+    assert.ok(!wildcard('a*b?c')('abc'));
+    assert.ok(wildcard('a.c')('a.c') && !wildcard('a.c')('abc'), 'regex characters are literal');
+    assert.ok(wildcard('[x]+(y)')('[x]+(y)'));
+    assert.ok(wildcard('**')('') && wildcard('a*')('a') && !wildcard('?')(''));
+    assert.ok(wildcard('😀?')('😀😀'), '? is one whole character');
+    assert.ok(wildcard('S3:get*', true)('s3:GetObject') && !wildcard('S3:get*')('s3:GetObject'));
+    // A pattern that is exponential for a backtracking regex: answered at once.
+    const evil = wildcard('*a'.repeat(40) + 'b');
+    assert.equal(evil('a'.repeat(1024)), false);
+  });
+});
