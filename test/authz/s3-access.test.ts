@@ -28,6 +28,8 @@ import {
   CopyObjectCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
+  UploadPartCommand,
+  CompleteMultipartUploadCommand,
 } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -285,6 +287,11 @@ describe('S3 access control: a second account', () => {
     await other.s3.send(new PutObjectCommand({ Bucket: preferred, Key: 'mine', Body: 'x' }));
     await other.s3.send(new PutObjectCommand({ Bucket: preferred, Key: 'given', Body: 'x', ACL: 'bucket-owner-full-control' }));
     assert.deepEqual([await objectOwner(preferred, 'mine'), await objectOwner(preferred, 'given')], [other.id, owner]);
+    // A multipart upload's object is owned as its creation decided, whatever the completing request says.
+    const up = await other.s3.send(new CreateMultipartUploadCommand({ Bucket: preferred, Key: 'mpu', ACL: 'bucket-owner-full-control' }));
+    const part = await other.s3.send(new UploadPartCommand({ Bucket: preferred, Key: 'mpu', UploadId: up.UploadId, PartNumber: 1, Body: 'p' }));
+    await other.s3.send(new CompleteMultipartUploadCommand({ Bucket: preferred, Key: 'mpu', UploadId: up.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
+    assert.equal(await objectOwner(preferred, 'mpu'), owner);
 
     const writer = await bucketWith({});
     await t.s3.send(new PutBucketOwnershipControlsCommand({ Bucket: writer, OwnershipControls: { Rules: [{ ObjectOwnership: 'ObjectWriter' }] } }));
