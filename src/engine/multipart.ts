@@ -316,7 +316,8 @@ export class Multipart {
         checksums,
         storageClass: upload.storageClass,
         objectType: 'Multipart',
-        ownerId: caller.accountId,
+        // The object is the upload's owner's, as decided when it was created (object ownership, the ACL it asked for).
+        ownerId: upload.ownerId,
         blobId: null,
         segmentCount: segments.length,
         tags: upload.tags,

@@ -76,10 +76,12 @@ export function makeXmlDialect(spec: XmlDialectSpec): Dialect {
           http: ctx,
           services,
           vocab,
-          caller: { accountId: auth.accountId },
+          // An object write's owner follows the bucket's object ownership (the writer's account, or the bucket owner's).
+          caller: route.action === 's3:PutObject' ? await services.authorizer.writer(principal, addr.bucket, facts) : { accountId: auth.accountId },
           bucket: addr.bucket,
           key: addr.key,
           payload: auth.payload,
+          authorizeKey: (action, key, version) => services.authorizer.authorize(principal, onVersion(action, version), resourceOf(addr.bucket, key), facts),
           ...(auth.region !== undefined ? { signingRegion: auth.region } : {}),
         };
         const reply = await route.handler(op);
