@@ -27,6 +27,9 @@ program
   .option('--headers-timeout-ms <ms>', 'time a request may take to send its headers (default 20000)')
   .option('--body-timeout-ms <ms>', 'time a request may take to send its body (default 6 hours)')
   .option('--body-min-rate <bytes/s>', 'slowest average upload rate accepted (default 1024, 0: none)')
+  .option('--no-workers', 'run no background workers (lifecycle...) in this gateway')
+  .option('--lifecycle-day-seconds <n>', 'debug clock: one lifecycle day lasts n seconds')
+  .option('--worker-lease-ms <ms>', 'background worker lease: takeover time after a gateway dies (default 30000)')
   .option('--config <file>', 'JSON config file (or STRATUS_CONFIG)')
   .action(async (o: Record<string, unknown>) => {
     const configFile = (o.config as string | undefined) ?? process.env.STRATUS_CONFIG;
@@ -47,6 +50,9 @@ program
       headersTimeoutMs: o.headersTimeoutMs as string | undefined,
       bodyTimeoutMs: o.bodyTimeoutMs as string | undefined,
       bodyMinRate: o.bodyMinRate as string | undefined,
+      workers: o.workers === false ? false : undefined,
+      lifecycleDaySeconds: o.lifecycleDaySeconds as string | undefined,
+      workerLeaseMs: o.workerLeaseMs as string | undefined,
     };
     let config;
     try {

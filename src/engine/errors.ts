@@ -64,7 +64,11 @@ export type ErrorCode =
   | 'MalformedPOSTRequest'
   | 'MaxPostPreDataLengthExceeded'
   | 'InvalidPolicyDocument'
-  | 'UnresolvableGrantByEmailAddress';
+  | 'UnresolvableGrantByEmailAddress'
+  // background work (issue 14)
+  | 'NoSuchLifecycleConfiguration'
+  | 'InvalidObjectState'
+  | 'RestoreAlreadyInProgress';
 
 /** Default HTTP status for each neutral code (S3's). Dialects may override. */
 export const DEFAULT_STATUS: Record<ErrorCode, number> = {
@@ -128,6 +132,9 @@ export const DEFAULT_STATUS: Record<ErrorCode, number> = {
   MalformedPOSTRequest: 400,
   MaxPostPreDataLengthExceeded: 400,
   InvalidPolicyDocument: 400,
+  NoSuchLifecycleConfiguration: 404,
+  InvalidObjectState: 403,
+  RestoreAlreadyInProgress: 409,
 };
 
 /** Default English messages (S3's wording where S3 has one). */
@@ -182,6 +189,9 @@ export const DEFAULT_MESSAGE: Partial<Record<ErrorCode, string>> = {
   MalformedPOSTRequest: 'The body of your POST request is not well-formed multipart/form-data.',
   MaxPostPreDataLengthExceeded: 'Your POST request fields preceding the upload file were too large.',
   InvalidPolicyDocument: 'Invalid Policy: Invalid JSON.',
+  NoSuchLifecycleConfiguration: 'The lifecycle configuration does not exist',
+  InvalidObjectState: 'The operation is not valid for the object\'s storage class',
+  RestoreAlreadyInProgress: 'Object restore is already in progress',
 };
 
 export class StorageError extends Error {

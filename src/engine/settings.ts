@@ -2,6 +2,7 @@ import type { MetaOps } from '../meta/store.js';
 import type { BucketRecord } from '../meta/types.js';
 import { cannedAcl, validateAcl, type Acl } from './acl.js';
 import { StorageError } from './errors.js';
+import { validateLifecycle, type LifecycleConfiguration } from './lifecycle/model.js';
 
 /**
  * The typed registry of bucket settings (after Garage's `BucketParams`). Each
@@ -108,6 +109,17 @@ export const BUCKET_SETTINGS = {
     },
     encode: (dataRedundancyType) => ({ dataRedundancyType }),
     decode: (doc) => (isObject(doc) && doc.dataRedundancyType === 'ZRS' ? 'ZRS' : 'LRS'),
+  }),
+
+  /** The lifecycle configuration (neutral form, engine/lifecycle/model.ts); null (no row) when none. */
+  lifecycle: setting<LifecycleConfiguration | null>({
+    stored: 'lifecycle',
+    defaultFor: () => null,
+    validate: (c) => {
+      if (c !== null) validateLifecycle(c);
+    },
+    encode: (c) => c ?? undefined,
+    decode: (doc) => (isObject(doc) && Array.isArray(doc.rules) ? (doc as unknown as LifecycleConfiguration) : null),
   }),
 } as const;
 

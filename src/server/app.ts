@@ -18,6 +18,7 @@ import type { Services } from '../http/services.js';
 import { DEFAULT_REGION, type Config } from './config.js';
 import { rootKeys, type RootKeys } from './credentials.js';
 import { createLogger } from './logger.js';
+import { startWorkers, type Workers } from '../workers/index.js';
 
 export interface RunningServer {
   url: string;
@@ -29,6 +30,8 @@ export interface RunningServer {
   keys: RootKeys;
   log: Logger;
   server: HttpServer;
+  /** Background workers (undefined with --no-workers). */
+  workers?: Workers;
   /** Stops accepting, lets in-flight requests finish within the grace period, then closes the stores. */
   close(): Promise<void>;
 }
@@ -104,6 +107,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  const workers = config.workers ? startWorkers(engine, config, log) : undefined;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 
   let closing: Promise<void> | undefined;
@@ -117,9 +121,10 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       // Connections are gone; handlers may still be cleaning up (temporary files) before the stores close.
       await drained;
       clearTimeout(timer);
+      await workers?.stop();
       await blobs.close();
       await meta.close();
     })());
 
-  return { url: `http://${host}:${port}`, port, engine, authorizer, meta, keys, log, server, close };
+  return { url: `http://${host}:${port}`, port, engine, authorizer, meta, keys, log, server, workers, close };
 }

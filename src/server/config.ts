@@ -40,6 +40,13 @@ export interface Config {
   bodyTimeoutMs: number;
   /** Slowest average body rate accepted in bytes/s, after the idle timeout (0: no minimum). */
   bodyMinRate: number;
+  // background workers (src/workers)
+  /** Run the background workers (lifecycle...) in this gateway; false: `--no-workers`. */
+  workers: boolean;
+  /** Debug clock: one lifecycle day lasts this many seconds (RGW's rgw_lc_debug_interval). */
+  lifecycleDaySeconds?: number;
+  /** A worker's lease: another gateway takes it over within about this time after the holder dies. */
+  workerLeaseMs: number;
 }
 
 /** The region reported where one is needed and none is configured or signed for. */
@@ -62,6 +69,8 @@ export const DEFAULTS: Config = {
   headersTimeoutMs: 20_000,
   bodyTimeoutMs: 6 * 3600_000,
   bodyMinRate: 1024,
+  workers: true,
+  workerLeaseMs: 30_000,
 };
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -98,6 +107,9 @@ export interface ConfigInput {
   headersTimeoutMs?: number | string;
   bodyTimeoutMs?: number | string;
   bodyMinRate?: number | string;
+  workers?: boolean | string;
+  lifecycleDaySeconds?: number | string;
+  workerLeaseMs?: number | string;
 }
 
 /** A whole number at least `min`, from a number or its decimal text. */
@@ -125,6 +137,9 @@ export function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
     headersTimeoutMs: env.STRATUS_HEADERS_TIMEOUT_MS,
     bodyTimeoutMs: env.STRATUS_BODY_TIMEOUT_MS,
     bodyMinRate: env.STRATUS_BODY_MIN_RATE,
+    workers: env.STRATUS_WORKERS,
+    lifecycleDaySeconds: env.STRATUS_LIFECYCLE_DAY_SECONDS,
+    workerLeaseMs: env.STRATUS_WORKER_LEASE_MS,
   };
 }
 
@@ -169,6 +184,9 @@ export function resolveConfig(...layers: ConfigInput[]): Config {
     if (l.headersTimeoutMs !== undefined) c.headersTimeoutMs = count('headersTimeoutMs', l.headersTimeoutMs, 1);
     if (l.bodyTimeoutMs !== undefined) c.bodyTimeoutMs = count('bodyTimeoutMs', l.bodyTimeoutMs, 1);
     if (l.bodyMinRate !== undefined) c.bodyMinRate = count('bodyMinRate', l.bodyMinRate, 0);
+    if (l.workers !== undefined) c.workers = typeof l.workers === 'boolean' ? l.workers : bool(l.workers);
+    if (l.lifecycleDaySeconds !== undefined) c.lifecycleDaySeconds = count('lifecycleDaySeconds', l.lifecycleDaySeconds, 1);
+    if (l.workerLeaseMs !== undefined) c.workerLeaseMs = count('workerLeaseMs', l.workerLeaseMs, 100);
   }
   if ((c.accessKey === undefined) !== (c.secretKey === undefined)) throw new Error('give both an access key and a secret key, or neither');
   return c;

@@ -120,6 +120,20 @@ const MIGRATIONS: Migration[] = [
     CREATE INDEX once_tokens_expiry ON once_tokens (expires_at);
     `,
   },
+  // ---- background workers (issue 14): leases (one gateway runs each worker) and each worker's
+  // persisted progress (cursor, last run), so a pass resumes where it stopped after a restart.
+  `
+  CREATE TABLE worker_leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires_at {BIG} NOT NULL
+  );
+  CREATE TABLE worker_state (
+    name TEXT PRIMARY KEY,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX bucket_settings_name ON bucket_settings (name, bucket_id);
+  `,
 ];
 
 const TYPES = {
