@@ -52,6 +52,9 @@ export const ACTIONS = [
   's3:GetObjectVersionAcl',
   's3:PutObjectVersionAcl',
   's3:GetObjectVersionAttributes',
+  // background work (issue 14): lifecycle (S3's IAM names; deleting a configuration is s3:PutLifecycleConfiguration)
+  's3:PutLifecycleConfiguration',
+  's3:GetLifecycleConfiguration',
 ] as const;
 
 export type Action = (typeof ACTIONS)[number];
