@@ -102,7 +102,7 @@ describe('lifecycle executed (S3, one-second days)', () => {
     await rules(b, [{ ID: 'newer', Filter: { Prefix: '' }, Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 1, NewerNoncurrentVersions: 2 } }]);
     const v = await untilLifecycle(srv, '3 versions are left', async () => {
       const v = await versions(b);
-      return v.versions.length === 3 && v;
+      return v.versions.length === 3 ? v : undefined;
     });
     // The newest three: the current one and the two newest noncurrent ones.
     const bodies = await Promise.all(v.versions.map(async (x) => (await srv.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'k', VersionId: x.VersionId }))).ContentLength));
@@ -139,7 +139,7 @@ describe('lifecycle executed (S3, one-second days)', () => {
     ]);
     await untilLifecycle(srv, 'both versions moved', async () => {
       const v = await versions(b);
-      const byLatest = Object.fromEntries(v.versions.map((x) => [String(x.IsLatest), x.StorageClass]));
+      const byLatest: Record<string, string | undefined> = Object.fromEntries(v.versions.map((x) => [String(x.IsLatest), x.StorageClass as string | undefined]));
       return byLatest.true === 'STANDARD_IA' && byLatest.false === 'GLACIER_IR';
     });
     const head = await srv.s3.send(new HeadObjectCommand({ Bucket: b, Key: 't/a' }));
