@@ -55,6 +55,7 @@ export const ACTIONS = [
   // background work (issue 14): lifecycle (S3's IAM names; deleting a configuration is s3:PutLifecycleConfiguration)
   's3:PutLifecycleConfiguration',
   's3:GetLifecycleConfiguration',
+  's3:RestoreObject',
 ] as const;
 
 export type Action = (typeof ACTIONS)[number];

@@ -19,6 +19,7 @@ import { DEFAULT_REGION, type Config } from './config.js';
 import { rootKeys, type RootKeys } from './credentials.js';
 import { createLogger } from './logger.js';
 import { startWorkers, type Workers } from '../workers/index.js';
+import { configureLifecycle } from '../engine/lifecycle/timing.js';
 
 export interface RunningServer {
   url: string;
@@ -69,6 +70,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const blobs = new FsBlobStore(path.join(config.dataDir, 'objects'), config.fsync, options.blobFaults);
   await blobs.init();
   const engine = new Engine(meta, blobs, { defaultRegion: config.region ?? DEFAULT_REGION });
+  configureLifecycle(engine, { daySeconds: config.lifecycleDaySeconds, restoreSeconds: config.restoreSeconds });
 
   const keys = await rootKeys(config.dataDir, config.accessKey, config.secretKey);
   await meta.putAccount({ id: ROOT_ACCOUNT, displayName: ROOT_ACCOUNT, createdAt: Date.now(), appid: config.appid });
@@ -107,7 +109,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const workers = config.workers ? startWorkers(engine, config, log) : undefined;
+  const workers = config.workers ? startWorkers(engine, config.workerLeaseMs, log) : undefined;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 
   let closing: Promise<void> | undefined;

@@ -47,6 +47,8 @@ export interface Config {
   lifecycleDaySeconds?: number;
   /** A worker's lease: another gateway takes it over within about this time after the holder dies. */
   workerLeaseMs: number;
+  /** Simulated time a restore from an archive storage class takes. */
+  restoreSeconds: number;
 }
 
 /** The region reported where one is needed and none is configured or signed for. */
@@ -71,6 +73,7 @@ export const DEFAULTS: Config = {
   bodyMinRate: 1024,
   workers: true,
   workerLeaseMs: 30_000,
+  restoreSeconds: 60,
 };
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -110,6 +113,7 @@ export interface ConfigInput {
   workers?: boolean | string;
   lifecycleDaySeconds?: number | string;
   workerLeaseMs?: number | string;
+  restoreSeconds?: number | string;
 }
 
 /** A whole number at least `min`, from a number or its decimal text. */
@@ -140,6 +144,7 @@ export function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
     workers: env.STRATUS_WORKERS,
     lifecycleDaySeconds: env.STRATUS_LIFECYCLE_DAY_SECONDS,
     workerLeaseMs: env.STRATUS_WORKER_LEASE_MS,
+    restoreSeconds: env.STRATUS_RESTORE_SECONDS,
   };
 }
 
@@ -187,6 +192,7 @@ export function resolveConfig(...layers: ConfigInput[]): Config {
     if (l.workers !== undefined) c.workers = typeof l.workers === 'boolean' ? l.workers : bool(l.workers);
     if (l.lifecycleDaySeconds !== undefined) c.lifecycleDaySeconds = count('lifecycleDaySeconds', l.lifecycleDaySeconds, 1);
     if (l.workerLeaseMs !== undefined) c.workerLeaseMs = count('workerLeaseMs', l.workerLeaseMs, 100);
+    if (l.restoreSeconds !== undefined) c.restoreSeconds = count('restoreSeconds', l.restoreSeconds, 0);
   }
   if ((c.accessKey === undefined) !== (c.secretKey === undefined)) throw new Error('give both an access key and a secret key, or neither');
   return c;

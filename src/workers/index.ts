@@ -3,16 +3,9 @@ import os from 'node:os';
 import type { Logger } from 'pino';
 import { Background } from '../engine/background.js';
 import type { Engine } from '../engine/engine.js';
-import { debugClock } from '../engine/lifecycle/evaluate.js';
+import { lifecycleTiming } from '../engine/lifecycle/timing.js';
 import { lifecycleJob } from './lifecycle.js';
 import { Worker, type WorkerStatus } from './worker.js';
-
-export interface WorkerConfig {
-  /** Debug clock: a lifecycle day lasts this many seconds (unset: a real day). */
-  lifecycleDaySeconds?: number;
-  /** Lease length: another gateway takes a worker over within about this time after its holder dies. */
-  workerLeaseMs: number;
-}
 
 /** Normal mode: a lifecycle pass an hour (rules are due at midnight UTC; a pass costs a walk of the configured buckets). */
 const LIFECYCLE_INTERVAL_MS = 3600_000;
@@ -24,14 +17,18 @@ export interface Workers {
   stop(): Promise<void>;
 }
 
-/** Starts the background workers of this gateway (each runs where its lease is held). */
-export function startWorkers(engine: Engine, config: WorkerConfig, log: Logger): Workers {
+/**
+ * Starts the background workers of this gateway (each runs where its lease is
+ * held); `leaseMs`: another gateway takes a worker over within about this time after its holder dies.
+ */
+export function startWorkers(engine: Engine, leaseMs: number, log: Logger): Workers {
   const bg = new Background(engine);
   const holder = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const clock = debugClock(config.lifecycleDaySeconds);
+  // The lifecycle day (the debug clock) as the server configured it (engine/lifecycle/timing.ts).
+  const { clock } = lifecycleTiming(engine);
   // In debug mode a pass runs at least twice per debug day.
   const lifecycleInterval = clock.debug ? Math.max(100, Math.floor(clock.dayMs / 2)) : LIFECYCLE_INTERVAL_MS;
-  const all = [new Worker(lifecycleJob(engine, clock), bg, { intervalMs: lifecycleInterval, leaseMs: config.workerLeaseMs, holder, log })];
+  const all = [new Worker(lifecycleJob(engine, clock), bg, { intervalMs: lifecycleInterval, leaseMs, holder, log })];
   for (const w of all) w.start();
   return {
     all,

@@ -1,4 +1,5 @@
 import * as buckets from '../../api/buckets.js';
+import * as restore from '../../api/restore.js';
 import { listObjects } from '../../api/list-objects.js';
 import * as mpu from '../../api/multipart.js';
 import * as lifecycle from '../../api/lifecycle-oss.js';
@@ -31,6 +32,7 @@ export const OSS_ROUTES: Route[] = [
   { method: 'DELETE', target: 'bucket', action: 's3:DeleteBucket', handler: buckets.deleteBucket },
   ...sharedBucketPostRoutes(),
 
+  { method: 'POST', target: 'object', sub: 'restore', action: 's3:RestoreObject', handler: restore.restoreObject },
   { method: 'POST', target: 'object', sub: 'append', action: 's3:PutObject', handler: ossObject.appendObject },
   { method: 'PUT', target: 'object', sub: 'symlink', action: 's3:PutObject', handler: ossObject.putSymlink },
   { method: 'GET', target: 'object', sub: 'symlink', action: 's3:GetObject', handler: ossObject.getSymlink },
