@@ -145,6 +145,7 @@ export class Worker {
       await this.pass();
     } catch (e) {
       this.lastError = (e as Error).message ?? String(e);
+      if (this.state === 'running') this.state = 'idle';
       this.opts.log.warn({ err: e, worker: this.name }, 'background worker failed; retrying later');
       this.nextPassAt = Date.now() + this.opts.intervalMs;
       for (const w of this.waiters.splice(0)) w(false);
