@@ -56,6 +56,8 @@ export const ACTIONS = [
   's3:PutLifecycleConfiguration',
   's3:GetLifecycleConfiguration',
   's3:RestoreObject',
+  's3:PutBucketLogging',
+  's3:GetBucketLogging',
 ] as const;
 
 export type Action = (typeof ACTIONS)[number];

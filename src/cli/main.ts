@@ -31,6 +31,7 @@ program
   .option('--lifecycle-day-seconds <n>', 'debug clock: one lifecycle day lasts n seconds')
   .option('--worker-lease-ms <ms>', 'background worker lease: takeover time after a gateway dies (default 30000)')
   .option('--restore-seconds <n>', 'simulated time a restore from an archive storage class takes (default 60)')
+  .option('--log-flush-seconds <n>', 'access logs are written into target buckets at this interval (default 60)')
   .option('--config <file>', 'JSON config file (or STRATUS_CONFIG)')
   .action(async (o: Record<string, unknown>) => {
     const configFile = (o.config as string | undefined) ?? process.env.STRATUS_CONFIG;
@@ -55,6 +56,7 @@ program
       lifecycleDaySeconds: o.lifecycleDaySeconds as string | undefined,
       workerLeaseMs: o.workerLeaseMs as string | undefined,
       restoreSeconds: o.restoreSeconds as string | undefined,
+      logFlushSeconds: o.logFlushSeconds as string | undefined,
     };
     let config;
     try {

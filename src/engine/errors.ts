@@ -68,7 +68,8 @@ export type ErrorCode =
   // background work (issue 14)
   | 'NoSuchLifecycleConfiguration'
   | 'InvalidObjectState'
-  | 'RestoreAlreadyInProgress';
+  | 'RestoreAlreadyInProgress'
+  | 'InvalidTargetBucketForLogging';
 
 /** Default HTTP status for each neutral code (S3's). Dialects may override. */
 export const DEFAULT_STATUS: Record<ErrorCode, number> = {
@@ -135,6 +136,7 @@ export const DEFAULT_STATUS: Record<ErrorCode, number> = {
   NoSuchLifecycleConfiguration: 404,
   InvalidObjectState: 403,
   RestoreAlreadyInProgress: 409,
+  InvalidTargetBucketForLogging: 400,
 };
 
 /** Default English messages (S3's wording where S3 has one). */
@@ -192,6 +194,7 @@ export const DEFAULT_MESSAGE: Partial<Record<ErrorCode, string>> = {
   NoSuchLifecycleConfiguration: 'The lifecycle configuration does not exist',
   InvalidObjectState: 'The operation is not valid for the object\'s storage class',
   RestoreAlreadyInProgress: 'Object restore is already in progress',
+  InvalidTargetBucketForLogging: 'The target bucket for logging does not exist',
 };
 
 export class StorageError extends Error {

@@ -3,6 +3,7 @@ import type { BucketRecord } from '../meta/types.js';
 import { cannedAcl, validateAcl, type Acl } from './acl.js';
 import { StorageError } from './errors.js';
 import { validateLifecycle, type LifecycleConfiguration } from './lifecycle/model.js';
+import { validateLogging, type LoggingConfig } from './access-log.js';
 
 /**
  * The typed registry of bucket settings (after Garage's `BucketParams`). Each
@@ -120,6 +121,15 @@ export const BUCKET_SETTINGS = {
     },
     encode: (c) => c ?? undefined,
     decode: (doc) => (isObject(doc) && Array.isArray(doc.rules) ? (doc as unknown as LifecycleConfiguration) : null),
+  }),
+
+  /** Server access logging (engine/access-log.ts); null (no row) when off. */
+  logging: setting<LoggingConfig | null>({
+    stored: 'logging',
+    defaultFor: () => null,
+    validate: validateLogging,
+    encode: (c) => c ?? undefined,
+    decode: (doc) => (isObject(doc) && typeof doc.targetBucket === 'string' ? (doc as unknown as LoggingConfig) : null),
   }),
 } as const;
 

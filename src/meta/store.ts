@@ -1,5 +1,6 @@
 import type {
   AccessKeyRecord,
+  AccessLogRow,
   AccountRecord,
   BucketRecord,
   KeyRange,
@@ -118,6 +119,12 @@ export interface MetaOps {
   bucketsWithSetting(name: string, afterId: number, limit: number): Promise<BucketRecord[]>;
   /** Moves a version to another storage class in place (lifecycle transitions). */
   updateObjectStorageClass(id: number, storageClass: string): Promise<void>;
+  /** Appends access-log lines to the delivery queue. */
+  enqueueAccessLogs(rows: AccessLogRow[]): Promise<void>;
+  /** The oldest queued lines, in queue order. */
+  peekAccessLogs(limit: number): Promise<(AccessLogRow & { id: number })[]>;
+  /** Removes the queued lines up to and including `maxId` (delivered). */
+  deleteAccessLogs(maxId: number): Promise<void>;
 }
 
 export interface MetadataStore extends MetaOps {

@@ -20,6 +20,8 @@ import { rootKeys, type RootKeys } from './credentials.js';
 import { createLogger } from './logger.js';
 import { startWorkers, type Workers } from '../workers/index.js';
 import { configureLifecycle } from '../engine/lifecycle/timing.js';
+import { AccessLogBuffer } from '../workers/access-log.js';
+import { withAccessLog } from '../dialects/access-log.js';
 
 export interface RunningServer {
   url: string;
@@ -33,6 +35,8 @@ export interface RunningServer {
   server: HttpServer;
   /** Background workers (undefined with --no-workers). */
   workers?: Workers;
+  /** Access-log lines waiting to be queued (flush() moves them to the store now). */
+  accessLog: AccessLogBuffer;
   /** Stops accepting, lets in-flight requests finish within the grace period, then closes the stores. */
   close(): Promise<void>;
 }
@@ -98,7 +102,10 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       return { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey, sessionToken: k.sessionToken ?? undefined, owner: k.accountId };
     }),
   };
-  const server = createHttpServer(services, { s3: s3Dialect, oss: ossDialect, obs: obsDialect, cos: cosDialect }, s3Dialect, log, {
+  // Server access logging: requests to logging buckets are recorded once answered (src/workers/access-log.ts).
+  const accessLog = new AccessLogBuffer(engine, config.logFlushSeconds * 1000, log);
+  const logged = { s3: withAccessLog(s3Dialect, accessLog), oss: withAccessLog(ossDialect, accessLog), obs: withAccessLog(obsDialect, accessLog) };
+  const server = createHttpServer(services, { ...logged, cos: cosDialect }, logged.s3, log, {
     maxConnections: config.maxConnections,
     headersTimeoutMs: config.headersTimeoutMs,
     bodyTimeoutMs: config.bodyTimeoutMs,
@@ -109,7 +116,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const workers = config.workers ? startWorkers(engine, config.workerLeaseMs, log) : undefined;
+  const workers = config.workers ? startWorkers(engine, { leaseMs: config.workerLeaseMs, logFlushMs: config.logFlushSeconds * 1000 }, log) : undefined;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 
   let closing: Promise<void> | undefined;
@@ -123,10 +130,11 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       // Connections are gone; handlers may still be cleaning up (temporary files) before the stores close.
       await drained;
       clearTimeout(timer);
+      await accessLog.stop();
       await workers?.stop();
       await blobs.close();
       await meta.close();
     })());
 
-  return { url: `http://${host}:${port}`, port, engine, authorizer, meta, keys, log, server, workers, close };
+  return { url: `http://${host}:${port}`, port, engine, authorizer, meta, keys, log, server, workers, accessLog, close };
 }

@@ -49,6 +49,8 @@ export interface Config {
   workerLeaseMs: number;
   /** Simulated time a restore from an archive storage class takes. */
   restoreSeconds: number;
+  /** Access logs: lines go from memory to the store's queue, and from there into target buckets, at this interval. */
+  logFlushSeconds: number;
 }
 
 /** The region reported where one is needed and none is configured or signed for. */
@@ -74,6 +76,7 @@ export const DEFAULTS: Config = {
   workers: true,
   workerLeaseMs: 30_000,
   restoreSeconds: 60,
+  logFlushSeconds: 60,
 };
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -114,6 +117,7 @@ export interface ConfigInput {
   lifecycleDaySeconds?: number | string;
   workerLeaseMs?: number | string;
   restoreSeconds?: number | string;
+  logFlushSeconds?: number | string;
 }
 
 /** A whole number at least `min`, from a number or its decimal text. */
@@ -145,6 +149,7 @@ export function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
     lifecycleDaySeconds: env.STRATUS_LIFECYCLE_DAY_SECONDS,
     workerLeaseMs: env.STRATUS_WORKER_LEASE_MS,
     restoreSeconds: env.STRATUS_RESTORE_SECONDS,
+    logFlushSeconds: env.STRATUS_LOG_FLUSH_SECONDS,
   };
 }
 
@@ -193,6 +198,7 @@ export function resolveConfig(...layers: ConfigInput[]): Config {
     if (l.lifecycleDaySeconds !== undefined) c.lifecycleDaySeconds = count('lifecycleDaySeconds', l.lifecycleDaySeconds, 1);
     if (l.workerLeaseMs !== undefined) c.workerLeaseMs = count('workerLeaseMs', l.workerLeaseMs, 100);
     if (l.restoreSeconds !== undefined) c.restoreSeconds = count('restoreSeconds', l.restoreSeconds, 0);
+    if (l.logFlushSeconds !== undefined) c.logFlushSeconds = count('logFlushSeconds', l.logFlushSeconds, 1);
   }
   if ((c.accessKey === undefined) !== (c.secretKey === undefined)) throw new Error('give both an access key and a secret key, or neither');
   return c;

@@ -5,6 +5,7 @@ import { isMultipartForm } from '../../api/post-form.js';
 import { postObject } from '../../api/post-object.js';
 import * as tagging from '../../api/tagging-ops.js';
 import * as lifecycle from '../../api/lifecycle.js';
+import * as logging from '../../api/logging.js';
 import { getBucketVersioning, putBucketVersioning } from '../../api/versioning.js';
 import { getObject } from '../../api/objects-read.js';
 import { copyObject, putObject } from '../../api/objects-write.js';
@@ -23,6 +24,8 @@ export function sharedBucketSubRoutes(): Route[] {
     { method: 'GET', target: 'bucket', sub: 'lifecycle', action: 's3:GetLifecycleConfiguration', handler: lifecycle.getBucketLifecycle },
     { method: 'PUT', target: 'bucket', sub: 'lifecycle', action: 's3:PutLifecycleConfiguration', handler: lifecycle.putBucketLifecycle },
     { method: 'DELETE', target: 'bucket', sub: 'lifecycle', action: 's3:PutLifecycleConfiguration', handler: lifecycle.deleteBucketLifecycle },
+    { method: 'GET', target: 'bucket', sub: 'logging', action: 's3:GetBucketLogging', handler: logging.getBucketLogging },
+    { method: 'PUT', target: 'bucket', sub: 'logging', action: 's3:PutBucketLogging', handler: logging.putBucketLogging },
   ];
 }
 

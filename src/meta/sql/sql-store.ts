@@ -1,6 +1,7 @@
 import type { MetaOps, MetadataStore } from '../store.js';
 import type {
   AccessKeyRecord,
+  AccessLogRow,
   AccountRecord,
   BucketRecord,
   KeyRange,
@@ -489,6 +490,33 @@ class SqlOps implements MetaOps {
 
   async updateObjectStorageClass(id: number, storageClass: string) {
     await this.ex.run('UPDATE objects SET storage_class = ? WHERE id = ?', [storageClass, id]);
+  }
+
+  async enqueueAccessLogs(rows: AccessLogRow[]) {
+    for (const r of rows)
+      await this.ex.run('INSERT INTO access_log_queue (source_bucket, target_bucket, target_key_prefix, line, created_at) VALUES (?, ?, ?, ?, ?)', [
+        r.sourceBucket,
+        r.targetBucket,
+        r.targetKeyPrefix,
+        r.line,
+        r.createdAt,
+      ]);
+  }
+
+  async peekAccessLogs(limit: number) {
+    const rows = await this.ex.all<Row>('SELECT * FROM access_log_queue ORDER BY id LIMIT ?', [limit]);
+    return rows.map((r) => ({
+      id: Number(r.id),
+      sourceBucket: String(r.source_bucket),
+      targetBucket: String(r.target_bucket),
+      targetKeyPrefix: String(r.target_key_prefix),
+      line: String(r.line),
+      createdAt: Number(r.created_at),
+    }));
+  }
+
+  async deleteAccessLogs(maxId: number) {
+    await this.ex.run('DELETE FROM access_log_queue WHERE id <= ?', [maxId]);
   }
 }
 
