@@ -115,8 +115,9 @@ export class Worker {
     this.timer = setTimeout(() => {
       this.ticking = this.tick().finally(() => {
         this.ticking = undefined;
-        // Renew well within the lease; wake for the next pass if that comes first.
-        const wait = Math.max(0, Math.min(this.opts.leaseMs / 3, this.nextPassAt - Date.now()));
+        // Renew (or, on standby, try to take) the lease well within its length; wake for the next pass if that comes first.
+        const renewIn = this.opts.leaseMs / 3;
+        const wait = this.state === 'standby' ? renewIn : Math.max(0, Math.min(renewIn, this.nextPassAt - Date.now()));
         this.schedule(this.waiters.length ? 0 : wait);
       });
     }, ms);

@@ -148,11 +148,11 @@ describe('lifecycle executed (S3, one-second days)', () => {
 
   it('does not expire an object overwritten before it was due (its age starts again)', async () => {
     const b = await newBucket();
-    await rules(b, [{ ID: 'slow', Filter: { Prefix: '' }, Status: 'Enabled', Expiration: { Days: 3 } }]);
+    await rules(b, [{ ID: 'slow', Filter: { Prefix: '' }, Status: 'Enabled', Expiration: { Days: 4 } }]);
     await putObj(b, 'a');
     await putObj(b, 'b');
-    // `b` is rewritten after 2 days of `a`'s 3: `a` goes first, `b` still stands then.
-    await new Promise((r) => setTimeout(r, 2000 * DAY_SECONDS));
+    // `b` is rewritten after 2.5 days of `a`'s 4: `a` goes first, `b` still stands then.
+    await new Promise((r) => setTimeout(r, 2500 * DAY_SECONDS));
     await putObj(b, 'b', 'again');
     await untilLifecycle(srv, 'a expired', async () => !(await keys(b)).includes('a'));
     assert.deepEqual(await keys(b), ['b']);
@@ -161,14 +161,17 @@ describe('lifecycle executed (S3, one-second days)', () => {
   it('never removes a version written after the worker selected the old one (re-checked in the commit)', async () => {
     const b = await newBucket();
     const names = Array.from({ length: 150 }, (_, i) => `race/${String(i).padStart(3, '0')}`);
-    for (const k of names) await putObj(b, k, 'old');
-    await rules(b, [{ ID: 'race', Filter: { Prefix: 'race/' }, Status: 'Enabled', Expiration: { Days: 1 } }]);
+    // The old versions carry the tag the rule selects; the new ones do not, so only a
+    // selection made before an overwrite could ever reach a new version.
+    for (const k of names) await putObj(b, k, 'old', 'gone=yes');
+    await rules(b, [{ ID: 'race', Filter: { Tag: { Key: 'gone', Value: 'yes' } }, Status: 'Enabled', Expiration: { Days: 1 } }]);
     await new Promise((r) => setTimeout(r, 1100 * DAY_SECONDS));
-    // Every object is due; a pass and the overwrites interleave however they will.
+    // Every old version is due. A pass walks the keys upwards while the overwrites go downwards
+    // from the last key: the keys past where they meet were selected old and overwritten before
+    // the pass reached them.
     const worker = srv.workers!.get('lifecycle')!;
-    await Promise.all([worker.runNow(), (async () => { for (const k of names) await putObj(b, k, 'new'); })()]);
-    // Whatever the interleaving, every new write is still there: nothing selected as old removed a new version.
-    const left = await keys(b);
-    assert.deepEqual(left, names);
+    await Promise.all([worker.runNow(), (async () => { for (const k of [...names].reverse()) await putObj(b, k, 'new'); })()]);
+    // Whatever the interleaving, every new write is still there.
+    assert.deepEqual(await keys(b), names);
   });
 });
