@@ -292,6 +292,9 @@ export function defineEngineConformance(name: string, open: OpenStore): void {
         quota: { bytes: '9223372036854775807' },
         storageClass: { storageClass: 'STANDARD_IA' },
         'oss-bucket-config': { dataRedundancyType: 'ZRS' },
+        // background work (issue 14)
+        lifecycle: { rules: [{ id: 'r', enabled: true, prefix: 'a/', transitions: [], noncurrentTransitions: [], expiration: { days: 1 } }] },
+        logging: { targetBucket: 'logs', targetPrefix: 'p/', keyFormat: 'simple' },
       };
       const values: BucketSettings = {
         acl: legacy.acl as Acl,
@@ -299,6 +302,8 @@ export function defineEngineConformance(name: string, open: OpenStore): void {
         quota: 2n ** 63n - 1n,
         storageClass: 'STANDARD_IA',
         dataRedundancy: 'ZRS',
+        lifecycle: legacy.lifecycle as BucketSettings['lifecycle'],
+        logging: legacy.logging as BucketSettings['logging'],
       };
       assert.deepEqual(Object.values(BUCKET_SETTINGS).map((s) => s.stored).sort(), Object.keys(legacy).sort(), 'one entry per stored name');
 
@@ -314,6 +319,8 @@ export function defineEngineConformance(name: string, open: OpenStore): void {
       assert.equal(await engine.bucketSetting(fresh, 'quota'), 0n);
       assert.equal(await engine.bucketSetting(fresh, 'storageClass'), 'STANDARD');
       assert.equal(await engine.bucketSetting(fresh, 'dataRedundancy'), 'LRS');
+      assert.equal(await engine.bucketSetting(fresh, 'lifecycle'), null);
+      assert.equal(await engine.bucketSetting(fresh, 'logging'), null);
       for (const name of Object.keys(values) as SettingName[]) await engine.setBucketSetting(fresh, name, values[name] as never);
       for (const [stored, doc] of Object.entries(legacy)) assert.deepEqual(await meta.getSetting(freshId, stored), doc, `${stored} is stored as before`);
       // Writing a default removes the row where the entry says so (as the code before did).
