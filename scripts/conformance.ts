@@ -52,7 +52,7 @@ async function startServer(dataDir: string, logFile: string): Promise<{ child: C
     process.execPath,
     ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'server', '--data', dataDir, '--address', '127.0.0.1:0',
       '--access-key', ACCESS_KEY, '--secret-key', SECRET_KEY, '--no-fsync', '--log-level', 'warn',
-      '--lifecycle-day-seconds', String(LC_DAY_SECONDS)],
+      '--lifecycle-day-seconds', String(LC_DAY_SECONDS), '--log-flush-seconds', '1'],
     { cwd: root, stdio: ['ignore', 'pipe', log.fd] },
   );
   const url = await new Promise<string>((resolve, reject) => {

@@ -4,7 +4,7 @@
  * key, "request-URI", status, error code, bytes sent, object size, total
  * time, turn-around time, "referer", "user-agent", version id, host id,
  * signature version, cipher suite, authentication type, host header, TLS
- * version, ACL required. Unknown fields are `-`.
+ * version, access point ARN, ACL required (26 fields). Unknown fields are `-`.
  */
 export interface AccessRecord {
   bucketOwner: string;
@@ -69,6 +69,7 @@ export function s3LogLine(r: AccessRecord): string {
     '-',
     dash(r.authType),
     dash(r.host),
+    '-',
     '-',
     '-',
   ].join(' ');

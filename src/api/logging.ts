@@ -37,7 +37,9 @@ export function parseLogging(body: Buffer): LoggingConfig | null {
 function loggingXml(c: LoggingConfig | null): XmlNode {
   if (!c) return {};
   const enabled: XmlNode = { TargetBucket: c.targetBucket, TargetPrefix: c.targetPrefix };
-  if (c.keyFormat === 'partitioned') enabled.TargetObjectKeyFormat = { PartitionedPrefix: { PartitionDateSource: c.partitionDateSource ?? 'EventTime' } };
+  // The key format is reported even when it was not given (SimplePrefix, the default), as RGW does.
+  enabled.TargetObjectKeyFormat =
+    c.keyFormat === 'partitioned' ? { PartitionedPrefix: { PartitionDateSource: c.partitionDateSource ?? 'EventTime' } } : { SimplePrefix: {} };
   return { ...(c.agency !== undefined ? { Agency: c.agency } : {}), LoggingEnabled: enabled };
 }
 

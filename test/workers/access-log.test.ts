@@ -52,9 +52,9 @@ async function deliveredLines(target: string, prefix: string, n: number): Promis
   );
 }
 
-// bucket-owner bucket [time] remote-ip requester request-id operation key "request-uri" status error bytes size total turnaround "referer" "ua" version host-id sig cipher auth host tls acl
+// bucket-owner bucket [time] remote-ip requester request-id operation key "request-uri" status error bytes size total turnaround "referer" "ua" version host-id sig cipher auth host tls access-point acl
 const LINE =
-  /^(\S+) (\S+) \[(\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000)\] (\S+) (\S+) (\S+) (\S+) (\S+) "([^"]*)" (\d{3}) (\S+) (\S+) (\S+) (\d+) (\S+) "([^"]*)" "([^"]*)" (\S+) (\S+) (\S+) (\S+) (\S+) (\S+) (\S+) (\S+)$/;
+  /^(\S+) (\S+) \[(\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000)\] (\S+) (\S+) (\S+) (\S+) (\S+) "([^"]*)" (\d{3}) (\S+) (\S+) (\S+) (\d+) (\S+) "([^"]*)" "([^"]*)" (\S+) (\S+) (\S+) (\S+) (\S+) (\S+) (\S+) (\S+) (\S+)$/;
 
 describe('S3 bucket logging', () => {
   it('refuses a target bucket that does not exist; GET without a configuration is an empty status', async () => {
@@ -72,7 +72,7 @@ describe('S3 bucket logging', () => {
     const target = await newBucket('lg-dst');
     await srv.s3.send(new PutBucketLoggingCommand({ Bucket: source, BucketLoggingStatus: { LoggingEnabled: { TargetBucket: target, TargetPrefix: 'logs/' } } }));
     const got = await srv.s3.send(new GetBucketLoggingCommand({ Bucket: source }));
-    assert.deepEqual(got.LoggingEnabled, { TargetBucket: target, TargetPrefix: 'logs/' });
+    assert.deepEqual(got.LoggingEnabled, { TargetBucket: target, TargetPrefix: 'logs/', TargetObjectKeyFormat: { SimplePrefix: {} } });
 
     await srv.s3.send(new PutObjectCommand({ Bucket: source, Key: 'dir/a b.txt', Body: 'hello' }));
     await (await srv.s3.send(new GetObjectCommand({ Bucket: source, Key: 'dir/a b.txt' }))).Body!.transformToString();
