@@ -51,7 +51,8 @@ async function startServer(dataDir: string, logFile: string): Promise<{ child: C
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'server', '--data', dataDir, '--address', '127.0.0.1:0',
-      '--access-key', ACCESS_KEY, '--secret-key', SECRET_KEY, '--no-fsync', '--log-level', 'warn'],
+      '--access-key', ACCESS_KEY, '--secret-key', SECRET_KEY, '--no-fsync', '--log-level', 'warn',
+      '--lifecycle-day-seconds', String(LC_DAY_SECONDS), '--log-flush-seconds', '1'],
     { cwd: root, stdio: ['ignore', 'pipe', log.fd] },
   );
   const url = await new Promise<string>((resolve, reject) => {
@@ -72,6 +73,11 @@ async function startServer(dataDir: string, logFile: string): Promise<{ child: C
 }
 let stopping = false;
 
+// Lifecycle cases: one lifecycle day lasts LC_DAY_SECONDS (the server's debug clock, RGW's
+// rgw_lc_debug_interval), and two storage classes besides STANDARD to transition through.
+const LC_DAY_SECONDS = 3;
+const LIFECYCLE_CONFIG = `lc_debug_interval = ${LC_DAY_SECONDS}\nstorage_classes = STANDARD_IA, GLACIER_IR\n`;
+
 function config(host: string, port: number, user: { id: string; name: string }): string {
   // Until Stratus has users, alt and tenant are the root account again.
   const section = (name: string, displayName: string, email: string) =>
@@ -79,7 +85,7 @@ function config(host: string, port: number, user: { id: string; name: string }):
   return [
     `[DEFAULT]\nhost = ${host}\nport = ${port}\nis_secure = False\nssl_verify = False\n`,
     `[fixtures]\nbucket prefix = stratus-{random}-\niam name prefix = s3-tests-\niam path prefix = /s3-tests/\n`,
-    section('main', user.name, 'root@stratus.example') + 'api_name = default\n',
+    section('main', user.name, 'root@stratus.example') + 'api_name = default\n' + LIFECYCLE_CONFIG,
     section('alt', user.name, 'root@stratus.example'),
     section('tenant', user.name, 'root@stratus.example') + 'tenant = stratus\n',
     // The suite reads the IAM sections at import; Stratus has no IAM, so they name the root account too.

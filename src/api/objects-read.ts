@@ -7,6 +7,8 @@ import { objectHeaders, responseOverrides } from './meta-headers.js';
 import type { OpContext } from './op-context.js';
 import { parseRange } from './range.js';
 import { checksumModeEnabled, flexibleChecksumOf } from './checksums.js';
+import { expirationHeader } from './lifecycle.js';
+import { assertRestored, restoreHeaders } from './restore.js';
 
 /** Bodies up to this size are read whole and sent in one write: faster for small objects. */
 const SMALL_BODY = 64 * 1024;
@@ -21,6 +23,8 @@ export async function getObject(op: OpContext, head: boolean): Promise<Reply> {
   const bucket = read.bucket;
   // A symlink (OSS) serves its target's data.
   const o = await followSymlink(engine, read.object);
+  // An archived object's data waits for a restore; HEAD reports the class and the restore.
+  if (!head) assertRestored(o);
   try {
     checkConditions(
       {
@@ -37,7 +41,7 @@ export async function getObject(op: OpContext, head: boolean): Promise<Reply> {
     throw e;
   }
   const headers: Record<string, string | number> = objectHeaders(o, op.vocab, bucket.versioning !== 'Unversioned');
-  Object.assign(headers, responseOverrides((p) => q.get(p)));
+  Object.assign(headers, responseOverrides((p) => q.get(p)), await expirationHeader(op, read.object, bucket), restoreHeaders(op, o));
   if (q.has('partNumber')) {
     const pn = q.get('partNumber')!;
     if (!/^\d+$/.test(pn) || Number(pn) < 1 || Number(pn) > 10000) throw new StorageError('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', { ArgumentName: 'partNumber', ArgumentValue: pn });

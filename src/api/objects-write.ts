@@ -7,6 +7,7 @@ import type { OpContext } from './op-context.js';
 import { tagsFromQuery } from './tagging.js';
 import { flexibleChecksums, h, neutralStorageClass } from './vocabulary.js';
 import { xmlDate } from './dates.js';
+import { expirationHeader } from './lifecycle.js';
 
 
 export function storageClassFrom(op: OpContext): string | undefined {
@@ -37,7 +38,7 @@ export async function putObject(op: OpContext): Promise<Reply> {
   });
   const headers: Record<string, string> = { etag: `"${o.etag}"` };
   if (o.versionId !== 'null') headers[h(op.vocab, 'version-id')] = o.versionId;
-  Object.assign(headers, checksumHeaders(op.vocab, o.checksums));
+  Object.assign(headers, checksumHeaders(op.vocab, o.checksums), await expirationHeader(op, o));
   return { status: 200, headers };
 }
 

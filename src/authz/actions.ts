@@ -61,6 +61,12 @@ export const ACTIONS = [
   's3:GetObjectVersionAcl',
   's3:PutObjectVersionAcl',
   's3:GetObjectVersionAttributes',
+  // background work (issue 14): lifecycle (S3's IAM names; deleting a configuration is s3:PutLifecycleConfiguration)
+  's3:PutLifecycleConfiguration',
+  's3:GetLifecycleConfiguration',
+  's3:RestoreObject',
+  's3:PutBucketLogging',
+  's3:GetBucketLogging',
 ] as const;
 
 export type Action = (typeof ACTIONS)[number];

@@ -32,6 +32,11 @@ program
   .option('--tls-key <file>', 'PEM private key for --tls-cert')
   .option('--metrics-address <host:port|same|off>', 'where GET /metrics is served (default: same, the listen address)')
   .option('--workers <n|auto>', 'gateway processes sharing the listen address (default 1; auto: one per core)')
+  .option('--no-workers', 'run no background workers (lifecycle, log delivery) in this gateway')
+  .option('--lifecycle-day-seconds <n>', 'debug clock: one lifecycle day lasts n seconds')
+  .option('--worker-lease-ms <ms>', 'background worker lease: takeover time after a gateway dies (default 30000)')
+  .option('--restore-seconds <n>', 'simulated time a restore from an archive storage class takes (default 60)')
+  .option('--log-flush-seconds <n>', 'access logs are written into target buckets at this interval (default 60)')
   .option('--config <file>', 'JSON config file (or STRATUS_CONFIG)')
   .action(async (o: Record<string, unknown>) => {
     const configFile = (o.config as string | undefined) ?? process.env.STRATUS_CONFIG;
@@ -55,7 +60,11 @@ program
       tlsCert: o.tlsCert as string | undefined,
       tlsKey: o.tlsKey as string | undefined,
       metricsAddress: o.metricsAddress as string | undefined,
-      workers: o.workers as string | undefined,
+      workers: o.workers as string | false | undefined,
+      lifecycleDaySeconds: o.lifecycleDaySeconds as string | undefined,
+      workerLeaseMs: o.workerLeaseMs as string | undefined,
+      restoreSeconds: o.restoreSeconds as string | undefined,
+      logFlushSeconds: o.logFlushSeconds as string | undefined,
     };
     let config;
     try {
@@ -68,11 +77,11 @@ program
     exitOnFatalErrors(log);
     const announce = (url: string, keys: { accessKey: string; secretKey: string; generated: boolean }) => {
       if (keys.generated) console.log(`Generated root credentials (kept in ${config.dataDir}/credentials.json):`);
-      console.log(`Stratus listening on ${url}${config.workers > 1 ? ` (${config.workers} gateway processes)` : ''}`);
+      console.log(`Stratus listening on ${url}${config.processes > 1 ? ` (${config.processes} gateway processes)` : ''}`);
       console.log(`  access key: ${keys.accessKey}`);
       console.log(`  secret key: ${keys.secretKey}`);
     };
-    if (config.workers > 1 && !isClusterWorker()) {
+    if (config.processes > 1 && !isClusterWorker()) {
       await runPrimary(config, log, announce);
       return;
     }

@@ -71,7 +71,12 @@ export type ErrorCode =
   | 'NoSuchPublicAccessBlockConfiguration'
   | 'OwnershipControlsNotFoundError'
   | 'AccessControlListNotSupported'
-  | 'InvalidBucketAclWithObjectOwnership';
+  | 'InvalidBucketAclWithObjectOwnership'
+  // background work (issue 14)
+  | 'NoSuchLifecycleConfiguration'
+  | 'InvalidObjectState'
+  | 'RestoreAlreadyInProgress'
+  | 'InvalidTargetBucketForLogging';
 
 /** Default HTTP status for each neutral code (S3's). Dialects may override. */
 export const DEFAULT_STATUS: Record<ErrorCode, number> = {
@@ -141,6 +146,10 @@ export const DEFAULT_STATUS: Record<ErrorCode, number> = {
   OwnershipControlsNotFoundError: 404,
   AccessControlListNotSupported: 400,
   InvalidBucketAclWithObjectOwnership: 400,
+  NoSuchLifecycleConfiguration: 404,
+  InvalidObjectState: 403,
+  RestoreAlreadyInProgress: 409,
+  InvalidTargetBucketForLogging: 400,
 };
 
 /** Default English messages (S3's wording where S3 has one). */
@@ -201,6 +210,10 @@ export const DEFAULT_MESSAGE: Partial<Record<ErrorCode, string>> = {
   OwnershipControlsNotFoundError: 'The bucket ownership controls were not found',
   AccessControlListNotSupported: 'The bucket does not allow ACLs',
   InvalidBucketAclWithObjectOwnership: 'Bucket cannot have ACLs set with ObjectOwnership\'s BucketOwnerEnforced setting',
+  NoSuchLifecycleConfiguration: 'The lifecycle configuration does not exist',
+  InvalidObjectState: 'The operation is not valid for the object\'s storage class',
+  RestoreAlreadyInProgress: 'Object restore is already in progress',
+  InvalidTargetBucketForLogging: 'The target bucket for logging does not exist',
 };
 
 export class StorageError extends Error {

@@ -2,6 +2,8 @@ import type { MetaOps } from '../meta/store.js';
 import type { BucketRecord } from '../meta/types.js';
 import { cannedAcl, validateAcl, type Acl } from './acl.js';
 import { StorageError } from './errors.js';
+import { validateLifecycle, type LifecycleConfiguration } from './lifecycle/model.js';
+import { validateLogging, type LoggingConfig } from './access-log.js';
 
 /**
  * The typed registry of bucket settings (after Garage's `BucketParams`). Each
@@ -160,6 +162,26 @@ export const BUCKET_SETTINGS = {
     },
     encode: (v) => (v === null ? undefined : { objectOwnership: v }),
     decode: (doc) => (isObject(doc) && OBJECT_OWNERSHIPS.includes(doc.objectOwnership as ObjectOwnership) ? (doc.objectOwnership as ObjectOwnership) : null),
+  }),
+
+  /** The lifecycle configuration (neutral form, engine/lifecycle/model.ts); null (no row) when none. */
+  lifecycle: setting<LifecycleConfiguration | null>({
+    stored: 'lifecycle',
+    defaultFor: () => null,
+    validate: (c) => {
+      if (c !== null) validateLifecycle(c);
+    },
+    encode: (c) => c ?? undefined,
+    decode: (doc) => (isObject(doc) && Array.isArray(doc.rules) ? (doc as unknown as LifecycleConfiguration) : null),
+  }),
+
+  /** Server access logging (engine/access-log.ts); null (no row) when off. */
+  logging: setting<LoggingConfig | null>({
+    stored: 'logging',
+    defaultFor: () => null,
+    validate: validateLogging,
+    encode: (c) => c ?? undefined,
+    decode: (doc) => (isObject(doc) && typeof doc.targetBucket === 'string' ? (doc as unknown as LoggingConfig) : null),
   }),
 } as const;
 

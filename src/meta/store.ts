@@ -1,5 +1,6 @@
 import type {
   AccessKeyRecord,
+  AccessLogRow,
   AccountRecord,
   BucketRecord,
   KeyRange,
@@ -112,6 +113,29 @@ export interface MetaOps {
 
   // single-use tokens (e.g. COS one-time signatures): false when already used
   consumeOnce(scope: string, token: string, expiresAt: number): Promise<boolean>;
+
+  // ---- background workers (issue 14): leases, persisted progress, what lifecycle needs
+  /**
+   * Takes or renews the lease `name` for `holder` until `now + ttlMs`: true when
+   * `holder` now holds it (it was free, expired, or already its own).
+   */
+  acquireLease(name: string, holder: string, now: number, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up if `holder` holds it. */
+  releaseLease(name: string, holder: string): Promise<void>;
+  /** Who holds the lease, until when (expired leases included). */
+  getLease(name: string): Promise<{ holder: string; expiresAt: number } | undefined>;
+  getWorkerState<T = unknown>(name: string): Promise<T | undefined>;
+  putWorkerState(name: string, doc: unknown): Promise<void>;
+  /** Buckets that have the setting `name` stored, by id after `afterId`. */
+  bucketsWithSetting(name: string, afterId: number, limit: number): Promise<BucketRecord[]>;
+  /** Moves a version to another storage class in place (lifecycle transitions). */
+  updateObjectStorageClass(id: number, storageClass: string): Promise<void>;
+  /** Appends access-log lines to the delivery queue. */
+  enqueueAccessLogs(rows: AccessLogRow[]): Promise<void>;
+  /** The oldest queued lines, in queue order. */
+  peekAccessLogs(limit: number): Promise<(AccessLogRow & { id: number })[]>;
+  /** Removes the queued lines up to and including `maxId` (delivered). */
+  deleteAccessLogs(maxId: number): Promise<void>;
 }
 
 export interface MetadataStore extends MetaOps {

@@ -128,3 +128,13 @@ export interface UploadCursor {
   /** Without uploadId: include uploads of `key` itself. */
   inclusive?: boolean;
 }
+
+/** One access-log line waiting for delivery: written into `targetBucket` under a key starting with `targetKeyPrefix`. */
+export interface AccessLogRow {
+  sourceBucket: string;
+  targetBucket: string;
+  /** The log object's key up to its time stamp (TargetPrefix, and the partitions when partitioned). */
+  targetKeyPrefix: string;
+  line: string;
+  createdAt: number;
+}

@@ -20,6 +20,10 @@ import { rootKeys, type RootKeys } from './credentials.js';
 import { createLogger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { startMetricsListener } from './metrics-listener.js';
+import { startWorkers, type Workers } from '../workers/index.js';
+import { configureLifecycle } from '../engine/lifecycle/timing.js';
+import { AccessLogBuffer } from '../workers/access-log.js';
+import { withAccessLog } from '../dialects/access-log.js';
 
 export interface RunningServer {
   url: string;
@@ -37,6 +41,10 @@ export interface RunningServer {
   metricsUrl?: string;
   /** Re-reads the TLS certificate and key files (SIGHUP); false when the server has no TLS. */
   reloadTls(): Promise<boolean>;
+  /** Background workers (undefined with --no-workers). */
+  workers?: Workers;
+  /** Access-log lines waiting to be queued (flush() moves them to the store now). */
+  accessLog: AccessLogBuffer;
   /** Stops accepting, lets in-flight requests finish within the grace period, then closes the stores. */
   close(): Promise<void>;
 }
@@ -74,6 +82,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const blobs = new FsBlobStore(path.join(config.dataDir, 'objects'), config.fsync, options.blobFaults);
   await blobs.init();
   const engine = new Engine(meta, blobs, { defaultRegion: config.region ?? DEFAULT_REGION });
+  configureLifecycle(engine, { daySeconds: config.lifecycleDaySeconds, restoreSeconds: config.restoreSeconds });
 
   const keys = await rootKeys(config.dataDir, config.accessKey, config.secretKey);
   await meta.putAccount({ id: ROOT_ACCOUNT, displayName: ROOT_ACCOUNT, createdAt: Date.now(), appid: config.appid });
@@ -110,7 +119,10 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   }
   const readTls = async () => (config.tlsCert && config.tlsKey ? { cert: await fs.readFile(config.tlsCert), key: await fs.readFile(config.tlsKey) } : undefined);
   const tls = await readTls();
-  const server = createHttpServer(services, { s3: s3Dialect, oss: ossDialect, obs: obsDialect, cos: cosDialect }, s3Dialect, log, {
+  // Server access logging: requests to logging buckets are recorded once answered (src/workers/access-log.ts).
+  const accessLog = new AccessLogBuffer(engine, config.logFlushSeconds * 1000, log);
+  const logged = { s3: withAccessLog(s3Dialect, accessLog), oss: withAccessLog(ossDialect, accessLog), obs: withAccessLog(obsDialect, accessLog) };
+  const server = createHttpServer(services, { ...logged, cos: cosDialect }, logged.s3, log, {
     maxConnections: config.maxConnections,
     headersTimeoutMs: config.headersTimeoutMs,
     bodyTimeoutMs: config.bodyTimeoutMs,
@@ -121,6 +133,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  const workers = config.backgroundWorkers ? startWorkers(engine, { leaseMs: config.workerLeaseMs, logFlushMs: config.logFlushSeconds * 1000 }, log) : undefined;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const metricsListener = metrics && typeof config.metrics === 'object' ? await startMetricsListener(metrics, config.metrics, tls) : undefined;
   const reloadTls = async () => {
@@ -143,9 +156,11 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       // Connections are gone; handlers may still be cleaning up (temporary files) before the stores close.
       await drained;
       clearTimeout(timer);
+      await accessLog.stop();
+      await workers?.stop();
       await blobs.close();
       await meta.close();
     })());
 
-  return { url: `${tls ? 'https' : 'http'}://${host}:${port}`, port, engine, authorizer, meta, keys, log, server, close, reloadTls, ...(metrics ? { metrics, metricsUrl: metricsListener?.url } : {}) };
+  return { url: `${tls ? 'https' : 'http'}://${host}:${port}`, port, engine, authorizer, meta, keys, log, server, workers, accessLog, close, reloadTls, ...(metrics ? { metrics, metricsUrl: metricsListener?.url } : {}) };
 }

@@ -44,7 +44,7 @@ export async function runPrimary(config: Config, log: Logger, announce: (url: st
       if (m?.stratus !== 'listening') return;
       listening.add(w.id);
       // Announced once every first-generation worker listens, so "listening" means all of them.
-      if (!announced && listening.size >= config.workers) {
+      if (!announced && listening.size >= config.processes) {
         announced = true;
         announce(m.url, keys);
       }
@@ -82,7 +82,7 @@ export async function runPrimary(config: Config, log: Logger, announce: (url: st
   process.on('SIGHUP', () => {
     for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGHUP');
   });
-  for (let i = 0; i < config.workers; i++) fork();
+  for (let i = 0; i < config.processes; i++) fork();
 }
 
 /** In a worker: tells the primary the gateway listens. */

@@ -46,8 +46,19 @@ export interface Config {
   tlsKey?: string;
   /** Where `/metrics` is served: `same` (the listen address), `off`, or its own host:port. */
   metrics: 'same' | 'off' | { host: string; port: number };
-  /** Gateway processes sharing the listen address (node:cluster); 1 runs in this process. */
-  workers: number;
+  /** Gateway processes sharing the listen address (`--workers N`, node:cluster); 1 runs in this process. */
+  processes: number;
+  // background workers (src/workers)
+  /** Run the background workers (lifecycle...) in this gateway; false: `--no-workers`. */
+  backgroundWorkers: boolean;
+  /** Debug clock: one lifecycle day lasts this many seconds (RGW's rgw_lc_debug_interval). */
+  lifecycleDaySeconds?: number;
+  /** A worker's lease: another gateway takes it over within about this time after the holder dies. */
+  workerLeaseMs: number;
+  /** Simulated time a restore from an archive storage class takes. */
+  restoreSeconds: number;
+  /** Access logs: lines go from memory to the store's queue, and from there into target buckets, at this interval. */
+  logFlushSeconds: number;
 }
 
 /** The region reported where one is needed and none is configured or signed for. */
@@ -71,7 +82,11 @@ export const DEFAULTS: Config = {
   bodyTimeoutMs: 6 * 3600_000,
   bodyMinRate: 1024,
   metrics: 'same',
-  workers: 1,
+  processes: 1,
+  backgroundWorkers: true,
+  workerLeaseMs: 30_000,
+  restoreSeconds: 60,
+  logFlushSeconds: 60,
 };
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -112,8 +127,17 @@ export interface ConfigInput {
   tlsKey?: string;
   /** `same`, `off`, or host:port. */
   metricsAddress?: string;
-  /** A count, or `auto` (one per core). */
-  workers?: number | string;
+  /**
+   * `--workers N|auto`: gateway processes (a count, or one per core); `--no-workers`
+   * (false): no background workers in this gateway.
+   */
+  workers?: number | string | boolean;
+  /** Background workers on (default) or off, by name (config file, STRATUS_BACKGROUND_WORKERS). */
+  backgroundWorkers?: boolean | string;
+  lifecycleDaySeconds?: number | string;
+  workerLeaseMs?: number | string;
+  restoreSeconds?: number | string;
+  logFlushSeconds?: number | string;
 }
 
 /** A whole number at least `min`, from a number or its decimal text. */
@@ -145,6 +169,11 @@ export function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
     tlsKey: env.STRATUS_TLS_KEY,
     metricsAddress: env.STRATUS_METRICS_ADDRESS,
     workers: env.STRATUS_WORKERS,
+    backgroundWorkers: env.STRATUS_BACKGROUND_WORKERS,
+    lifecycleDaySeconds: env.STRATUS_LIFECYCLE_DAY_SECONDS,
+    workerLeaseMs: env.STRATUS_WORKER_LEASE_MS,
+    restoreSeconds: env.STRATUS_RESTORE_SECONDS,
+    logFlushSeconds: env.STRATUS_LOG_FLUSH_SECONDS,
   };
 }
 
@@ -192,7 +221,18 @@ export function resolveConfig(...layers: ConfigInput[]): Config {
     if (l.tlsCert !== undefined) c.tlsCert = l.tlsCert;
     if (l.tlsKey !== undefined) c.tlsKey = l.tlsKey;
     if (l.metricsAddress !== undefined) c.metrics = l.metricsAddress === 'same' || l.metricsAddress === 'off' ? l.metricsAddress : parseAddress(l.metricsAddress);
-    if (l.workers !== undefined) c.workers = l.workers === 'auto' ? os.availableParallelism() : count('workers', l.workers, 1);
+    if (l.workers !== undefined) {
+      // One flag, two meanings, as the two features name it: a count of gateway processes, or off for background work.
+      if (typeof l.workers === 'boolean') c.backgroundWorkers = l.workers;
+      else if (l.workers === 'auto') c.processes = os.availableParallelism();
+      else if (typeof l.workers === 'number' || /^\s*\d+\s*$/.test(l.workers)) c.processes = count('workers', l.workers, 1);
+      else c.backgroundWorkers = bool(l.workers);
+    }
+    if (l.backgroundWorkers !== undefined) c.backgroundWorkers = typeof l.backgroundWorkers === 'boolean' ? l.backgroundWorkers : bool(l.backgroundWorkers);
+    if (l.lifecycleDaySeconds !== undefined) c.lifecycleDaySeconds = count('lifecycleDaySeconds', l.lifecycleDaySeconds, 1);
+    if (l.workerLeaseMs !== undefined) c.workerLeaseMs = count('workerLeaseMs', l.workerLeaseMs, 100);
+    if (l.restoreSeconds !== undefined) c.restoreSeconds = count('restoreSeconds', l.restoreSeconds, 0);
+    if (l.logFlushSeconds !== undefined) c.logFlushSeconds = count('logFlushSeconds', l.logFlushSeconds, 1);
   }
   if ((c.tlsCert === undefined) !== (c.tlsKey === undefined)) throw new Error('give both a TLS certificate and a TLS key, or neither');
   if ((c.accessKey === undefined) !== (c.secretKey === undefined)) throw new Error('give both an access key and a secret key, or neither');

@@ -295,6 +295,9 @@ export function defineEngineConformance(name: string, open: OpenStore): void {
         policy: { text: '{"Statement":[]}', dialect: 's3' },
         publicAccessBlock: { blockPublicAcls: true, ignorePublicAcls: false, blockPublicPolicy: true, restrictPublicBuckets: false },
         ownershipControls: { objectOwnership: 'BucketOwnerEnforced' },
+        // background work (issue 14)
+        lifecycle: { rules: [{ id: 'r', enabled: true, prefix: 'a/', transitions: [], noncurrentTransitions: [], expiration: { days: 1 } }] },
+        logging: { targetBucket: 'logs', targetPrefix: 'p/', keyFormat: 'simple' },
       };
       const values: BucketSettings = {
         acl: legacy.acl as Acl,
@@ -305,6 +308,8 @@ export function defineEngineConformance(name: string, open: OpenStore): void {
         policy: { text: '{"Statement":[]}', dialect: 's3' },
         publicAccessBlock: { blockPublicAcls: true, ignorePublicAcls: false, blockPublicPolicy: true, restrictPublicBuckets: false },
         ownershipControls: 'BucketOwnerEnforced',
+        lifecycle: legacy.lifecycle as BucketSettings['lifecycle'],
+        logging: legacy.logging as BucketSettings['logging'],
       };
       assert.deepEqual(Object.values(BUCKET_SETTINGS).map((s) => s.stored).sort(), Object.keys(legacy).sort(), 'one entry per stored name');
 
@@ -323,6 +328,8 @@ export function defineEngineConformance(name: string, open: OpenStore): void {
       assert.equal(await engine.bucketSetting(fresh, 'policy'), null);
       assert.equal(await engine.bucketSetting(fresh, 'publicAccessBlock'), null);
       assert.equal(await engine.bucketSetting(fresh, 'ownershipControls'), null);
+      assert.equal(await engine.bucketSetting(fresh, 'lifecycle'), null);
+      assert.equal(await engine.bucketSetting(fresh, 'logging'), null);
       for (const name of Object.keys(values) as SettingName[]) await engine.setBucketSetting(fresh, name, values[name] as never);
       for (const [stored, doc] of Object.entries(legacy)) assert.deepEqual(await meta.getSetting(freshId, stored), doc, `${stored} is stored as before`);
       // Writing a default removes the row where the entry says so (as the code before did).

@@ -1,4 +1,5 @@
 import { deleteBucket, listBuckets } from '../../api/buckets.js';
+import * as restore from '../../api/restore.js';
 import { listObjects } from '../../api/list-objects.js';
 import * as tagging from '../../api/tagging-ops.js';
 import * as mpu from '../../api/multipart.js';
@@ -72,6 +73,7 @@ export const OBS_ROUTES: Route[] = [
   { method: 'DELETE', target: 'bucket', action: 's3:DeleteBucket', handler: deleteBucket },
   ...sharedBucketPostRoutes(),
 
+  { method: 'POST', target: 'object', sub: 'restore', action: 's3:RestoreObject', handler: restore.restoreObject },
   { method: 'POST', target: 'object', sub: 'append', action: 's3:PutObject', handler: objects.appendObject },
   { method: 'GET', target: 'object', sub: 'tagging', action: 's3:GetObjectTagging', handler: tagging.getObjectTagging },
   { method: 'PUT', target: 'object', sub: 'tagging', action: 's3:PutObjectTagging', handler: tagging.putObjectTagging },

@@ -1,6 +1,9 @@
 import * as buckets from '../../api/buckets.js';
+import * as restore from '../../api/restore.js';
 import { listObjects } from '../../api/list-objects.js';
 import * as mpu from '../../api/multipart.js';
+import * as lifecycle from '../../api/lifecycle-oss.js';
+import * as logging from '../../api/logging.js';
 import { bucketPolicyRoutes, sharedBucketPostRoutes, sharedObjectRoutes, SHARED_PLAIN_PARAMS } from '../xml/common-routes.js';
 import type { Route } from '../xml/routes.js';
 import * as ossAcl from './acl.js';
@@ -21,6 +24,12 @@ export const OSS_ROUTES: Route[] = [
   { method: 'GET', target: 'bucket', sub: 'location', action: 's3:GetBucketLocation', handler: ossBucket.getBucketLocation },
   { method: 'GET', target: 'bucket', sub: 'stat', action: 's3:GetBucketStorageInfo', handler: ossBucket.getBucketStat },
   { method: 'GET', target: 'bucket', sub: 'uploads', action: 's3:ListBucketMultipartUploads', handler: mpu.listMultipartUploads },
+  { method: 'GET', target: 'bucket', sub: 'lifecycle', action: 's3:GetLifecycleConfiguration', handler: lifecycle.getOssLifecycle },
+  { method: 'PUT', target: 'bucket', sub: 'lifecycle', action: 's3:PutLifecycleConfiguration', handler: lifecycle.putOssLifecycle },
+  { method: 'DELETE', target: 'bucket', sub: 'lifecycle', action: 's3:PutLifecycleConfiguration', handler: lifecycle.deleteOssLifecycle },
+  { method: 'GET', target: 'bucket', sub: 'logging', action: 's3:GetBucketLogging', handler: logging.getBucketLogging },
+  { method: 'PUT', target: 'bucket', sub: 'logging', action: 's3:PutBucketLogging', handler: logging.putBucketLogging },
+  { method: 'DELETE', target: 'bucket', sub: 'logging', action: 's3:PutBucketLogging', handler: logging.deleteBucketLogging },
   { method: 'GET', target: 'bucket', action: 's3:ListBucket', handler: listObjects },
   { method: 'PUT', target: 'bucket', sub: 'acl', action: 's3:PutBucketAcl', handler: ossAcl.putBucketAcl },
   { method: 'PUT', target: 'bucket', action: 's3:CreateBucket', handler: ossBucket.putBucket },
@@ -28,6 +37,7 @@ export const OSS_ROUTES: Route[] = [
   { method: 'DELETE', target: 'bucket', action: 's3:DeleteBucket', handler: buckets.deleteBucket },
   ...sharedBucketPostRoutes(),
 
+  { method: 'POST', target: 'object', sub: 'restore', action: 's3:RestoreObject', handler: restore.restoreObject },
   { method: 'POST', target: 'object', sub: 'append', action: 's3:PutObject', handler: ossObject.appendObject },
   { method: 'PUT', target: 'object', sub: 'symlink', action: 's3:PutObject', handler: ossObject.putSymlink },
   { method: 'GET', target: 'object', sub: 'symlink', action: 's3:GetObject', handler: ossObject.getSymlink },

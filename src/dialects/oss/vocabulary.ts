@@ -58,6 +58,7 @@ export const OSS_ERRORS: Partial<Record<ErrorCode, OssError>> = {
   MissingSecurityHeader: { code: 'InvalidArgument' },
   NoSuchBucket: { message: 'The specified bucket does not exist.', ec: '0015-00000101' },
   NoSuchKey: { message: 'The specified key does not exist.', ec: '0026-00000001' },
+  NoSuchLifecycleConfiguration: { code: 'NoSuchLifecycle', message: 'No Row found in Lifecycle Table.' },
   NoSuchUpload: { message: 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.' },
   NoSuchVersion: { message: 'The specified version does not exist.' },
   NotImplemented: { message: 'A header you provided implies functionality that is not implemented.' },

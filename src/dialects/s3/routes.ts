@@ -1,4 +1,5 @@
 import * as acl from '../../api/acl.js';
+import * as restore from '../../api/restore.js';
 import * as buckets from '../../api/buckets.js';
 import { listObjects } from '../../api/list-objects.js';
 import * as tagging from '../../api/tagging-ops.js';
@@ -28,6 +29,7 @@ export const S3_ROUTES: Route[] = [
   { method: 'GET', target: 'object', sub: 'tagging', action: 's3:GetObjectTagging', handler: tagging.getObjectTagging },
   { method: 'PUT', target: 'object', sub: 'tagging', action: 's3:PutObjectTagging', handler: tagging.putObjectTagging },
   { method: 'DELETE', target: 'object', sub: 'tagging', action: 's3:DeleteObjectTagging', handler: tagging.deleteObjectTagging },
+  { method: 'POST', target: 'object', sub: 'restore', action: 's3:RestoreObject', handler: restore.restoreObject },
   { method: 'GET', target: 'object', sub: 'attributes', action: 's3:GetObjectAttributes', handler: getObjectAttributes },
   { method: 'GET', target: 'object', sub: 'acl', action: 's3:GetObjectAcl', handler: acl.getObjectAcl },
   { method: 'PUT', target: 'object', sub: 'acl', action: 's3:PutObjectAcl', handler: acl.putObjectAcl },

@@ -4,6 +4,8 @@ import { deleteObject, deleteObjects } from '../../api/objects-delete.js';
 import { isMultipartForm } from '../../api/post-form.js';
 import { postObject } from '../../api/post-object.js';
 import * as tagging from '../../api/tagging-ops.js';
+import * as lifecycle from '../../api/lifecycle.js';
+import * as logging from '../../api/logging.js';
 import { getBucketVersioning, putBucketVersioning } from '../../api/versioning.js';
 import { getObject } from '../../api/objects-read.js';
 import { copyObject, putObject } from '../../api/objects-write.js';
@@ -22,6 +24,11 @@ export function sharedBucketSubRoutes(): Route[] {
     { method: 'GET', target: 'bucket', sub: 'tagging', action: 's3:GetBucketTagging', handler: tagging.getBucketTagging },
     { method: 'PUT', target: 'bucket', sub: 'tagging', action: 's3:PutBucketTagging', handler: tagging.putBucketTagging },
     { method: 'DELETE', target: 'bucket', sub: 'tagging', action: 's3:PutBucketTagging', handler: tagging.deleteBucketTagging },
+    { method: 'GET', target: 'bucket', sub: 'lifecycle', action: 's3:GetLifecycleConfiguration', handler: lifecycle.getBucketLifecycle },
+    { method: 'PUT', target: 'bucket', sub: 'lifecycle', action: 's3:PutLifecycleConfiguration', handler: lifecycle.putBucketLifecycle },
+    { method: 'DELETE', target: 'bucket', sub: 'lifecycle', action: 's3:PutLifecycleConfiguration', handler: lifecycle.deleteBucketLifecycle },
+    { method: 'GET', target: 'bucket', sub: 'logging', action: 's3:GetBucketLogging', handler: logging.getBucketLogging },
+    { method: 'PUT', target: 'bucket', sub: 'logging', action: 's3:PutBucketLogging', handler: logging.putBucketLogging },
   ];
 }
 

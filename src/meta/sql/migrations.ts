@@ -134,6 +134,29 @@ const MIGRATIONS: Migration[] = [
     CREATE INDEX bucket_usage_bucket ON bucket_usage (bucket_id);
     `,
   },
+  // ---- background workers (issue 14): leases (one gateway runs each worker), each worker's
+  // persisted progress (cursor), so a pass resumes where it stopped after a restart, and the
+  // queue of access-log lines waiting to be written into their target buckets.
+  `
+  CREATE TABLE worker_leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires_at {BIG} NOT NULL
+  );
+  CREATE TABLE worker_state (
+    name TEXT PRIMARY KEY,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX bucket_settings_name ON bucket_settings (name, bucket_id);
+  CREATE TABLE access_log_queue (
+    id {ID},
+    source_bucket TEXT NOT NULL,
+    target_bucket TEXT NOT NULL,
+    target_key_prefix TEXT NOT NULL,
+    line TEXT NOT NULL,
+    created_at {BIG} NOT NULL
+  );
+  `,
 ];
 
 const TYPES = {

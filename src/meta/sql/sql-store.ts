@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { MetaOps, MetadataStore } from '../store.js';
 import type {
   AccessKeyRecord,
+  AccessLogRow,
   AccountRecord,
   BucketRecord,
   KeyRange,
@@ -480,6 +481,77 @@ class SqlOps implements MetaOps {
       expiresAt,
     ]);
     return n === 1;
+  }
+
+  // ---- background workers (issue 14)
+
+  async acquireLease(name: string, holder: string, now: number, ttlMs: number) {
+    // One statement: a free, expired or own lease is taken; another holder's live lease is left alone.
+    const r = await this.ex.get<Row>(
+      `INSERT INTO worker_leases (name, holder, expires_at) VALUES (?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+       WHERE worker_leases.holder = excluded.holder OR worker_leases.expires_at < ?
+       RETURNING holder`,
+      [name, holder, now + ttlMs, now],
+    );
+    return r?.holder === holder;
+  }
+
+  async releaseLease(name: string, holder: string) {
+    await this.ex.run('DELETE FROM worker_leases WHERE name = ? AND holder = ?', [name, holder]);
+  }
+
+  async getLease(name: string) {
+    const r = await this.ex.get<Row>('SELECT holder, expires_at FROM worker_leases WHERE name = ?', [name]);
+    return r && { holder: String(r.holder), expiresAt: Number(r.expires_at) };
+  }
+
+  async getWorkerState<T>(name: string) {
+    const r = await this.ex.get<Row>('SELECT doc FROM worker_state WHERE name = ?', [name]);
+    return r ? (JSON.parse(r.doc) as T) : undefined;
+  }
+
+  async putWorkerState(name: string, doc: unknown) {
+    await this.ex.run('INSERT INTO worker_state (name, doc) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET doc = excluded.doc', [name, json(doc)]);
+  }
+
+  async bucketsWithSetting(name: string, afterId: number, limit: number) {
+    const rows = await this.ex.all<Row>(
+      'SELECT b.* FROM bucket_settings s JOIN buckets b ON b.id = s.bucket_id WHERE s.name = ? AND s.bucket_id > ? ORDER BY s.bucket_id LIMIT ?',
+      [name, afterId, limit],
+    );
+    return rows.map(toBucket);
+  }
+
+  async updateObjectStorageClass(id: number, storageClass: string) {
+    await this.ex.run('UPDATE objects SET storage_class = ? WHERE id = ?', [storageClass, id]);
+  }
+
+  async enqueueAccessLogs(rows: AccessLogRow[]) {
+    for (const r of rows)
+      await this.ex.run('INSERT INTO access_log_queue (source_bucket, target_bucket, target_key_prefix, line, created_at) VALUES (?, ?, ?, ?, ?)', [
+        r.sourceBucket,
+        r.targetBucket,
+        r.targetKeyPrefix,
+        r.line,
+        r.createdAt,
+      ]);
+  }
+
+  async peekAccessLogs(limit: number) {
+    const rows = await this.ex.all<Row>('SELECT * FROM access_log_queue ORDER BY id LIMIT ?', [limit]);
+    return rows.map((r) => ({
+      id: Number(r.id),
+      sourceBucket: String(r.source_bucket),
+      targetBucket: String(r.target_bucket),
+      targetKeyPrefix: String(r.target_key_prefix),
+      line: String(r.line),
+      createdAt: Number(r.created_at),
+    }));
+  }
+
+  async deleteAccessLogs(maxId: number) {
+    await this.ex.run('DELETE FROM access_log_queue WHERE id <= ?', [maxId]);
   }
 }
 

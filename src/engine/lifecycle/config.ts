@@ -1,0 +1,57 @@
+import type { BucketRecord, ObjectRecord } from '../../meta/types.js';
+import type { Engine } from '../engine.js';
+import { StorageError } from '../errors.js';
+import { announcedExpiration } from './evaluate.js';
+import type { LifecycleConfiguration } from './model.js';
+
+/**
+ * A bucket's lifecycle configuration as reads see it: every GET, HEAD and PUT
+ * reports the expiration that applies, so the setting is remembered for a
+ * second per bucket (a change made through this gateway is seen at once;
+ * another gateway's within the second).
+ */
+const CACHE_MS = 1000;
+const caches = new WeakMap<Engine, Map<number, { value: LifecycleConfiguration | null; until: number }>>();
+
+function cacheOf(engine: Engine) {
+  let c = caches.get(engine);
+  if (!c) caches.set(engine, (c = new Map()));
+  return c;
+}
+
+export async function cachedLifecycle(engine: Engine, b: BucketRecord): Promise<LifecycleConfiguration | null> {
+  const cache = cacheOf(engine);
+  const now = Date.now();
+  const hit = cache.get(b.id);
+  if (hit && hit.until > now) return hit.value;
+  const value = await engine.bucketSetting(b, 'lifecycle');
+  if (cache.size > 10_000) cache.clear();
+  cache.set(b.id, { value, until: now + CACHE_MS });
+  return value;
+}
+
+/** The stored configuration; NoSuchLifecycleConfiguration when there is none. */
+export async function getLifecycle(engine: Engine, bucket: string): Promise<LifecycleConfiguration> {
+  const c = await engine.bucketSetting(bucket, 'lifecycle');
+  if (!c) throw new StorageError('NoSuchLifecycleConfiguration', undefined, { BucketName: bucket });
+  return c;
+}
+
+/** Validates and stores a configuration (null removes it). */
+export async function putLifecycle(engine: Engine, bucket: string, c: LifecycleConfiguration | null): Promise<void> {
+  const b = await engine.getBucket(bucket);
+  await engine.setBucketSetting(bucket, 'lifecycle', c);
+  cacheOf(engine).delete(b.id);
+}
+
+/**
+ * The expiration a current version is announced with (`x-amz-expiration`:
+ * `expiry-date="<HTTP date>", rule-id="<id>"`), undefined when no enabled rule
+ * expires it.
+ */
+export async function expirationOf(engine: Engine, b: BucketRecord, o: ObjectRecord): Promise<string | undefined> {
+  if (o.isDeleteMarker || !o.isLatest) return undefined;
+  const c = await cachedLifecycle(engine, b);
+  const e = c ? announcedExpiration(c.rules, o) : undefined;
+  return e && `expiry-date="${new Date(e.at).toUTCString()}", rule-id="${e.ruleId}"`;
+}

@@ -1,0 +1,196 @@
+import type { MetadataStore } from '../../meta/store.js';
+import type { BucketRecord, ObjectRecord } from '../../meta/types.js';
+import type { Engine } from '../engine.js';
+import { isStorageError } from '../errors.js';
+import { BUCKET_SETTINGS, readSetting } from '../settings.js';
+import { storeOf } from '../store-of.js';
+import type { CommitReads } from '../types.js';
+import { abortDue, currentAction, noncurrentAction, type Action, type LifecycleClock } from './evaluate.js';
+import type { LifecycleRule } from './model.js';
+
+/**
+ * Where a lifecycle pass stands: a bucket (by id, buckets with a lifecycle
+ * configuration in id order), a phase, and the key or upload to continue
+ * from. Persisted by the worker after every batch, so a pass resumes after a
+ * restart where it stopped.
+ */
+export interface PassCursor {
+  bucketId: number;
+  phase: 'versions' | 'uploads';
+  /** versions: the next key to examine (all its versions). */
+  key?: string;
+  /** uploads: continue after this upload. */
+  uploadKey?: string;
+  uploadId?: string;
+}
+
+export interface LifecycleCounts {
+  examined: number;
+  expired: number;
+  deleteMarkersRemoved: number;
+  noncurrentExpired: number;
+  transitioned: number;
+  uploadsAborted: number;
+  /** Selected, but changed by a client before the action's commit: left alone. */
+  skipped: number;
+}
+
+export const noCounts = (): LifecycleCounts => ({ examined: 0, expired: 0, deleteMarkersRemoved: 0, noncurrentExpired: 0, transitioned: 0, uploadsAborted: 0, skipped: 0 });
+
+/** Thrown inside an action's commit when what was selected has changed: the commit rolls back, nothing is done. */
+class Changed extends Error {}
+
+const LIFECYCLE = BUCKET_SETTINGS.lifecycle.stored;
+
+/**
+ * Executes lifecycle rules, a bounded batch at a time. Each action is one
+ * engine commit that re-reads what it acts on inside its transaction: a
+ * version overwritten, re-tagged or deleted after it was selected is left
+ * alone.
+ */
+export class LifecycleRunner {
+  private readonly meta: MetadataStore;
+
+  constructor(
+    private readonly engine: Engine,
+    readonly clock: LifecycleClock,
+  ) {
+    this.meta = storeOf(engine);
+  }
+
+  /**
+   * One batch of at most about `limit` versions or uploads from `cursor`
+   * (undefined: a new pass). Returns where to continue; undefined when the pass is complete.
+   */
+  async batch(cursor: PassCursor | undefined, limit: number, now: number, counts: LifecycleCounts): Promise<PassCursor | undefined> {
+    const at = cursor ?? (await this.nextBucket(0));
+    if (!at) return undefined;
+    const [b] = await this.meta.bucketsWithSetting(LIFECYCLE, at.bucketId - 1, 1);
+    if (!b || b.id !== at.bucketId) return this.nextBucket(at.bucketId);
+    const config = await readSetting(this.meta, b, 'lifecycle');
+    if (!config) return this.nextBucket(b.id);
+    if (at.phase === 'versions') {
+      const next = await this.versionsBatch(b, config.rules, at.key, limit, now, counts);
+      if (next !== undefined) return { bucketId: b.id, phase: 'versions', key: next };
+      if (config.rules.some((r) => r.enabled && r.abortMultipart)) return { bucketId: b.id, phase: 'uploads' };
+      return this.nextBucket(b.id);
+    }
+    const uploads = await this.meta.listUploads(b.id, at.uploadKey !== undefined ? { key: at.uploadKey, uploadId: at.uploadId } : undefined, undefined, limit);
+    for (const u of uploads) {
+      counts.examined++;
+      if (!abortDue(this.clock, config.rules, u.key, u.initiated, now)) continue;
+      try {
+        await this.engine.multipart.abort(b.name, u.key, u.uploadId);
+        counts.uploadsAborted++;
+      } catch (e) {
+        // Completed or aborted by a client meanwhile.
+        if (isStorageError(e) && e.code === 'NoSuchUpload') counts.skipped++;
+        else throw e;
+      }
+    }
+    if (uploads.length === limit) return { bucketId: b.id, phase: 'uploads', uploadKey: uploads[limit - 1].key, uploadId: uploads[limit - 1].uploadId };
+    return this.nextBucket(b.id);
+  }
+
+  private async nextBucket(afterId: number): Promise<PassCursor | undefined> {
+    const [b] = await this.meta.bucketsWithSetting(LIFECYCLE, afterId, 1);
+    return b && { bucketId: b.id, phase: 'versions' };
+  }
+
+  /** Examines whole keys (all their versions) from `fromKey`; returns the next key to examine, undefined at the bucket's end. */
+  private async versionsBatch(b: BucketRecord, rules: LifecycleRule[], fromKey: string | undefined, limit: number, now: number, counts: LifecycleCounts): Promise<string | undefined> {
+    const rows = await this.meta.listVersions(b.id, fromKey !== undefined ? { key: fromKey } : undefined, undefined, limit + 1);
+    const groups: ObjectRecord[][] = [];
+    for (const r of rows) {
+      const g = groups[groups.length - 1];
+      if (g && g[0].key === r.key) g.push(r);
+      else groups.push([r]);
+    }
+    let next: string | undefined;
+    if (rows.length > limit) {
+      // The last key may have more versions than this batch holds: it starts the next batch,
+      // unless it is the only one (a key with very many versions), which is then read whole.
+      if (groups.length > 1) next = groups.pop()![0].key;
+      else {
+        groups[0] = await this.allVersions(b.id, groups[0][0].key);
+        const after = await this.meta.listVersions(b.id, { key: groups[0][0].key, beforeId: 0 }, undefined, 1);
+        next = after[0]?.key;
+      }
+    }
+    for (const g of groups) await this.applyToKey(b, rules, g, now, counts);
+    return next;
+  }
+
+  private async allVersions(bucketId: number, key: string): Promise<ObjectRecord[]> {
+    const out: ObjectRecord[] = [];
+    for (;;) {
+      const page = await this.meta.listVersions(bucketId, { key, beforeId: out.length ? out[out.length - 1].id : undefined }, undefined, 1000);
+      const mine = page.filter((r) => r.key === key);
+      out.push(...mine);
+      if (mine.length < page.length || page.length < 1000) return out;
+    }
+  }
+
+  /** One key's versions, newest first: noncurrent ones first, then the current one (which may then stand alone). */
+  private async applyToKey(b: BucketRecord, rules: LifecycleRule[], versions: ObjectRecord[], now: number, counts: LifecycleCounts): Promise<void> {
+    counts.examined += versions.length;
+    const current = versions[0].isLatest ? versions[0] : undefined;
+    let remaining = versions.length;
+    for (let i = current ? 1 : 0; i < versions.length; i++) {
+      const v = versions[i];
+      // Noncurrent since its successor was written; `newer` noncurrent versions are newer than it.
+      const since = i > 0 ? versions[i - 1].lastModified : v.lastModified;
+      const newer = current ? i - 1 : i;
+      const action = noncurrentAction(this.clock, rules, v, since, newer, now);
+      if (!action) continue;
+      const done = await this.apply(b, v, action, counts, async (tx) => {
+        const row = await tx.getVersion(b.id, v.key, v.versionId);
+        return !!row && row.id === v.id && !row.isLatest;
+      });
+      if (done && action.kind === 'expire') {
+        remaining--;
+        counts.noncurrentExpired++;
+      }
+    }
+    if (!current) return;
+    const action = currentAction(this.clock, rules, current, remaining === 1, now);
+    if (!action) return;
+    const done = await this.apply(b, current, action, counts, async (tx) => {
+      const row = await tx.getLatest(b.id, current.key);
+      // Still the same version, and still due (its tags may have changed since it was selected).
+      return !!row && row.id === current.id && currentAction(this.clock, rules, row, remaining === 1, now)?.kind === action.kind;
+    });
+    if (done && action.kind === 'expire') {
+      if (current.isDeleteMarker) counts.deleteMarkersRemoved++;
+      else counts.expired++;
+    }
+  }
+
+  /** Runs one action as one commit; false when the re-check inside it found the version changed. */
+  private async apply(b: BucketRecord, v: ObjectRecord, action: Action, counts: LifecycleCounts, unchanged: (tx: CommitReads) => Promise<boolean>): Promise<boolean> {
+    const caller = { accountId: b.ownerId };
+    try {
+      if (action.kind === 'transition') {
+        await this.meta.transaction(async (tx) => {
+          const locked = await tx.getBucketForUpdate(b.name);
+          if (!locked || locked.id !== b.id || !(await unchanged(tx))) throw new Changed();
+          await tx.updateObjectStorageClass(v.id, action.storageClass);
+        });
+        counts.transitioned++;
+        return true;
+      }
+      const check = async (tx: CommitReads, bucket: BucketRecord) => {
+        if (bucket.id !== b.id || !(await unchanged(tx))) throw new Changed();
+      };
+      // A current version expires as a client's DELETE would (a delete marker when versioned);
+      // a noncurrent version or an expired delete marker is removed by its version id.
+      if (v.isLatest && !v.isDeleteMarker) await this.engine.deleteObject(caller, b.name, v.key, { within: check });
+      else await this.engine.deleteObject(caller, b.name, v.key, { versionId: v.versionId, within: check });
+      return true;
+    } catch (e) {
+      if (!(e instanceof Changed) && !(isStorageError(e) && e.code === 'NoSuchBucket')) throw e;
+      counts.skipped++;
+      return false;
+    }
+  }
+}

@@ -1,0 +1,76 @@
+import type { Logger } from 'pino';
+import { accessLogQueue, cachedLogging } from '../engine/access-log.js';
+import type { Engine } from '../engine/engine.js';
+import type { AccessLogRow } from '../meta/types.js';
+import { s3LogLine, type AccessRecord } from '../api/logging-format.js';
+
+/** Lines kept in memory at most between flushes; beyond, new lines are dropped (and counted). */
+const MAX_BUFFERED = 100_000;
+
+/**
+ * The request path's side of access logging: a request to a bucket with
+ * logging on becomes a line in memory (nothing is written while the request
+ * is answered); every flush interval the lines go to the store's queue in one
+ * commit, from which the log-delivery worker writes them into the target
+ * buckets. A crash loses at most the lines of the interval not yet flushed.
+ */
+export class AccessLogBuffer {
+  private lines: AccessLogRow[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  dropped = 0;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly flushMs: number,
+    private readonly log: Logger,
+  ) {
+    this.timer = setInterval(() => void this.flush(), flushMs);
+    this.timer.unref();
+  }
+
+  /** Records a request to `bucket` if that bucket logs; never throws (logging must not fail a request). */
+  async record(bucket: string, rec: Omit<AccessRecord, 'bucket' | 'bucketOwner'>): Promise<void> {
+    try {
+      const b = await this.engine.lookupBucket(bucket);
+      const c = await cachedLogging(this.engine, b);
+      if (!c) return;
+      if (this.lines.length >= MAX_BUFFERED) {
+        this.dropped++;
+        return;
+      }
+      const at = new Date(rec.time);
+      const ymd = `${at.getUTCFullYear()}/${String(at.getUTCMonth() + 1).padStart(2, '0')}/${String(at.getUTCDate()).padStart(2, '0')}/`;
+      this.lines.push({
+        sourceBucket: b.name,
+        targetBucket: c.targetBucket,
+        // S3's PartitionedPrefix: [prefix][account]/[region]/[bucket]/[YYYY]/[MM]/[DD]/
+        targetKeyPrefix: c.keyFormat === 'partitioned' ? `${c.targetPrefix}${b.ownerId}/${b.region}/${b.name}/${ymd}` : c.targetPrefix,
+        line: s3LogLine({ ...rec, bucket: b.name, bucketOwner: b.ownerId }),
+        createdAt: rec.time,
+      });
+    } catch {
+      // No such bucket (or it went away): nothing to log.
+    }
+  }
+
+  /** Moves the buffered lines to the store's queue. */
+  flush(): Promise<void> {
+    if (this.flushing || !this.lines.length) return this.flushing ?? Promise.resolve();
+    const rows = this.lines.splice(0);
+    this.flushing = accessLogQueue(this.engine)
+      .enqueue(rows)
+      .catch((err: unknown) => {
+        this.log.warn({ err, lines: rows.length }, 'access log lines could not be queued; kept for the next flush');
+        this.lines.unshift(...rows.slice(0, MAX_BUFFERED - this.lines.length));
+      })
+      .finally(() => (this.flushing = undefined));
+    return this.flushing;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flushing;
+    await this.flush();
+  }
+}
