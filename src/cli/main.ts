@@ -3,6 +3,7 @@ import { fromEnv, fromFile, resolveConfig, type ConfigInput } from '../server/co
 import { startServer } from '../server/app.js';
 import { exitOnFatalErrors } from '../server/fatal.js';
 import { createLogger } from '../server/logger.js';
+import { registerAdmin } from './commands/admin.js';
 import { registerClientCommands } from './commands/index.js';
 
 const program = new Command();
@@ -85,6 +86,7 @@ program
   });
 
 registerClientCommands(program);
+registerAdmin(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   console.error(`stratus: ${(e as Error).message}`);
