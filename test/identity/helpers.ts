@@ -27,7 +27,7 @@ export interface IdentityServer extends RunningServer {
 }
 
 export async function startIdentityServer(overrides: ConfigInput = {}): Promise<IdentityServer> {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'stratus-identity-'));
+  const dataDir = overrides.data ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'stratus-identity-')));
   const config = resolveConfig({ address: '127.0.0.1:0', accessKey: ACCESS_KEY, secretKey: SECRET_KEY, logLevel: 'silent', fsync: false, ...overrides, data: dataDir });
   let offset = 0;
   const running = await startServer(config, undefined, { now: () => Date.now() + offset });
@@ -43,7 +43,7 @@ export async function startIdentityServer(overrides: ConfigInput = {}): Promise<
     async stop() {
       for (const c of clients) c.destroy();
       await running.close();
-      await fs.rm(dataDir, { recursive: true, force: true });
+      if (!overrides.data) await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
 }
