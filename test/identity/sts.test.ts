@@ -24,12 +24,14 @@ import { after, before, describe, it } from 'node:test';
 import type { Principal } from '../../src/authz/principal.js';
 import { bucketName, type TestServer } from '../helpers/server.js';
 import { obsClient, OBS_DOMAIN, OBS_MODES } from '../obs/helpers.js';
+import { CosClient } from '../../src/sdk/cos/client.js';
 import { failure, startIdentityServer, type IdentityServer, type Keys } from './helpers.js';
 
 const POLICY = (action: string, resource = '*') => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: resource }] });
 const TRUST = (aws: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: aws }, Action: 'sts:AssumeRole' }] });
 const keysOf = (c: Credentials | undefined): Keys => ({ accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken! });
 const MINUTES_15 = 900_000;
+const APPID = '1250000000';
 
 describe('STS: session tokens and assumed roles in every dialect', { timeout: 180_000 }, () => {
   let t: IdentityServer;
@@ -62,7 +64,7 @@ describe('STS: session tokens and assumed roles in every dialect', { timeout: 18
   const ossFailure = (p: Promise<unknown>) => p.then(() => assert.fail('expected the OSS call to fail'), (e: any) => e);
 
   before(async () => {
-    t = await startIdentityServer({ domains: ['localhost', OBS_DOMAIN] });
+    t = await startIdentityServer({ domains: ['localhost', OBS_DOMAIN], appid: APPID });
     await t.s3().send(new CreateBucketCommand({ Bucket: bucket }));
     await t.s3().send(new PutObjectCommand({ Bucket: bucket, Key: 'doc.txt', Body: 'hello' }));
     dev = await newUser('dev');
@@ -90,7 +92,7 @@ describe('STS: session tokens and assumed roles in every dialect', { timeout: 18
     assert.equal(asRole.UserId, role.AssumedRoleUser?.AssumedRoleId);
   });
 
-  it("long-term user keys sign OSS and OBS requests as the user", async () => {
+  it('long-term user keys sign OSS, OBS and COS requests as the user', async () => {
     const seen = await principals(async () => {
       assert.equal((await oss(dev).get('doc.txt')).content.toString(), 'hello');
       for (const mode of OBS_MODES) {
@@ -98,9 +100,14 @@ describe('STS: session tokens and assumed roles in every dialect', { timeout: 18
         assert.equal(r.CommonMsg.Status, 200, `${mode}: ${r.CommonMsg.Code}`);
       }
     });
+    // COS v4: the user's key signs for its account's appid.
+    const cos = new CosClient({ appid: APPID, secretId: dev.accessKeyId, secretKey: dev.secretAccessKey, endpoint: t.url });
+    const seenCos = await principals(async () => assert.equal((await cos.statFile({ bucket, cosPath: '/doc.txt' })).code, 0));
+    seen.push(...seenCos);
+    assert.ok(seenCos.length >= 1);
     // The OBS SDK's unsigned signature-negotiation probe is anonymous; every signed request is the user.
     const signed = seen.filter((p) => p.kind !== 'anonymous');
-    assert.ok(signed.length >= 3);
+    assert.ok(signed.length >= 4);
     for (const p of signed) assert.deepEqual(p, { kind: 'user', accountId: 'root', userId: devId, userName: 'dev' });
   });
 
