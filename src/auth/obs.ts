@@ -14,8 +14,7 @@
  * (`x-obs-security-token`) are signed as part of the resource, as the SDKs do.
  */
 import { StorageError } from '../engine/errors.js';
-import type { Credential, CredentialLookup, AuthRequestView } from './s3-verify.js';
-import { checkSessionToken } from './s3-verify.js';
+import { checkSessionToken, type Credential, type CredentialLookup, type AuthRequestView } from './s3-verify.js';
 import { canonicalStringToSign, signV2 } from './sigv2.js';
 import { safeEqual, type HeaderBag, type V4Credentials } from './sigv4.js';
 import { awsUriEncode, parseRawQuery, safeDecodeURIComponent, splitRawQuery } from './uri.js';

@@ -5,8 +5,7 @@
  * (StringToSign, StringToSignBytes, OSSAccessKeyId, EC, ...).
  */
 import { StorageError } from '../engine/errors.js';
-import type { Credential, CredentialLookup, PayloadCheck } from './s3-verify.js';
-import { checkSessionToken } from './s3-verify.js';
+import { checkSessionToken, type Credential, type CredentialLookup, type PayloadCheck } from './s3-verify.js';
 import { lookupHeader, ossResource, signOssV1, stringToSignBytes, stringToSignOssV1 } from './oss-v1.js';
 import {
   OSS4_ALGORITHM,

@@ -9,8 +9,7 @@
  */
 import { StorageError } from '../engine/errors.js';
 import { signPostPolicyV2, signPostPolicyV4 } from './post-policy.js';
-import type { Credential, CredentialLookup } from './s3-verify.js';
-import { checkSessionToken } from './s3-verify.js';
+import { checkSessionToken, type Credential, type CredentialLookup } from './s3-verify.js';
 import { parseCredentialV4, safeEqual, V4_ALGORITHM } from './sigv4.js';
 
 export type PostFormDialect = 's3' | 'oss' | 'obs';
