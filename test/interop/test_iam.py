@@ -64,6 +64,13 @@ def assume(endpoint, user, role, **kw):
     return sts.assume_role(RoleArn=role['Arn'], RoleSessionName='py-session', DurationSeconds=900, **kw)['Credentials']
 
 
+def test_global_region_and_root_view(endpoint, access_key, secret_key):
+    # ceph/s3-tests makes its IAM clients with region_name='' (an empty region in the SigV4 scope).
+    import boto3
+    bare = boto3.client('iam', endpoint_url=endpoint, region_name='', aws_access_key_id=access_key, aws_secret_access_key=secret_key)
+    assert bare.get_user()['User']['Arn'].endswith(':root')
+
+
 def test_users_keys_and_policies(iam, user, endpoint, s3, bucket):
     assert iam.get_user(UserName=user['name'])['User']['Arn'] == f'arn:aws:iam::root:user/{user["name"]}'
     assert [k['Status'] for k in iam.list_access_keys(UserName=user['name'])['AccessKeyMetadata']] == ['Active']
