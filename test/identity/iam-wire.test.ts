@@ -50,6 +50,15 @@ describe('IAM and STS on the wire', { timeout: 60_000 }, () => {
     assert.match(text(listed), /<ListUsersResponse [^>]*><ListUsersResult><Users><\/Users><IsTruncated>false<\/IsTruncated><\/ListUsersResult>/);
   });
 
+  it('lets S3 take an empty-region signature too, where no region is configured', async () => {
+    const url = new URL('/', t.url);
+    const headers: Record<string, string> = {};
+    signRequestV4({ method: 'GET', url, headers, credentials: { accessKeyId: t.keys.accessKey, secretAccessKey: t.keys.secretKey }, region: '', service: 's3' });
+    const r = await rawRequest(url.toString(), { headers });
+    assert.equal(r.status, 200, text(r));
+    assert.match(text(r), /<ListAllMyBucketsResult/);
+  });
+
   it('refuses malformed requests with IAM error documents', async () => {
     const err = async (r: Promise<{ status: number; body: Buffer }>, status: number, code: string) => {
       const got = await r;

@@ -13,6 +13,10 @@ import {
   GetUserCommand,
   GetUserPolicyCommand,
   ListAccessKeysCommand,
+  ListAttachedRolePoliciesCommand,
+  ListAttachedUserPoliciesCommand,
+  ListGroupsCommand,
+  ListOpenIDConnectProvidersCommand,
   ListRolePoliciesCommand,
   ListRolesCommand,
   ListUserPoliciesCommand,
@@ -128,6 +132,12 @@ describe('IAM: users, keys, policies and roles', { timeout: 120_000 }, () => {
     assert.equal(noUser.Code, 'NoSuchEntity');
     assert.equal((await failure(iam.send(new GetUserPolicyCommand({ UserName: 'bob', PolicyName: 'missing' })))).Code, 'NoSuchEntity');
     assert.equal((await failure(iam.send(new DeleteUserCommand({ UserName: 'bob' })))).Code, 'DeleteConflict', 'policies remain');
+    // No groups, managed policies or OIDC providers exist: their listings are empty (clean-up code lists them).
+    assert.deepEqual((await iam.send(new ListAttachedUserPoliciesCommand({ UserName: 'bob' }))).AttachedPolicies ?? [], []);
+    assert.equal((await failure(iam.send(new ListAttachedUserPoliciesCommand({ UserName: 'nobody' })))).Code, 'NoSuchEntity');
+    assert.equal((await failure(iam.send(new ListAttachedRolePoliciesCommand({ RoleName: 'nobody' })))).Code, 'NoSuchEntity');
+    assert.deepEqual((await iam.send(new ListGroupsCommand({}))).Groups ?? [], []);
+    assert.deepEqual((await iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList ?? [], []);
     await iam.send(new DeleteUserPolicyCommand({ UserName: 'bob', PolicyName: 'read-photos' }));
     assert.deepEqual(await t.authorizer.directory.policiesOf(bob), [], 'the directory sees the removal at once');
     await iam.send(new DeleteUserCommand({ UserName: 'bob' }));

@@ -190,6 +190,35 @@ export const IAM_ACTIONS: Record<string, Handler> = {
 
   ...policyActions('role'),
 
+  // Stratus has no groups, managed policies or OIDC providers: their listings are empty, so clients
+  // that clean up by listing them (ceph/s3-tests' fixtures) work.
+  async ListGroups(c) {
+    await authorizeIam(c.identity, c.principal, 'iam:ListGroups', `arn:aws:iam::${acct(c)}:group/`);
+    return { Groups: '', IsTruncated: false };
+  },
+  async ListGroupsForUser(c) {
+    const name = checkName('userName', param(c, 'UserName'), 64);
+    await authorizeIam(c.identity, c.principal, 'iam:ListGroupsForUser', userResource(c, name));
+    await c.identity.user(acct(c), name);
+    return { Groups: '', IsTruncated: false };
+  },
+  async ListAttachedUserPolicies(c) {
+    const name = checkName('userName', param(c, 'UserName'), 64);
+    await authorizeIam(c.identity, c.principal, 'iam:ListAttachedUserPolicies', userResource(c, name));
+    await c.identity.user(acct(c), name);
+    return { AttachedPolicies: '', IsTruncated: false };
+  },
+  async ListAttachedRolePolicies(c) {
+    const name = checkName('roleName', param(c, 'RoleName'), 64);
+    await authorizeIam(c.identity, c.principal, 'iam:ListAttachedRolePolicies', roleResource(c, name));
+    await c.identity.role(acct(c), name);
+    return { AttachedPolicies: '', IsTruncated: false };
+  },
+  async ListOpenIDConnectProviders(c) {
+    await authorizeIam(c.identity, c.principal, 'iam:ListOpenIDConnectProviders', `arn:aws:iam::${acct(c)}:oidc-provider/`);
+    return { OpenIDConnectProviderList: '' };
+  },
+
   /**
    * Stratus' operator action (not AWS's): a new account and its root key
    * pair. Only the first-start account's root, with its long-term key, may
