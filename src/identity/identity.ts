@@ -22,6 +22,9 @@ import { checkName, checkPath } from './validate.js';
  */
 export const FIRST_ACCOUNT = 'root';
 
+/** How long an expired session's row is kept (answered ExpiredToken) before a new session's issue purges it. */
+export const EXPIRED_SESSIONS_KEPT_MS = 24 * 3600 * 1000;
+
 /** AWS's limit of long-term keys per IAM user. */
 export const KEYS_PER_USER = 2;
 
@@ -277,7 +280,8 @@ export class Identity {
       principalId: as.role?.id ?? as.principalId ?? null,
       parentKey,
     };
-    await this.store.purgeExpiredSessions(now);
+    // Expired sessions are kept a day, so their use is answered ExpiredToken rather than InvalidAccessKeyId.
+    await this.store.purgeExpiredSessions(now - EXPIRED_SESSIONS_KEPT_MS);
     await this.store.putAccessKey(s);
     return { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey, sessionToken: s.sessionToken!, expiresAt: s.expiresAt! };
   }

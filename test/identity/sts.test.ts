@@ -142,6 +142,9 @@ describe('STS: session tokens and assumed roles in every dialect', { timeout: 18
       assert.equal(expired.$metadata.httpStatusCode, 400);
       const stsExpired = await failure(t.sts(session).send(new GetCallerIdentityCommand({})));
       assert.equal(stsExpired.Code, 'ExpiredToken');
+      // Issuing another session purges only sessions expired a day ago: this one still answers ExpiredToken.
+      await t.sts(dev).send(new GetSessionTokenCommand({ DurationSeconds: 900 }));
+      assert.equal((await failure(t.s3(session).send(new ListBucketsCommand({})))).Code, 'ExpiredToken');
     } finally {
       t.advance(-(MINUTES_15 + 1000));
     }
