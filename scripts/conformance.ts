@@ -78,20 +78,48 @@ let stopping = false;
 const LC_DAY_SECONDS = 3;
 const LIFECYCLE_CONFIG = `lc_debug_interval = ${LC_DAY_SECONDS}\nstorage_classes = STANDARD_IA, GLACIER_IR\n`;
 
-function config(host: string, port: number, user: { id: string; name: string }): string {
-  // Until Stratus has users, alt and tenant are the root account again.
-  const section = (name: string, displayName: string, email: string) =>
-    `[s3 ${name}]\ndisplay_name = ${displayName}\nuser_id = ${user.id}\nemail = ${email}\naccess_key = ${ACCESS_KEY}\nsecret_key = ${SECRET_KEY}\n`;
+/** The accounts s3-tests needs besides the main (root) one, made through `stratus admin account add` with fixed keys. */
+const ACCOUNTS = {
+  alt: { accessKey: 'STRATUSCONFORMANCEALT', secretKey: 'stratus-conformance-alt-secret-00000001', email: 'alt@stratus.example' },
+  tenant: { accessKey: 'STRATUSCONFORMANCETNT', secretKey: 'stratus-conformance-tenant-secret-0001', email: 'tenant@stratus.example' },
+  'iam-root': { accessKey: 'STRATUSCONFORMANCEIAM1', secretKey: 'stratus-conformance-iam-root-secret-01', email: 'iam-root@stratus.example' },
+  'iam-alt-root': { accessKey: 'STRATUSCONFORMANCEIAM2', secretKey: 'stratus-conformance-iam-alt-secret-001', email: 'iam-alt-root@stratus.example' },
+} as const;
+type AccountName = keyof typeof ACCOUNTS;
+
+/** The environment `stratus admin` runs in: the server's root keys, no profile file. */
+function operatorEnv(url: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, STRATUS_CONFIG_FILE: path.join(os.tmpdir(), 'stratus-conformance-no-config.json'), STRATUS_ENDPOINT: url, STRATUS_ACCESS_KEY: ACCESS_KEY, STRATUS_SECRET_KEY: SECRET_KEY };
+  delete env.STRATUS_PROFILE;
+  return env;
+}
+
+/** Runs `stratus admin account add` against the server as its operator; resolves with the new account's canonical id. */
+function addAccount(url: string, name: AccountName): string {
+  const a = ACCOUNTS[name];
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'admin', 'account', 'add', name, '--access-key', a.accessKey, '--secret-key', a.secretKey, '--email', a.email, '--json'],
+    { cwd: root, encoding: 'utf8', env: operatorEnv(url) },
+  );
+  if (r.status !== 0) throw new Error(`stratus admin account add ${name} failed (${r.status}): ${r.stderr || r.stdout}`);
+  return (JSON.parse(r.stdout) as { account: { id: string } }).account.id;
+}
+
+function config(host: string, port: number, main: { id: string; name: string }, ids: Record<AccountName, string>): string {
+  const keys = (name: AccountName) => `access_key = ${ACCOUNTS[name].accessKey}\nsecret_key = ${ACCOUNTS[name].secretKey}\n`;
+  const section = (name: AccountName) => `[s3 ${name}]\ndisplay_name = ${name}\nuser_id = ${ids[name]}\nemail = ${ACCOUNTS[name].email}\n${keys(name)}`;
+  const mainKeys = `access_key = ${ACCESS_KEY}\nsecret_key = ${SECRET_KEY}\n`;
   return [
     `[DEFAULT]\nhost = ${host}\nport = ${port}\nis_secure = False\nssl_verify = False\n`,
     `[fixtures]\nbucket prefix = stratus-{random}-\niam name prefix = s3-tests-\niam path prefix = /s3-tests/\n`,
-    section('main', user.name, 'root@stratus.example') + 'api_name = default\n' + LIFECYCLE_CONFIG,
-    section('alt', user.name, 'root@stratus.example'),
-    section('tenant', user.name, 'root@stratus.example') + 'tenant = stratus\n',
-    // The suite reads the IAM sections at import; Stratus has no IAM, so they name the root account too.
-    `[iam]\ndisplay_name = ${user.name}\nuser_id = ${user.id}\nemail = root@stratus.example\naccess_key = ${ACCESS_KEY}\nsecret_key = ${SECRET_KEY}\n`,
-    `[iam root]\nuser_id = ${user.id}\nemail = root@stratus.example\naccess_key = ${ACCESS_KEY}\nsecret_key = ${SECRET_KEY}\n`,
-    `[iam alt root]\nuser_id = ${user.id}\nemail = root@stratus.example\naccess_key = ${ACCESS_KEY}\nsecret_key = ${SECRET_KEY}\n`,
+    `[s3 main]\ndisplay_name = ${main.name}\nuser_id = ${main.id}\nemail = root@stratus.example\n${mainKeys}api_name = default\n` + LIFECYCLE_CONFIG,
+    section('alt'),
+    section('tenant') + 'tenant = stratus\n',
+    // [iam] is the main account's root (it may use IAM); [iam root] and [iam alt root] are accounts of their own.
+    `[iam]\ndisplay_name = ${main.name}\nuser_id = ${main.id}\nemail = root@stratus.example\n${mainKeys}`,
+    `[iam root]\nuser_id = ${ids['iam-root']}\nemail = ${ACCOUNTS['iam-root'].email}\n${keys('iam-root')}`,
+    `[iam alt root]\nuser_id = ${ids['iam-alt-root']}\nemail = ${ACCOUNTS['iam-alt-root'].email}\n${keys('iam-alt-root')}`,
   ].join('\n');
 }
 
@@ -141,7 +169,8 @@ async function main() {
     s3.destroy();
     if (!owner?.ID) throw new Error('ListBuckets returned no Owner ID');
     const confFile = path.join(tmp, 's3tests.conf');
-    await fs.writeFile(confFile, config(hostname, Number(port), { id: owner.ID, name: owner.DisplayName || 'stratus-root' }));
+    const ids = Object.fromEntries((Object.keys(ACCOUNTS) as AccountName[]).map((n) => [n, addAccount(url, n)])) as Record<AccountName, string>;
+    await fs.writeFile(confFile, config(hostname, Number(port), { id: owner.ID, name: owner.DisplayName || 'stratus-root' }, ids));
 
     const recordFile = path.join(tmp, 'cases.jsonl');
     const junit = path.join(tmp, 'junit.xml');

@@ -5,6 +5,8 @@
  * form fields, and the file part is streamed into the engine with the
  * policy's content-length-range as its size limits.
  */
+import { principalOfKey } from '../auth/s3-verify.js';
+import type { Principal } from '../authz/principal.js';
 import { decodePostPolicy } from '../auth/post-policy.js';
 import { verifyPostSignature } from '../auth/post-verify.js';
 import { StorageError, isStorageError } from '../engine/errors.js';
@@ -31,10 +33,10 @@ const EXEMPT: Record<Vocabulary['dialect'], { strict: boolean; names: Set<string
 };
 
 /** Verifies the signature of the request's form; undefined when it carries none. */
-export async function authenticatePostForm(ctx: HttpContext, services: Services): Promise<{ accountId: string } | undefined> {
+export async function authenticatePostForm(ctx: HttpContext, services: Services): Promise<{ accountId: string; principal: Principal } | undefined> {
   const form = await postForm(ctx, services.settings.bodyIdleMs);
   const auth = await verifyPostSignature(form.fields, (ak) => services.lookupCredential(ak), services.settings.region);
-  return auth && { accountId: auth.credential.owner };
+  return auth && { accountId: auth.credential.owner, principal: principalOfKey(auth.credential) };
 }
 
 const denied = (why: string) => new StorageError('AccessDenied', `Invalid according to Policy: ${why}`);

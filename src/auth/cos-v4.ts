@@ -13,6 +13,7 @@
  * prefix; a single-use one has `e = 0`, binds exactly one fileid and is
  * usable once (the caller records it, see onceToken).
  */
+import type { Principal } from '../authz/principal.js';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { StorageError, type ErrorCode } from '../engine/errors.js';
 import { awsUriEncode } from './uri.js';
@@ -213,10 +214,13 @@ export interface CosKeyInfo {
   /** Appid of the account the SecretID belongs to. */
   appid: string | undefined;
   accountId: string;
+  /** Who the SecretID acts as (its account's root when absent). */
+  principal?: Principal;
 }
 
 export interface CosAuthenticated extends ParsedCosSignature {
   accountId: string;
+  principal: Principal;
   once: boolean;
 }
 
@@ -239,7 +243,7 @@ export async function authenticateCos(
   if (!key) throw cosAuthError('secretid-unknown', 'The SecretID does not exist');
   if (key.appid !== p.appid) throw cosAuthError('secretid-appid', 'The SecretID does not belong to this appid');
   if (!cosDigestMatches(p, key.secretKey)) throw cosAuthError('auth-failed', 'The signature does not match');
-  return { ...p, accountId: key.accountId, once: p.expired === 0 };
+  return { ...p, accountId: key.accountId, principal: key.principal ?? { kind: 'root', accountId: key.accountId }, once: p.expired === 0 };
 }
 
 export type CosSignKind = 'multi' | 'once' | 'download';

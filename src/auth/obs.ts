@@ -14,7 +14,7 @@
  * (`x-obs-security-token`) are signed as part of the resource, as the SDKs do.
  */
 import { StorageError } from '../engine/errors.js';
-import type { Credential, CredentialLookup, AuthRequestView } from './s3-verify.js';
+import { checkSessionToken, type Credential, type CredentialLookup, type AuthRequestView } from './s3-verify.js';
 import { canonicalStringToSign, signV2 } from './sigv2.js';
 import { safeEqual, type HeaderBag, type V4Credentials } from './sigv4.js';
 import { awsUriEncode, parseRawQuery, safeDecodeURIComponent, splitRawQuery } from './uri.js';
@@ -186,12 +186,8 @@ async function findCredential(lookup: CredentialLookup, accessKeyId: string): Pr
   return cred;
 }
 
-function checkToken(cred: Credential, provided: string | undefined): void {
-  const want = cred.sessionToken;
-  if (want === undefined && provided === undefined) return;
-  if (want === undefined || provided === undefined || !safeEqual(want, provided))
-    throw new StorageError('AccessDenied', 'The provided security token is malformed or otherwise invalid.');
-}
+/** `x-obs-security-token` / `x-amz-security-token` (and their query forms): see checkSessionToken. */
+const checkToken = checkSessionToken;
 
 /** Any candidate string to sign may match; the error reports the documented (first) one. */
 function checkSignature(candidates: string[], secret: string, provided: string, accessKeyId: string): void {

@@ -5,7 +5,7 @@
  * (StringToSign, StringToSignBytes, OSSAccessKeyId, EC, ...).
  */
 import { StorageError } from '../engine/errors.js';
-import type { Credential, CredentialLookup, PayloadCheck } from './s3-verify.js';
+import { checkSessionToken, type Credential, type CredentialLookup, type PayloadCheck } from './s3-verify.js';
 import { lookupHeader, ossResource, signOssV1, stringToSignBytes, stringToSignOssV1 } from './oss-v1.js';
 import {
   OSS4_ALGORITHM,
@@ -71,19 +71,8 @@ async function findCredential(lookup: CredentialLookup, accessKeyId: string): Pr
   return cred;
 }
 
-/**
- * Security tokens (STS): a request's token must be its key's. Keys do not
- * carry tokens yet, so any token sent is refused with AccessDenied and a
- * message saying why, rather than silently ignored.
- */
-function checkSecurityToken(cred: Credential, provided: string | undefined): void {
-  const want = cred.sessionToken;
-  if (want === undefined && provided === undefined) return;
-  if (want === undefined) {
-    throw accessDenied('The request carries a security token (x-oss-security-token), but this access key is a permanent key with no token: temporary (STS) credentials are not supported yet.');
-  }
-  if (provided === undefined || !safeEqual(want, provided)) throw accessDenied('The security token you provided is invalid.', { OSSAccessKeyId: cred.accessKeyId });
-}
+/** Security tokens (STS, `x-oss-security-token` / `security-token`): see checkSessionToken. */
+const checkSecurityToken = checkSessionToken;
 
 function checkSkew(requestTime: Date, now: Date, maxSkewMs: number): void {
   if (Math.abs(now.getTime() - requestTime.getTime()) > maxSkewMs) {

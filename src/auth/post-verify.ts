@@ -9,7 +9,7 @@
  */
 import { StorageError } from '../engine/errors.js';
 import { signPostPolicyV2, signPostPolicyV4 } from './post-policy.js';
-import type { Credential, CredentialLookup } from './s3-verify.js';
+import { checkSessionToken, type Credential, type CredentialLookup } from './s3-verify.js';
 import { parseCredentialV4, safeEqual, V4_ALGORITHM } from './sigv4.js';
 
 export type PostFormDialect = 's3' | 'oss' | 'obs';
@@ -39,9 +39,11 @@ const need = (fields: Map<string, string>, name: string, code: 'InvalidArgument'
   return v;
 };
 
-async function find(lookup: CredentialLookup, accessKeyId: string, field: string): Promise<Credential> {
+async function find(lookup: CredentialLookup, accessKeyId: string, field: string, fields?: Map<string, string>): Promise<Credential> {
   const cred = await lookup(accessKeyId);
   if (!cred) throw new StorageError('InvalidAccessKeyId', undefined, { [field]: accessKeyId });
+  // Temporary credentials carry their token as a form field (x-amz- / x-oss- / x-obs-security-token).
+  if (fields) checkSessionToken(cred, fields.get('x-amz-security-token') ?? fields.get('x-oss-security-token') ?? fields.get('x-obs-security-token'));
   return cred;
 }
 
@@ -67,7 +69,7 @@ export async function verifyPostSignature(fields: Map<string, string>, lookup: C
       throw new StorageError('InvalidArgument', 'Invalid credential in x-amz-credential', { ArgumentName: 'x-amz-credential', ArgumentValue: credRaw });
     if (region && c.region !== region)
       throw new StorageError('AuthorizationQueryParametersError', `Error parsing the X-Amz-Credential parameter; the region '${c.region}' is wrong; expecting '${region}'`, { Region: region });
-    const cred = await find(lookup, c.accessKeyId, 'AWSAccessKeyId');
+    const cred = await find(lookup, c.accessKeyId, 'AWSAccessKeyId', fields);
     if (!safeEqual(signPostPolicyV4(policy, cred.secretAccessKey, amzDate, c.region, c.service), signature.toLowerCase())) throw mismatch(c.accessKeyId, 'AWSAccessKeyId');
     return { credential: cred, scheme: 's3-v4' };
   }
@@ -76,7 +78,7 @@ export async function verifyPostSignature(fields: Map<string, string>, lookup: C
   const ak = need(fields, akField);
   const policy = need(fields, 'policy');
   const signature = need(fields, sigField);
-  const cred = await find(lookup, ak, wireAk);
+  const cred = await find(lookup, ak, wireAk, fields);
   if (!safeEqual(signPostPolicyV2(policy, cred.secretAccessKey), signature)) throw mismatch(ak, wireAk);
   return { credential: cred, scheme: dialect === 's3' ? 's3-v2' : dialect === 'oss' ? 'oss-v1' : 'obs' };
 }

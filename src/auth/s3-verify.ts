@@ -28,6 +28,7 @@ import {
   type HeaderBag,
 } from './sigv4.js';
 import { signV2, stringToSignV2, type EmptySubresourceForm } from './sigv2.js';
+import type { Principal } from '../authz/principal.js';
 
 export interface AuthRequestView {
   method: string;
@@ -44,7 +45,31 @@ export interface Credential {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken?: string;
+  /** The account the key acts for (what it creates is owned by it). */
   owner: string;
+  /** Who the key acts as (an account root when absent). */
+  principal?: Principal;
+  /** A temporary credential known but refused: past its expiry, or what it acts for (user, role, parent key) went away. */
+  refused?: 'expired' | 'revoked';
+}
+
+/** The principal a verified key acts as (its account's root unless the lookup said otherwise). */
+export function principalOfKey(c: Credential): Principal {
+  return c.principal ?? { kind: 'root', accountId: c.owner };
+}
+
+/**
+ * A request's session token against its key's, for every dialect: both absent
+ * is a long-term key; a token that is missing, extra or different is
+ * InvalidToken; a matching token of a refused session is ExpiredToken or
+ * InvalidToken. Dialects map the two codes to their own names.
+ */
+export function checkSessionToken(cred: Credential, provided: string | undefined): void {
+  const want = cred.sessionToken;
+  if (want === undefined && provided === undefined) return;
+  if (want === undefined || provided === undefined || !safeEqual(want, provided)) throw new StorageError('InvalidToken');
+  if (cred.refused === 'expired') throw new StorageError('ExpiredToken');
+  if (cred.refused) throw new StorageError('InvalidToken');
 }
 
 export type PayloadCheck =
@@ -109,15 +134,6 @@ async function findCredential(lookup: CredentialLookup, accessKeyId: string): Pr
   const cred = await lookup(accessKeyId);
   if (!cred) throw new StorageError('InvalidAccessKeyId', undefined, { AWSAccessKeyId: accessKeyId });
   return cred;
-}
-
-/** The request's session token must be exactly the credential's (both absent is fine). */
-function checkSessionToken(cred: Credential, provided: string | undefined): void {
-  const want = cred.sessionToken;
-  if (want === undefined && provided === undefined) return;
-  if (want === undefined || provided === undefined || !safeEqual(want, provided)) {
-    throw accessDenied('The provided token is malformed or otherwise invalid.');
-  }
 }
 
 /** Classifies x-amz-content-sha256 (header V4). */

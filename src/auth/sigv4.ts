@@ -180,14 +180,16 @@ export interface CredentialV4 {
 /**
  * Splits `AK/20130524/us-east-1/s3/aws4_request`. The last four parts are
  * the scope; anything before them is the access key. Undefined when there
- * are not five non-empty parts.
+ * are not five parts, or one is empty but the region: botocore clients made
+ * with `region_name=''` (ceph/s3-tests' IAM-account clients) sign an empty
+ * one, which passes where no region is configured (it names none).
  */
 export function parseCredentialV4(value: string): CredentialV4 | undefined {
   const parts = value.split('/');
   if (parts.length < 5) return undefined;
   const tail = parts.slice(-4);
   const accessKeyId = parts.slice(0, -4).join('/');
-  if (accessKeyId === '' || tail.some((p) => p === '')) return undefined;
+  if (accessKeyId === '' || tail.some((p, i) => p === '' && i !== 1)) return undefined;
   const [date, region, service, terminator] = tail as [string, string, string, string];
   return { accessKeyId, date, region, service, terminator, scope: tail.join('/') };
 }

@@ -4,6 +4,7 @@ import { startServer } from '../server/app.js';
 import { exitOnFatalErrors } from '../server/fatal.js';
 import { isClusterWorker, reportListening, runPrimary } from '../server/cluster.js';
 import { createLogger } from '../server/logger.js';
+import { registerAdmin } from './commands/admin.js';
 import { registerClientCommands } from './commands/index.js';
 
 const program = new Command();
@@ -115,6 +116,7 @@ program
   });
 
 registerClientCommands(program);
+registerAdmin(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   console.error(`stratus: ${(e as Error).message}`);

@@ -58,6 +58,7 @@ export type ErrorCode =
   | 'BadRequest'
   | 'AppendTooLarge'
   | 'InvalidTargetType'
+  | 'InvalidToken'
   | 'NotSymlink'
   | 'NoSuchFolder'
   | 'FolderNotEmpty'
@@ -134,6 +135,7 @@ export const DEFAULT_STATUS: Record<ErrorCode, number> = {
   BadRequest: 400,
   AppendTooLarge: 400,
   InvalidTargetType: 400,
+  InvalidToken: 400,
   NotSymlink: 400,
   NoSuchFolder: 404,
   FolderNotEmpty: 409,
@@ -197,6 +199,8 @@ export const DEFAULT_MESSAGE: Partial<Record<ErrorCode, string>> = {
   InvalidTag: 'The tag provided was not a valid tag.',
   IllegalVersioningConfigurationException: 'The Versioning element must be specified',
   AppendTooLarge: 'The object would exceed the largest size an appendable object may have',
+  ExpiredToken: 'The provided token has expired.',
+  InvalidToken: 'The provided token is malformed or otherwise invalid.',
   InvalidTargetType: 'The target of a symlink cannot be a symlink.',
   NotSymlink: 'The specified object is not a symlink.',
   NoSuchFolder: 'The specified folder does not exist',

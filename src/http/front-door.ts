@@ -1,6 +1,6 @@
 import type { HttpContext } from './context.js';
 
-export type DialectName = 's3' | 'oss' | 'obs' | 'cos';
+export type DialectName = 's3' | 'oss' | 'obs' | 'cos' | 'iam';
 
 /** Sub-resources only OBS has (S3 has none of these names). */
 const OBS_ONLY_SUBRESOURCES = ['storageinfo', 'quota', 'storagePolicy', 'storageClass', 'append', 'metadata', 'apiversion'];
@@ -34,6 +34,8 @@ export function pickDialect(ctx: HttpContext, cosDownload?: { domain: string; pa
   if (auth.startsWith('OSS ') || auth.startsWith('OSS2 ') || auth.startsWith('OSS4-HMAC-SHA256')) return 'oss';
   if (auth.startsWith('OBS ')) return 'obs';
   if (auth.startsWith('AWS ') && obsInAwsMode(ctx)) return 'obs';
+  // The IAM and STS query APIs: SigV4 whose credential scope names service iam or sts.
+  if (auth.startsWith('AWS4-HMAC-SHA256') && /Credential=[^/,\s]*\/\d{8}\/[^/,]*\/(?:iam|sts)\/aws4_request/.test(auth)) return 'iam';
   if (auth.startsWith('AWS4-HMAC-SHA256') || auth.startsWith('AWS ')) return 's3';
   const q = ctx.query;
   if (q.has('OSSAccessKeyId') || q.has('x-oss-signature-version') || q.has('x-oss-credential') || q.has('x-oss-access-key-id')) return 'oss';

@@ -2,6 +2,7 @@ import type { Authorizer } from '../authz/authorizer.js';
 import type { Directory } from '../authz/directory.js';
 import type { Engine } from '../engine/engine.js';
 import type { Credential } from '../auth/s3-verify.js';
+import type { Identity } from '../identity/identity.js';
 
 export interface ServerSettings {
   /** Domains under which `<bucket>.<domain>` is virtual-hosted addressing. */
@@ -23,6 +24,8 @@ export interface Services {
   authorizer: Authorizer;
   /** Accounts, users and their policies, as the authorizer and ACL handlers need them. */
   directory: Directory;
+  /** Accounts, users, keys, roles and sessions (the IAM / STS front end's store). */
+  identity: Identity;
   settings: ServerSettings;
   lookupCredential(accessKeyId: string): Promise<Credential | undefined>;
 }

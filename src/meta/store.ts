@@ -3,6 +3,11 @@ import type {
   AccessLogRow,
   AccountRecord,
   BucketRecord,
+  InlinePolicy,
+  KeyStatus,
+  PolicyOwner,
+  RoleRecord,
+  UserRecord,
   KeyRange,
   NewObject,
   ObjectMeta,
@@ -28,8 +33,36 @@ export interface MetaOps {
   getAccountByAppid(appid: string): Promise<AccountRecord | undefined>;
   /** Creates or updates an account; an absent appid leaves the stored one. */
   putAccount(a: AccountRecord): Promise<void>;
+  getAccountByEmail(email: string): Promise<AccountRecord | undefined>;
+  getAccountByName(name: string): Promise<AccountRecord | undefined>;
   getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
   putAccessKey(k: AccessKeyRecord): Promise<void>;
+  /** Long-term keys (no session token) of an account root (userName null) or of one user, oldest first. */
+  listAccessKeys(accountId: string, userName: string | null): Promise<AccessKeyRecord[]>;
+  /** False when no such key. */
+  setAccessKeyStatus(accessKeyId: string, status: KeyStatus): Promise<boolean>;
+  /** False when no such key. Its sessions are refused from then on (their parent is gone). */
+  deleteAccessKey(accessKeyId: string): Promise<boolean>;
+  /** Removes temporary credentials that expired before `now`; returns how many. */
+  purgeExpiredSessions(now: number): Promise<number>;
+
+  // IAM users, roles and their inline policies
+  /** False (and nothing written) when the account already has a user of that name. */
+  insertUser(u: UserRecord): Promise<boolean>;
+  getUser(accountId: string, name: string): Promise<UserRecord | undefined>;
+  /** An account's users by name (byte order). */
+  listUsers(accountId: string): Promise<UserRecord[]>;
+  deleteUser(accountId: string, name: string): Promise<boolean>;
+  insertRole(r: RoleRecord): Promise<boolean>;
+  getRole(accountId: string, name: string): Promise<RoleRecord | undefined>;
+  listRoles(accountId: string): Promise<RoleRecord[]>;
+  deleteRole(accountId: string, name: string): Promise<boolean>;
+  /** Creates or replaces an inline policy. */
+  putPolicy(owner: PolicyOwner, p: InlinePolicy): Promise<void>;
+  getPolicy(owner: PolicyOwner, name: string): Promise<InlinePolicy | undefined>;
+  /** The owner's inline policies by name (byte order). */
+  listPolicies(owner: PolicyOwner): Promise<InlinePolicy[]>;
+  deletePolicy(owner: PolicyOwner, name: string): Promise<boolean>;
 
   // buckets
   getBucket(name: string): Promise<BucketRecord | undefined>;

@@ -4,13 +4,25 @@ export type VersioningState = 'Unversioned' | 'Enabled' | 'Suspended';
 export type ObjectType = 'Normal' | 'Multipart' | 'Appendable' | 'Symlink';
 
 export interface AccountRecord {
+  /** S3's canonical user id: 64 hex digits (the first-start account keeps `root`, see ARCHITECTURE.md). */
   id: string;
   displayName: string;
   createdAt: number;
   /** Numeric COS appid (COS JSON v4 addresses accounts by it). */
   appid?: string | null;
+  /** The operator's name for the account (unique); an absent one leaves the stored one. */
+  name?: string | null;
+  /** Grants by email name it (unique); an absent one leaves the stored one. */
+  email?: string | null;
 }
 
+export type KeyStatus = 'Active' | 'Inactive';
+
+/**
+ * A key pair: an account root's or an IAM user's long-term key, or a
+ * temporary (STS) credential, which has a session token and an expiry.
+ * Optional fields default on write; reads fill every field.
+ */
 export interface AccessKeyRecord {
   accessKeyId: string;
   secretAccessKey: string;
@@ -18,6 +30,55 @@ export interface AccessKeyRecord {
   sessionToken: string | null;
   expiresAt: number | null;
   createdAt: number;
+  /** The IAM user the key (or session) acts as; null: the account's root. */
+  userName?: string | null;
+  /** Inactive keys are refused (InvalidAccessKeyId) but kept. */
+  status?: KeyStatus;
+  /** Sessions of AssumeRole: the role assumed, and the session's name. */
+  roleName?: string | null;
+  sessionName?: string | null;
+  /** A session's inline policy (JSON text). */
+  sessionPolicy?: string | null;
+  /** Sessions: the user's or role's id when issued (a same-named successor does not revive them). */
+  principalId?: string | null;
+  /** Sessions: the long-term key that asked for it (GetSessionToken, AssumeRole); the session dies with it. */
+  parentKey?: string | null;
+}
+
+/** An IAM user of an account. */
+export interface UserRecord {
+  accountId: string;
+  name: string;
+  /** IAM's unique id (AIDA...). */
+  id: string;
+  path: string;
+  createdAt: number;
+}
+
+/** An IAM role of an account: who may assume it (trust policy) and for how long. */
+export interface RoleRecord {
+  accountId: string;
+  name: string;
+  /** IAM's unique id (AROA...). */
+  id: string;
+  path: string;
+  trustPolicy: string;
+  /** Seconds (3600..43200). */
+  maxSessionDuration: number;
+  description: string | null;
+  createdAt: number;
+}
+
+/** Whose inline policies: a user's or a role's, by name within an account. */
+export interface PolicyOwner {
+  accountId: string;
+  kind: 'user' | 'role';
+  name: string;
+}
+
+export interface InlinePolicy {
+  name: string;
+  document: string;
 }
 
 export interface BucketRecord {

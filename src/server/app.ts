@@ -11,6 +11,8 @@ import { s3Dialect } from '../dialects/s3/dialect.js';
 import { Authorizer } from '../authz/authorizer.js';
 import { Engine } from '../engine/engine.js';
 import { storeDirectory } from '../identity/directory.js';
+import { FIRST_ACCOUNT, Identity } from '../identity/identity.js';
+import { iamDialect } from '../dialects/iam/dialect.js';
 import { openMetadataStore } from '../meta/open.js';
 import type { MetadataStore } from '../meta/store.js';
 import { createHttpServer, type HttpServer } from '../http/server.js';
@@ -32,6 +34,8 @@ export interface RunningServer {
   /** Test hook: `authorizer.observe` sees every authorization question. */
   authorizer: Authorizer;
   meta: MetadataStore;
+  /** Accounts, users, keys, roles and sessions. */
+  identity: Identity;
   keys: RootKeys;
   log: Logger;
   server: HttpServer;
@@ -49,24 +53,38 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export const ROOT_ACCOUNT = 'root';
+/** The first-start account's id (see FIRST_ACCOUNT). */
+export const ROOT_ACCOUNT = FIRST_ACCOUNT;
 
-/** Known keys are remembered briefly: every signed request looks its key up. */
-const CREDENTIAL_TTL_MS = 5000;
+/**
+ * Keys are remembered briefly: every signed request looks its key up. A key
+ * disabled or deleted, or a user, role or policy removed, through this
+ * gateway drops the whole cache at once; through another gateway sharing a
+ * PostgreSQL store it is refused here within this bound. Session expiry is
+ * checked on every use, cached or not.
+ */
+export const CREDENTIAL_TTL_MS = 2000;
 
-function cachedLookup(load: Services['lookupCredential']): Services['lookupCredential'] {
-  const cache = new Map<string, { value: Awaited<ReturnType<Services['lookupCredential']>>; until: number }>();
+type Lookup = Services['lookupCredential'];
+
+function cachedLookup(load: Lookup, now: () => number, onChange: (fn: () => void) => void): Lookup {
+  const cache = new Map<string, { value: Awaited<ReturnType<Lookup>>; until: number }>();
+  onChange(() => cache.clear());
+  const fresh = (v: Awaited<ReturnType<Lookup>>) => {
+    const s = v?.principal?.kind === 'anonymous' ? undefined : v?.principal?.session;
+    return v && s && !v.refused && s.expiresAt <= now() ? { ...v, refused: 'expired' as const } : v;
+  };
   return async (id) => {
-    const now = Date.now();
+    const t = Date.now();
     const hit = cache.get(id);
-    if (hit && hit.until > now) return hit.value;
+    if (hit && hit.until > t) return fresh(hit.value);
     const value = await load(id);
     // Unknown keys are not remembered, so a key created a moment ago works at once.
     if (value) {
       if (cache.size > 1000) cache.clear();
-      cache.set(id, { value, until: now + CREDENTIAL_TTL_MS });
+      cache.set(id, { value, until: t + CREDENTIAL_TTL_MS });
     }
-    return value;
+    return fresh(value);
   };
 }
 
@@ -74,6 +92,8 @@ function cachedLookup(load: Services['lookupCredential']): Services['lookupCrede
 export interface StartOptions {
   /** Test-only: faults injected into the blob store's filesystem calls. */
   blobFaults?: BlobFaults;
+  /** Test-only: the clock temporary credentials are issued and expire by (default Date.now). */
+  now?: () => number;
 }
 
 export async function startServer(config: Config, log: Logger = createLogger(config.logLevel), options: StartOptions = {}): Promise<RunningServer> {
@@ -85,18 +105,19 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   configureLifecycle(engine, { daySeconds: config.lifecycleDaySeconds, restoreSeconds: config.restoreSeconds });
 
   const keys = await rootKeys(config.dataDir, config.accessKey, config.secretKey);
-  await meta.putAccount({ id: ROOT_ACCOUNT, displayName: ROOT_ACCOUNT, createdAt: Date.now(), appid: config.appid });
-  await meta.putAccessKey({ accessKeyId: keys.accessKey, secretAccessKey: keys.secretKey, accountId: ROOT_ACCOUNT, sessionToken: null, expiresAt: null, createdAt: Date.now() });
+  const identity = new Identity(meta, options.now);
+  await identity.ensureRoot(ROOT_ACCOUNT, config.appid, keys.accessKey, keys.secretKey);
 
   const swept = await engine.sweep(Date.now());
   if (swept.blobs || swept.temps) log.info(swept, 'start-up sweep removed unreferenced files');
 
-  const directory = storeDirectory(engine);
+  const directory = storeDirectory(identity);
   const authorizer = new Authorizer(engine, directory);
   const services: Services = {
     engine,
     authorizer,
     directory,
+    identity,
     settings: {
       domains: config.domains,
       ...(config.region !== undefined ? { region: config.region } : {}),
@@ -104,11 +125,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       maxSkewMs: config.maxSkewMs,
       cosDownload: { domain: config.cosDownloadDomain, path: config.cosDownloadPath },
     },
-    lookupCredential: cachedLookup(async (id) => {
-      const k = await meta.getAccessKey(id);
-      if (!k) return undefined;
-      return { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey, sessionToken: k.sessionToken ?? undefined, owner: k.accountId };
-    }),
+    lookupCredential: cachedLookup((id) => identity.lookup(id), identity.now, (fn) => identity.onChange(fn)),
   };
   const metrics = config.metrics === 'off' ? undefined : new Metrics();
   if (metrics) {
@@ -122,7 +139,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   // Server access logging: requests to logging buckets are recorded once answered (src/workers/access-log.ts).
   const accessLog = new AccessLogBuffer(engine, config.logFlushSeconds * 1000, log);
   const logged = { s3: withAccessLog(s3Dialect, accessLog), oss: withAccessLog(ossDialect, accessLog), obs: withAccessLog(obsDialect, accessLog) };
-  const server = createHttpServer(services, { ...logged, cos: cosDialect }, logged.s3, log, {
+  const server = createHttpServer(services, { ...logged, cos: cosDialect, iam: iamDialect }, logged.s3, log, {
     maxConnections: config.maxConnections,
     headersTimeoutMs: config.headersTimeoutMs,
     bodyTimeoutMs: config.bodyTimeoutMs,
@@ -162,5 +179,5 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       await meta.close();
     })());
 
-  return { url: `${tls ? 'https' : 'http'}://${host}:${port}`, port, engine, authorizer, meta, keys, log, server, workers, accessLog, close, reloadTls, ...(metrics ? { metrics, metricsUrl: metricsListener?.url } : {}) };
+  return { url: `${tls ? 'https' : 'http'}://${host}:${port}`, port, engine, authorizer, meta, identity, keys, log, server, workers, accessLog, close, reloadTls, ...(metrics ? { metrics, metricsUrl: metricsListener?.url } : {}) };
 }

@@ -196,11 +196,11 @@ test('v4 header: session tokens must match the credential', async () => {
   const ok = signedV4('GET', objectUrl('b', 'k'), {}, undefined, NOW, temp);
   assert.equal((await verifyS3Request(ok.req, lookup, { now: NOW }))?.credential.owner, 'bob');
   const missing = signedV4('GET', objectUrl('b', 'k'), {}, undefined, NOW, { accessKeyId: 'TEMPKEY', secretAccessKey: 'tempsecret' });
-  await assert.rejects(verifyS3Request(missing.req, lookup, { now: NOW }), code('AccessDenied'));
+  await assert.rejects(verifyS3Request(missing.req, lookup, { now: NOW }), code('InvalidToken'));
   const wrong = signedV4('GET', objectUrl('b', 'k'), {}, undefined, NOW, { ...temp, sessionToken: 'other' });
-  await assert.rejects(verifyS3Request(wrong.req, lookup, { now: NOW }), code('AccessDenied'));
+  await assert.rejects(verifyS3Request(wrong.req, lookup, { now: NOW }), code('InvalidToken'));
   const extra = signedV4('GET', objectUrl('b', 'k'), {}, undefined, NOW, { ...creds, sessionToken: 'x' });
-  await assert.rejects(verifyS3Request(extra.req, lookup, { now: NOW }), code('AccessDenied'));
+  await assert.rejects(verifyS3Request(extra.req, lookup, { now: NOW }), code('InvalidToken'));
 });
 
 // ---------------------------------------------------------------- streaming

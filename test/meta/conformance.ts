@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { MetaOps, MetadataStore } from '../../src/meta/store.js';
-import type { BucketRecord, NewObject, ObjectRecord, PartRecord, Segment, UploadRecord } from '../../src/meta/types.js';
+import type { AccessKeyRecord, BucketRecord, NewObject, ObjectRecord, PartRecord, RoleRecord, Segment, UploadRecord, UserRecord } from '../../src/meta/types.js';
 
 export interface OpenedStore {
   store: MetadataStore;
@@ -88,23 +88,41 @@ export function defineConformance(name: string, open: OpenStore): void {
       ops.insertBucket({ name: unique('bkt'), ownerId: 'owner', region: 'us-east-1', createdAt: 1_700_000_000_000, versioning: 'Unversioned', ...o });
 
     describe('accounts and access keys', () => {
+      const ACCOUNT_DEFAULTS = { appid: null, name: null, email: null };
+      const KEY_DEFAULTS = { userName: null, status: 'Active', roleName: null, sessionName: null, sessionPolicy: null, principalId: null, parentKey: null };
+
       it('puts, gets and upserts an account', async () => {
         const id = unique('acct');
         assert.equal(await store.getAccount(id), undefined);
         await store.putAccount({ id, displayName: 'first', createdAt: 1_700_000_000_001 });
-        assert.deepEqual(await store.getAccount(id), { id, displayName: 'first', createdAt: 1_700_000_000_001, appid: null });
+        assert.deepEqual(await store.getAccount(id), { id, displayName: 'first', createdAt: 1_700_000_000_001, ...ACCOUNT_DEFAULTS });
         await store.putAccount({ id, displayName: 'second', createdAt: 1_800_000_000_000 });
         // The upsert renames; the creation time is the first one.
-        assert.deepEqual(await store.getAccount(id), { id, displayName: 'second', createdAt: 1_700_000_000_001, appid: null });
+        assert.deepEqual(await store.getAccount(id), { id, displayName: 'second', createdAt: 1_700_000_000_001, ...ACCOUNT_DEFAULTS });
       });
 
       it('finds an account by its appid, which is unique', async () => {
         const id = unique('acct');
         const appid = String(1_300_000_000 + Math.floor(Math.random() * 1_000_000_000));
         await store.putAccount({ id, displayName: id, createdAt: 5, appid });
-        assert.deepEqual(await store.getAccountByAppid(appid), { id, displayName: id, createdAt: 5, appid });
+        assert.deepEqual(await store.getAccountByAppid(appid), { id, displayName: id, createdAt: 5, ...ACCOUNT_DEFAULTS, appid });
         assert.equal(await store.getAccountByAppid('1'), undefined, 'no account has appid 1');
         await assert.rejects(store.putAccount({ id: unique('acct'), displayName: 'x', createdAt: 6, appid }), 'a second account cannot take the same appid');
+      });
+
+      it('finds an account by its name and by its email, both unique; an upsert without them keeps them', async () => {
+        const id = unique('acct');
+        const name = unique('name');
+        const email = `${unique('mail')}@example.com`;
+        await store.putAccount({ id, displayName: 'D', createdAt: 7, name, email });
+        const want = { id, displayName: 'D', createdAt: 7, appid: null, name, email };
+        assert.deepEqual(await store.getAccountByName(name), want);
+        assert.deepEqual(await store.getAccountByEmail(email), want);
+        assert.equal(await store.getAccountByEmail('nobody@example.com'), undefined);
+        await store.putAccount({ id, displayName: 'E', createdAt: 8 });
+        assert.deepEqual(await store.getAccount(id), { ...want, displayName: 'E' });
+        await assert.rejects(store.putAccount({ id: unique('acct'), displayName: 'x', createdAt: 9, email }), 'a second account cannot take the same email');
+        await assert.rejects(store.putAccount({ id: unique('acct'), displayName: 'x', createdAt: 9, name }), 'nor the same name');
       });
 
       it('puts, gets and upserts an access key, numbers and nulls intact', async () => {
@@ -114,12 +132,83 @@ export function defineConformance(name: string, open: OpenStore): void {
         assert.equal(await store.getAccessKey(accessKeyId), undefined);
         const k = { accessKeyId, secretAccessKey: 's1', accountId, sessionToken: null, expiresAt: null, createdAt: 1_700_000_000_002 };
         await store.putAccessKey(k);
-        assert.deepEqual(await store.getAccessKey(accessKeyId), k);
+        assert.deepEqual(await store.getAccessKey(accessKeyId), { ...k, ...KEY_DEFAULTS });
         const k2 = { ...k, secretAccessKey: 's2', sessionToken: 'tok', expiresAt: 4_102_444_800_000 };
         await store.putAccessKey(k2);
         const got = await store.getAccessKey(accessKeyId);
-        assert.deepEqual(got, k2);
+        assert.deepEqual(got, { ...k2, ...KEY_DEFAULTS });
         assert.equal(typeof got!.expiresAt, 'number');
+      });
+
+      it("keeps a session's facts, lists only long-term keys per owner, and disables, deletes and purges keys", async () => {
+        const accountId = unique('acct');
+        await store.putAccount({ id: accountId, displayName: accountId, createdAt: 1 });
+        const key = (id: string, o: Partial<AccessKeyRecord> = {}): AccessKeyRecord => ({ accessKeyId: id, secretAccessKey: 'secret', accountId, sessionToken: null, expiresAt: null, createdAt: 10, ...o });
+        const rootKey = key(unique('AKR'), { createdAt: 5 });
+        const userKeys = [key(unique('AKU1'), { userName: 'alice', createdAt: 6 }), key(unique('AKU2'), { userName: 'alice', status: 'Inactive', createdAt: 7 })];
+        const session = key(unique('ASIA'), {
+          sessionToken: 'token', expiresAt: 1_000, userName: 'alice', roleName: 'worker', sessionName: 'job', sessionPolicy: '{"Version":"2012-10-17"}', principalId: 'AROAX', parentKey: userKeys[0]!.accessKeyId,
+        });
+        for (const k of [rootKey, ...userKeys, session]) await store.putAccessKey(k);
+        assert.deepEqual(await store.getAccessKey(session.accessKeyId), { ...KEY_DEFAULTS, ...session, status: 'Active' });
+        assert.deepEqual((await store.listAccessKeys(accountId, null)).map((k) => k.accessKeyId), [rootKey.accessKeyId]);
+        assert.deepEqual((await store.listAccessKeys(accountId, 'alice')).map((k) => [k.accessKeyId, k.status]), [[userKeys[0]!.accessKeyId, 'Active'], [userKeys[1]!.accessKeyId, 'Inactive']]);
+        assert.equal(await store.setAccessKeyStatus(userKeys[0]!.accessKeyId, 'Inactive'), true);
+        assert.equal((await store.getAccessKey(userKeys[0]!.accessKeyId))?.status, 'Inactive');
+        assert.equal(await store.setAccessKeyStatus('NOSUCHKEY', 'Active'), false);
+        assert.equal(await store.deleteAccessKey(userKeys[1]!.accessKeyId), true);
+        assert.equal(await store.deleteAccessKey(userKeys[1]!.accessKeyId), false);
+        assert.ok((await store.purgeExpiredSessions(1_001)) >= 1);
+        assert.equal(await store.getAccessKey(session.accessKeyId), undefined, 'the expired session is gone');
+        assert.ok(await store.getAccessKey(rootKey.accessKeyId), 'long-term keys never expire');
+      });
+    });
+
+    describe('IAM users, roles and inline policies', () => {
+      it('inserts users once per name regardless of case, lists them by name and deletes them', async () => {
+        const accountId = unique('acct');
+        await store.putAccount({ id: accountId, displayName: accountId, createdAt: 1 });
+        const user = (name: string, id: string): UserRecord => ({ accountId, name, id, path: '/p/', createdAt: 1_700_000_000_000 });
+        assert.equal(await store.insertUser(user('bob', unique('AIDA'))), true);
+        assert.equal(await store.insertUser(user('Alice', unique('AIDA'))), true);
+        assert.equal(await store.insertUser(user('BOB', unique('AIDA'))), false, 'names are unique regardless of case');
+        const bob = await store.getUser(accountId, 'Bob');
+        assert.equal(bob?.name, 'bob');
+        assert.equal(bob?.path, '/p/');
+        assert.deepEqual((await store.listUsers(accountId)).map((u) => u.name), ['Alice', 'bob'], 'byte order');
+        assert.deepEqual(await store.listUsers(unique('other')), []);
+        assert.equal(await store.deleteUser(accountId, 'BOB'), true);
+        assert.equal(await store.deleteUser(accountId, 'bob'), false);
+        assert.equal(await store.getUser(accountId, 'bob'), undefined);
+      });
+
+      it('inserts, reads, lists and deletes roles with their trust policy and duration', async () => {
+        const accountId = unique('acct');
+        await store.putAccount({ id: accountId, displayName: accountId, createdAt: 1 });
+        const role: RoleRecord = { accountId, name: 'reader', id: unique('AROA'), path: '/', trustPolicy: '{"Version":"2012-10-17","Statement":[]}', maxSessionDuration: 7200, description: null, createdAt: 5 };
+        assert.equal(await store.insertRole(role), true);
+        assert.equal(await store.insertRole({ ...role, id: unique('AROA') }), false);
+        assert.deepEqual(await store.getRole(accountId, 'READER'), role);
+        assert.deepEqual(await store.listRoles(accountId), [role]);
+        assert.equal(await store.deleteRole(accountId, 'reader'), true);
+        assert.deepEqual(await store.listRoles(accountId), []);
+      });
+
+      it("keeps a user's and a role's policies apart, replaces by name and deletes", async () => {
+        const accountId = unique('acct');
+        const u = { accountId, kind: 'user' as const, name: 'same' };
+        const r = { accountId, kind: 'role' as const, name: 'same' };
+        await store.putPolicy(u, { name: 'p', document: 'user-doc' });
+        await store.putPolicy(r, { name: 'p', document: 'role-doc' });
+        await store.putPolicy(u, { name: 'a', document: 'a-doc' });
+        assert.deepEqual(await store.getPolicy(u, 'P'), { name: 'p', document: 'user-doc' });
+        assert.deepEqual(await store.getPolicy(r, 'p'), { name: 'p', document: 'role-doc' });
+        await store.putPolicy({ ...u, name: 'SAME' }, { name: 'P', document: 'replaced' });
+        assert.deepEqual(await store.listPolicies(u), [{ name: 'a', document: 'a-doc' }, { name: 'p', document: 'replaced' }], 'the first spelling stays');
+        assert.equal(await store.deletePolicy(u, 'p'), true);
+        assert.equal(await store.deletePolicy(u, 'p'), false);
+        assert.equal(await store.getPolicy(u, 'p'), undefined);
+        assert.deepEqual(await store.listPolicies(r), [{ name: 'p', document: 'role-doc' }]);
       });
     });
 

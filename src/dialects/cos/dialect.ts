@@ -170,7 +170,7 @@ async function dispatch(ctx: HttpContext, services: Services, t: CosTarget, auth
   const bucket = await engine.findBucket(t.bucket);
   if (!bucket || bucket.ownerId !== auth.accountId) throw new CosError('ERROR_CMD_COS_INDEX_ERROR', 'no such bucket for this appid');
   ctx.action = route.action;
-  await services.authorizer.authorize({ kind: 'root', accountId: auth.accountId }, route.action, resourceOf(t.bucket, t.key), factsOf(ctx, 'cos', 'header'));
+  await services.authorizer.authorize(auth.principal, route.action, resourceOf(t.bucket, t.key), factsOf(ctx, 'cos', 'header'));
 
   const h = route.handler;
   const handler = typeof h === 'function' ? h : t.folder ? h.folder : h.file;

@@ -50,7 +50,7 @@ export async function download(ctx: HttpContext, services: Services): Promise<vo
     const bucket = await engine.findBucket(t.bucket);
     if (!bucket || bucket.ownerId !== auth.accountId) return sendDownloadError(ctx, 404, 'file does not exist');
     ctx.action = 's3:GetObject';
-    await services.authorizer.authorize({ kind: 'root', accountId: auth.accountId }, 's3:GetObject', resourceOf(t.bucket, t.key), factsOf(ctx, 'cos', 'query'));
+    await services.authorizer.authorize(auth.principal, 's3:GetObject', resourceOf(t.bucket, t.key), factsOf(ctx, 'cos', 'query'));
     const o = await engine.getObject(t.bucket, t.key);
     const headers: Record<string, string | number> = {
       ...wireCustomHeaders(customHeadersOf(o.meta)),

@@ -1,3 +1,4 @@
+import { principalOfKey } from '../../auth/s3-verify.js';
 import { obsFamilyOf, verifyObsRequest } from '../../auth/obs.js';
 import type { HttpContext } from '../../http/context.js';
 import { makeXmlDialect } from '../xml/dialect.js';
@@ -25,8 +26,8 @@ export const obsDialect = makeXmlDialect({
       services.lookupCredential,
       { maxSkewMs: services.settings.maxSkewMs },
     );
-    if (auth) return { accountId: auth.credential.owner, payload: { kind: 'unsigned' } };
-    if (isApiVersionProbe(ctx, addr.key)) return { accountId: '', payload: { kind: 'unsigned' } };
+    if (auth) return { accountId: auth.credential.owner, principal: principalOfKey(auth.credential), payload: { kind: 'unsigned' } };
+    if (isApiVersionProbe(ctx, addr.key)) return { accountId: '', principal: { kind: 'anonymous' }, payload: { kind: 'unsigned' } };
     return undefined;
   },
   routes: OBS_ROUTES,

@@ -130,6 +130,7 @@ const RENAMED: Partial<Record<ErrorCode, string>> = {
   AuthorizationQueryParametersError: 'AccessDenied',
   ConditionalRequestConflict: 'OperationAborted',
   ExpiredToken: 'InvalidSecurity',
+  InvalidToken: 'InvalidSecurity',
   InvalidObjectName: 'InvalidURI',
   InvalidPartNumber: 'InvalidRange',
   InvalidTag: 'InvalidTagError',

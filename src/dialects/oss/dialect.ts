@@ -1,3 +1,4 @@
+import { principalOfKey } from '../../auth/s3-verify.js';
 import { verifyOssRequest } from '../../auth/oss-verify.js';
 import type { HttpContext } from '../../http/context.js';
 import { makeXmlDialect } from '../xml/dialect.js';
@@ -25,7 +26,7 @@ export const ossDialect = makeXmlDialect({
       services.lookupCredential,
       { maxSkewMs: services.settings.maxSkewMs, ...(region !== undefined ? { region } : {}) },
     );
-    return auth && { accountId: auth.credential.owner, payload: auth.payload, region: auth.region ?? hostRegion(ctx.header('host')) };
+    return auth && { accountId: auth.credential.owner, principal: principalOfKey(auth.credential), payload: auth.payload, region: auth.region ?? hostRegion(ctx.header('host')) };
   },
   routes: OSS_ROUTES,
   plainParam: ossPlainParam,

@@ -39,6 +39,7 @@ export const OSS_ERRORS: Partial<Record<ErrorCode, OssError>> = {
   EntityTooLarge: { message: 'Your proposed upload exceeds the maximum allowed size.' },
   EntityTooSmall: { message: 'Your proposed upload smaller than the minimum allowed size.' },
   ExpiredToken: { code: 'SecurityTokenExpired', status: 403, message: 'The security token you provided has expired.' },
+  InvalidToken: { code: 'InvalidSecurityToken', status: 403, message: 'The security token you provided is invalid.' },
   IncompleteBody: { message: 'You did not provide the number of bytes specified by the Content-Length HTTP header.' },
   InternalError: { message: 'We encountered an internal error. Please try again.' },
   InvalidAccessKeyId: { message: 'The OSS Access Key Id you provided does not exist in our records.' },

@@ -1,4 +1,4 @@
-import { verifyS3Request } from '../../auth/s3-verify.js';
+import { principalOfKey, verifyS3Request } from '../../auth/s3-verify.js';
 import type { HttpContext } from '../../http/context.js';
 import { makeXmlDialect } from '../xml/dialect.js';
 import { S3_ROUTES, s3PlainParam } from './routes.js';
@@ -15,7 +15,7 @@ export const s3Dialect = makeXmlDialect({
       services.lookupCredential,
       { maxSkewMs: services.settings.maxSkewMs, region: services.settings.region },
     );
-    return auth && { accountId: auth.credential.owner, payload: auth.payload, region: auth.region };
+    return auth && { accountId: auth.credential.owner, principal: principalOfKey(auth.credential), payload: auth.payload, region: auth.region };
   },
   routes: S3_ROUTES,
   plainParam: s3PlainParam,

@@ -14,12 +14,14 @@ import type { Services } from '../../http/services.js';
 import type { Dialect } from '../dialect.js';
 import { sendXmlError } from './errors.js';
 import { onVersion } from '../../authz/actions.js';
-import { principalOf, resourceOf } from '../../authz/authorizer.js';
+import { resourceOf, type Principal } from '../../authz/authorizer.js';
 import { factsOf } from '../../authz/request-facts.js';
 import { checkRoutes, findRoute, type Route, type Target } from './routes.js';
 
 export interface Authenticated {
   accountId: string;
+  /** Who the request acts as (its key's root, user or session; anonymous when unsigned). */
+  principal: Principal;
   payload: PayloadCheck;
   /** The region the signature names, for schemes that name one. */
   region?: string;
@@ -62,7 +64,7 @@ export function makeXmlDialect(spec: XmlDialectSpec): Dialect {
         if (route === 'method') throw new StorageError('MethodNotAllowed', undefined, { Method: ctx.method, ResourceType: target.toUpperCase() });
         if (route === 'sub') throw new StorageError('NotImplemented', 'This operation is not implemented by Stratus yet');
         ctx.action = route.action;
-        const principal = principalOf(auth.accountId);
+        const principal = auth.principal;
         const facts = factsOf(ctx, spec.name as 's3' | 'oss' | 'obs', hasPostForm(ctx) ? 'post' : ctx.header('authorization') ? 'header' : 'query');
         const versionId = addr.key === undefined ? undefined : (ctx.query.get('versionId') ?? undefined);
         await services.authorizer.authorize(principal, onVersion(route.action, versionId), resourceOf(addr.bucket, addr.key), facts);

@@ -120,6 +120,51 @@ const MIGRATIONS: Migration[] = [
     CREATE INDEX once_tokens_expiry ON once_tokens (expires_at);
     `,
   },
+  // Identities: accounts get a name and an email (both unique; grants by email resolve here); keys
+  // belong to an account root or an IAM user and may be Inactive; temporary credentials record
+  // whom they act as and the key that asked for them. IAM names are unique regardless of case.
+  `
+  ALTER TABLE accounts ADD COLUMN name TEXT;
+  ALTER TABLE accounts ADD COLUMN email TEXT;
+  CREATE UNIQUE INDEX accounts_name ON accounts (name);
+  CREATE UNIQUE INDEX accounts_email ON accounts (email);
+  ALTER TABLE access_keys ADD COLUMN user_name TEXT;
+  ALTER TABLE access_keys ADD COLUMN status TEXT NOT NULL DEFAULT 'Active';
+  ALTER TABLE access_keys ADD COLUMN role_name TEXT;
+  ALTER TABLE access_keys ADD COLUMN session_name TEXT;
+  ALTER TABLE access_keys ADD COLUMN session_policy TEXT;
+  ALTER TABLE access_keys ADD COLUMN principal_id TEXT;
+  ALTER TABLE access_keys ADD COLUMN parent_key TEXT;
+  CREATE INDEX access_keys_owner ON access_keys (account_id, user_name);
+  CREATE INDEX access_keys_expiry ON access_keys (expires_at) WHERE expires_at IS NOT NULL;
+  CREATE TABLE iam_users (
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    name TEXT NOT NULL,
+    id TEXT NOT NULL UNIQUE,
+    path TEXT NOT NULL,
+    created_at {BIG} NOT NULL
+  );
+  CREATE UNIQUE INDEX iam_users_name ON iam_users (account_id, lower(name));
+  CREATE TABLE iam_roles (
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    name TEXT NOT NULL,
+    id TEXT NOT NULL UNIQUE,
+    path TEXT NOT NULL,
+    trust_policy TEXT NOT NULL,
+    max_session_duration INTEGER NOT NULL,
+    description TEXT,
+    created_at {BIG} NOT NULL
+  );
+  CREATE UNIQUE INDEX iam_roles_name ON iam_roles (account_id, lower(name));
+  CREATE TABLE iam_policies (
+    account_id TEXT NOT NULL,
+    owner_kind TEXT NOT NULL,
+    owner_name TEXT NOT NULL,
+    name TEXT NOT NULL,
+    document TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX iam_policies_name ON iam_policies (account_id, owner_kind, lower(owner_name), lower(name));
+  `,
   {
     // PostgreSQL: writes append usage deltas instead of updating the bucket row, so writers of
     // one bucket do not queue behind that row's lock (sql-store: getBucketForWrite, adjustUsage).

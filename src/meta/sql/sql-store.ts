@@ -5,6 +5,11 @@ import type {
   AccessLogRow,
   AccountRecord,
   BucketRecord,
+  InlinePolicy,
+  KeyStatus,
+  PolicyOwner,
+  RoleRecord,
+  UserRecord,
   KeyRange,
   NewObject,
   ObjectMeta,
@@ -26,8 +31,46 @@ const json = (v: unknown) => JSON.stringify(v);
 const parse = <T>(v: unknown, dflt: T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : dflt);
 
 function toAccount(r: Row): AccountRecord {
-  return { id: r.id, displayName: r.display_name, createdAt: Number(r.created_at), appid: r.appid ?? null };
+  return { id: r.id, displayName: r.display_name, createdAt: Number(r.created_at), appid: r.appid ?? null, name: r.name ?? null, email: r.email ?? null };
 }
+
+function toAccessKey(r: Row): AccessKeyRecord {
+  return {
+    accessKeyId: r.access_key_id,
+    secretAccessKey: r.secret_access_key,
+    accountId: r.account_id,
+    sessionToken: r.session_token ?? null,
+    expiresAt: r.expires_at == null ? null : Number(r.expires_at),
+    createdAt: Number(r.created_at),
+    userName: r.user_name ?? null,
+    status: r.status === 'Inactive' ? 'Inactive' : 'Active',
+    roleName: r.role_name ?? null,
+    sessionName: r.session_name ?? null,
+    sessionPolicy: r.session_policy ?? null,
+    principalId: r.principal_id ?? null,
+    parentKey: r.parent_key ?? null,
+  };
+}
+
+function toUser(r: Row): UserRecord {
+  return { accountId: r.account_id, name: r.name, id: r.id, path: r.path, createdAt: Number(r.created_at) };
+}
+
+function toRole(r: Row): RoleRecord {
+  return {
+    accountId: r.account_id,
+    name: r.name,
+    id: r.id,
+    path: r.path,
+    trustPolicy: r.trust_policy,
+    maxSessionDuration: Number(r.max_session_duration),
+    description: r.description ?? null,
+    createdAt: Number(r.created_at),
+  };
+}
+
+/** IAM listings are short: ordered here by the bytes of the name, whatever the database's collation. */
+const byName = <T extends { name: string }>(rows: T[]) => rows.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
 
 function toBucket(r: Row): BucketRecord {
   return {
@@ -125,36 +168,141 @@ class SqlOps implements MetaOps {
     return r && toAccount(r);
   }
 
+  async getAccountByEmail(email: string) {
+    const r = await this.ex.get<Row>('SELECT * FROM accounts WHERE email = ?', [email]);
+    return r && toAccount(r);
+  }
+
+  async getAccountByName(name: string) {
+    const r = await this.ex.get<Row>('SELECT * FROM accounts WHERE name = ?', [name]);
+    return r && toAccount(r);
+  }
+
   async putAccount(a: AccountRecord) {
     await this.ex.run(
-      `INSERT INTO accounts (id, display_name, created_at, appid) VALUES (?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, appid = COALESCE(excluded.appid, accounts.appid)`,
-      [a.id, a.displayName, a.createdAt, a.appid ?? null],
+      `INSERT INTO accounts (id, display_name, created_at, appid, name, email) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, appid = COALESCE(excluded.appid, accounts.appid),
+         name = COALESCE(excluded.name, accounts.name), email = COALESCE(excluded.email, accounts.email)`,
+      [a.id, a.displayName, a.createdAt, a.appid ?? null, a.name ?? null, a.email ?? null],
     );
   }
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
     const r = await this.ex.get<Row>('SELECT * FROM access_keys WHERE access_key_id = ?', [accessKeyId]);
-    return (
-      r && {
-        accessKeyId: r.access_key_id,
-        secretAccessKey: r.secret_access_key,
-        accountId: r.account_id,
-        sessionToken: r.session_token ?? null,
-        expiresAt: r.expires_at == null ? null : Number(r.expires_at),
-        createdAt: Number(r.created_at),
-      }
-    );
+    return r && toAccessKey(r);
   }
 
   async putAccessKey(k: AccessKeyRecord) {
     await this.ex.run(
-      `INSERT INTO access_keys (access_key_id, secret_access_key, account_id, session_token, expires_at, created_at)
-       VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO access_keys (access_key_id, secret_access_key, account_id, session_token, expires_at, created_at,
+         user_name, status, role_name, session_name, session_policy, principal_id, parent_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (access_key_id) DO UPDATE SET secret_access_key = excluded.secret_access_key,
-         account_id = excluded.account_id, session_token = excluded.session_token, expires_at = excluded.expires_at`,
-      [k.accessKeyId, k.secretAccessKey, k.accountId, k.sessionToken, k.expiresAt, k.createdAt],
+         account_id = excluded.account_id, session_token = excluded.session_token, expires_at = excluded.expires_at,
+         user_name = excluded.user_name, status = excluded.status, role_name = excluded.role_name, session_name = excluded.session_name,
+         session_policy = excluded.session_policy, principal_id = excluded.principal_id, parent_key = excluded.parent_key`,
+      [
+        k.accessKeyId, k.secretAccessKey, k.accountId, k.sessionToken, k.expiresAt, k.createdAt,
+        k.userName ?? null, k.status ?? 'Active', k.roleName ?? null, k.sessionName ?? null, k.sessionPolicy ?? null, k.principalId ?? null, k.parentKey ?? null,
+      ],
     );
+  }
+
+  async listAccessKeys(accountId: string, userName: string | null) {
+    const rows = await this.ex.all<Row>(
+      `SELECT * FROM access_keys WHERE account_id = ? AND session_token IS NULL AND ${userName === null ? 'user_name IS NULL' : 'user_name = ?'} ORDER BY created_at, access_key_id`,
+      userName === null ? [accountId] : [accountId, userName],
+    );
+    return rows.map(toAccessKey);
+  }
+
+  async setAccessKeyStatus(accessKeyId: string, status: KeyStatus) {
+    return (await this.ex.run('UPDATE access_keys SET status = ? WHERE access_key_id = ?', [status, accessKeyId])) === 1;
+  }
+
+  async deleteAccessKey(accessKeyId: string) {
+    return (await this.ex.run('DELETE FROM access_keys WHERE access_key_id = ?', [accessKeyId])) === 1;
+  }
+
+  async purgeExpiredSessions(now: number) {
+    return this.ex.run('DELETE FROM access_keys WHERE expires_at IS NOT NULL AND expires_at < ?', [now]);
+  }
+
+  async insertUser(u: UserRecord) {
+    const n = await this.ex.run('INSERT INTO iam_users (account_id, name, id, path, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [
+      u.accountId, u.name, u.id, u.path, u.createdAt,
+    ]);
+    return n === 1;
+  }
+
+  async getUser(accountId: string, name: string) {
+    const r = await this.ex.get<Row>('SELECT * FROM iam_users WHERE account_id = ? AND lower(name) = lower(?)', [accountId, name]);
+    return r && toUser(r);
+  }
+
+  async listUsers(accountId: string) {
+    return byName((await this.ex.all<Row>('SELECT * FROM iam_users WHERE account_id = ?', [accountId])).map(toUser));
+  }
+
+  async deleteUser(accountId: string, name: string) {
+    return (await this.ex.run('DELETE FROM iam_users WHERE account_id = ? AND lower(name) = lower(?)', [accountId, name])) === 1;
+  }
+
+  async insertRole(r: RoleRecord) {
+    const n = await this.ex.run(
+      `INSERT INTO iam_roles (account_id, name, id, path, trust_policy, max_session_duration, description, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      [r.accountId, r.name, r.id, r.path, r.trustPolicy, r.maxSessionDuration, r.description, r.createdAt],
+    );
+    return n === 1;
+  }
+
+  async getRole(accountId: string, name: string) {
+    const r = await this.ex.get<Row>('SELECT * FROM iam_roles WHERE account_id = ? AND lower(name) = lower(?)', [accountId, name]);
+    return r && toRole(r);
+  }
+
+  async listRoles(accountId: string) {
+    return byName((await this.ex.all<Row>('SELECT * FROM iam_roles WHERE account_id = ?', [accountId])).map(toRole));
+  }
+
+  async deleteRole(accountId: string, name: string) {
+    return (await this.ex.run('DELETE FROM iam_roles WHERE account_id = ? AND lower(name) = lower(?)', [accountId, name])) === 1;
+  }
+
+  async putPolicy(o: PolicyOwner, p: InlinePolicy) {
+    // Replacing keeps the name's first spelling, as IAM does.
+    const n = await this.ex.run(
+      'UPDATE iam_policies SET document = ? WHERE account_id = ? AND owner_kind = ? AND lower(owner_name) = lower(?) AND lower(name) = lower(?)',
+      [p.document, o.accountId, o.kind, o.name, p.name],
+    );
+    if (n === 0) {
+      await this.ex.run('INSERT INTO iam_policies (account_id, owner_kind, owner_name, name, document) VALUES (?, ?, ?, ?, ?)', [
+        o.accountId, o.kind, o.name, p.name, p.document,
+      ]);
+    }
+  }
+
+  async getPolicy(o: PolicyOwner, name: string) {
+    const r = await this.ex.get<Row>(
+      'SELECT name, document FROM iam_policies WHERE account_id = ? AND owner_kind = ? AND lower(owner_name) = lower(?) AND lower(name) = lower(?)',
+      [o.accountId, o.kind, o.name, name],
+    );
+    return r && { name: r.name as string, document: r.document as string };
+  }
+
+  async listPolicies(o: PolicyOwner) {
+    const rows = await this.ex.all<Row>('SELECT name, document FROM iam_policies WHERE account_id = ? AND owner_kind = ? AND lower(owner_name) = lower(?)', [
+      o.accountId, o.kind, o.name,
+    ]);
+    return byName(rows.map((r) => ({ name: r.name as string, document: r.document as string })));
+  }
+
+  async deletePolicy(o: PolicyOwner, name: string) {
+    const n = await this.ex.run('DELETE FROM iam_policies WHERE account_id = ? AND owner_kind = ? AND lower(owner_name) = lower(?) AND lower(name) = lower(?)', [
+      o.accountId, o.kind, o.name, name,
+    ]);
+    return n === 1;
   }
 
   /** A bucket row by name; on PostgreSQL its usage counters include the deltas not yet folded in. */
