@@ -34,6 +34,7 @@ export function markedDialect(ctx: HttpContext, cosDownload?: { domain: string; 
   if (auth.startsWith('OSS ') || auth.startsWith('OSS2 ') || auth.startsWith('OSS4-HMAC-SHA256')) return 'oss';
   if (auth.startsWith('OBS ')) return 'obs';
   if (auth.startsWith('AWS ') && obsInAwsMode(ctx)) return 'obs';
+  if (auth.startsWith('AWS4-HMAC-SHA256') || auth.startsWith('AWS ')) return 's3';
   const q = ctx.query;
   if (q.has('OSSAccessKeyId') || q.has('x-oss-signature-version') || q.has('x-oss-credential') || q.has('x-oss-access-key-id')) return 'oss';
   if (!auth && q.has('AWSAccessKeyId') && obsInAwsMode(ctx)) return 'obs';
