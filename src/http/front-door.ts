@@ -1,3 +1,4 @@
+import { resolveAddress } from './addressing.js';
 import type { HttpContext } from './context.js';
 
 export type DialectName = 's3' | 'oss' | 'obs' | 'cos';
@@ -75,6 +76,15 @@ export function dialectOfHost(host: string | undefined, domains: DialectDomains)
     if ((domains[d] ?? []).some((dom) => name === dom || name.endsWith('.' + dom))) return d;
   }
   return OSS_ENDPOINT.test(name) ? 'oss' : undefined;
+}
+
+/** The bucket a request names (path style, or virtual-hosted under `domains`); undefined for none or a malformed path. */
+export function bucketNamed(ctx: HttpContext, domains: string[]): string | undefined {
+  try {
+    return resolveAddress(ctx.header('host'), ctx.rawPath, domains).bucket;
+  } catch {
+    return undefined; // a malformed path is the dialect's to refuse
+  }
 }
 
 /**

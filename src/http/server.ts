@@ -5,8 +5,7 @@ import { setBodyDeadline } from './body.js';
 import { continueOnFirstRead } from './expect-continue.js';
 import { HttpContext } from './context.js';
 import { formDoor, takesFormDoor } from './form-door.js';
-import { chooseDialect, type DialectName } from './front-door.js';
-import { resolveAddress } from './addressing.js';
+import { bucketNamed, chooseDialect, type DialectName } from './front-door.js';
 import type { Services } from './services.js';
 
 const unsigned = (req: http.IncomingMessage) => !req.headers.authorization && !(req.url ?? '').includes('?');
@@ -54,13 +53,7 @@ export function createHttpServer(
   const door = {
     cosDownload: settings.cosDownload,
     dialectDomains: settings.dialectDomains,
-    bucketOf(ctx: HttpContext): string | undefined {
-      try {
-        return resolveAddress(ctx.header('host'), ctx.rawPath, settings.domains).bucket;
-      } catch {
-        return undefined; // a malformed path is the dialect's to refuse
-      }
-    },
+    bucketOf: (ctx: HttpContext) => bucketNamed(ctx, settings.domains),
   };
   // The dialect that created a bucket, for unsigned requests that name none (a missing bucket: S3).
   const bucketDialect = (bucket: string): Promise<DialectName | undefined> =>
