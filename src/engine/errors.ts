@@ -64,7 +64,14 @@ export type ErrorCode =
   | 'MalformedPOSTRequest'
   | 'MaxPostPreDataLengthExceeded'
   | 'InvalidPolicyDocument'
-  | 'UnresolvableGrantByEmailAddress';
+  | 'UnresolvableGrantByEmailAddress'
+  // access control (src/authz)
+  | 'MalformedPolicy'
+  | 'NoSuchBucketPolicy'
+  | 'NoSuchPublicAccessBlockConfiguration'
+  | 'OwnershipControlsNotFoundError'
+  | 'AccessControlListNotSupported'
+  | 'InvalidBucketAclWithObjectOwnership';
 
 /** Default HTTP status for each neutral code (S3's). Dialects may override. */
 export const DEFAULT_STATUS: Record<ErrorCode, number> = {
@@ -128,6 +135,12 @@ export const DEFAULT_STATUS: Record<ErrorCode, number> = {
   MalformedPOSTRequest: 400,
   MaxPostPreDataLengthExceeded: 400,
   InvalidPolicyDocument: 400,
+  MalformedPolicy: 400,
+  NoSuchBucketPolicy: 404,
+  NoSuchPublicAccessBlockConfiguration: 404,
+  OwnershipControlsNotFoundError: 404,
+  AccessControlListNotSupported: 400,
+  InvalidBucketAclWithObjectOwnership: 400,
 };
 
 /** Default English messages (S3's wording where S3 has one). */
@@ -182,6 +195,12 @@ export const DEFAULT_MESSAGE: Partial<Record<ErrorCode, string>> = {
   MalformedPOSTRequest: 'The body of your POST request is not well-formed multipart/form-data.',
   MaxPostPreDataLengthExceeded: 'Your POST request fields preceding the upload file were too large.',
   InvalidPolicyDocument: 'Invalid Policy: Invalid JSON.',
+  MalformedPolicy: 'Policies must be valid JSON and the first byte must be \'{\'',
+  NoSuchBucketPolicy: 'The bucket policy does not exist',
+  NoSuchPublicAccessBlockConfiguration: 'The public access block configuration was not found',
+  OwnershipControlsNotFoundError: 'The bucket ownership controls were not found',
+  AccessControlListNotSupported: 'The bucket does not allow ACLs',
+  InvalidBucketAclWithObjectOwnership: 'Bucket cannot have ACLs set with ObjectOwnership\'s BucketOwnerEnforced setting',
 };
 
 export class StorageError extends Error {

@@ -295,6 +295,9 @@ export function defineEngineConformance(name: string, open: OpenStore): void {
         'oss-bucket-config': { dataRedundancyType: 'ZRS' },
         dialect: { dialect: 'oss' },
         referer: { allowEmpty: false, allowTruncateQueryString: true, truncatePath: false, allow: ['http://*.example.com'], deny: ['http://bad.example.com'] },
+        policy: { text: '{"Statement":[]}', dialect: 's3' },
+        publicAccessBlock: { blockPublicAcls: true, ignorePublicAcls: false, blockPublicPolicy: true, restrictPublicBuckets: false },
+        ownershipControls: { objectOwnership: 'BucketOwnerEnforced' },
       };
       const values: BucketSettings = {
         acl: legacy.acl as Acl,
@@ -304,6 +307,9 @@ export function defineEngineConformance(name: string, open: OpenStore): void {
         dataRedundancy: 'ZRS',
         dialect: 'oss',
         referer: legacy.referer as RefererConfig,
+        policy: { text: '{"Statement":[]}', dialect: 's3' },
+        publicAccessBlock: { blockPublicAcls: true, ignorePublicAcls: false, blockPublicPolicy: true, restrictPublicBuckets: false },
+        ownershipControls: 'BucketOwnerEnforced',
       };
       assert.deepEqual(Object.values(BUCKET_SETTINGS).map((s) => s.stored).sort(), Object.keys(legacy).sort(), 'one entry per stored name');
 
@@ -321,6 +327,9 @@ export function defineEngineConformance(name: string, open: OpenStore): void {
       assert.equal(await engine.bucketSetting(fresh, 'dataRedundancy'), 'LRS');
       assert.equal(await engine.bucketSetting(fresh, 'dialect'), 's3');
       assert.deepEqual(await engine.bucketSetting(fresh, 'referer'), NO_REFERER_CONFIG);
+      assert.equal(await engine.bucketSetting(fresh, 'policy'), null);
+      assert.equal(await engine.bucketSetting(fresh, 'publicAccessBlock'), null);
+      assert.equal(await engine.bucketSetting(fresh, 'ownershipControls'), null);
       for (const name of Object.keys(values) as SettingName[]) await engine.setBucketSetting(fresh, name, values[name] as never);
       for (const [stored, doc] of Object.entries(legacy)) assert.deepEqual(await meta.getSetting(freshId, stored), doc, `${stored} is stored as before`);
       // Writing a default removes the row where the entry says so (as the code before did).
@@ -328,6 +337,10 @@ export function defineEngineConformance(name: string, open: OpenStore): void {
       await engine.setBucketSetting(fresh, 'tags', null);
       assert.equal(await meta.getSetting(freshId, 'quota'), undefined);
       assert.equal(await meta.getSetting(freshId, 'tagging'), undefined);
+      for (const name of ['policy', 'publicAccessBlock', 'ownershipControls'] as const) {
+        await engine.setBucketSetting(fresh, name, null);
+        assert.equal(await meta.getSetting(freshId, name), undefined, `${name}: none is no row`);
+      }
     });
 
     it('bucket settings are validated before anything is stored', async () => {
