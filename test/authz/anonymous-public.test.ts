@@ -5,13 +5,14 @@
  * The grants are the authorizer's ACL decision (authz-policy); a failure
  * message says who refused.
  */
-import { CreateBucketCommand, ListObjectsV2Command, PutBucketAclCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadObjectCommand, ListObjectsV2Command, PutBucketAclCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ANONYMOUS_OWNER_ID } from '../../src/authz/anonymous.js';
 import { ok, obsClient } from '../obs/helpers.js';
 import { field, ossClient } from '../oss/helpers.js';
 import { rawRequest, xmlField, type RawResponse } from '../helpers/raw.js';
+import { submitForm, xmlError } from '../helpers/post-form.js';
 import { bucketName, startTestServer, type TestServer } from '../helpers/server.js';
 
 /** Asserts success; on failure says who refused (the reason these tests wait for the decision). */
@@ -66,6 +67,20 @@ describe('anonymous access to public buckets', () => {
     // An anonymous delete there leaves no object behind.
     granted(await rawRequest(`${srv.url}/${rw}/dropped.txt`, { method: 'DELETE' }), 204, 'DELETE in public-read-write');
     assert.equal((await srv.s3.send(new ListObjectsV2Command({ Bucket: rw }))).KeyCount, 0);
+  });
+
+  it('S3: an unsigned browser form uploads into a public-read-write bucket, not into a private one; a forged signature is no way in', async () => {
+    const ok = await submitForm(`${srv.url}/${rw}`, { key: 'form.txt' }, { data: 'posted by nobody' });
+    assert.equal(ok.status, 204, ok.body);
+    const back = await rawRequest(`${srv.url}/${rw}/form.txt`, { method: 'HEAD' });
+    assert.equal(back.status, 403, 'written, but the object (the owner\'s, private) is not public');
+    assert.equal((await srv.s3.send(new HeadObjectCommand({ Bucket: rw, Key: 'form.txt' }))).ContentLength, 'posted by nobody'.length);
+    const closed = await submitForm(`${srv.url}/${s3b}`, { key: 'form.txt' }, { data: 'x' });
+    assert.deepEqual([closed.status, xmlError(closed.body).code], [403, 'AccessDenied']);
+    const policy = Buffer.from(JSON.stringify({ expiration: '2099-01-01T00:00:00Z', conditions: [{ bucket: s3b }] })).toString('base64');
+    const forged = await submitForm(`${srv.url}/${s3b}`, { key: 'form.txt', AWSAccessKeyId: 'STRATUSTESTKEY000001', policy, signature: 'AAAA' }, { data: 'x' });
+    assert.equal(forged.status, 403);
+    assert.equal(xmlError(forged.body).code, 'SignatureDoesNotMatch');
   });
 
   it('OSS: a public-read bucket (objects on the default ACL) reads unsigned, with OSS headers, as oss2 AnonymousAuth sends', async () => {
