@@ -78,8 +78,8 @@ export function makeXmlDialect(spec: XmlDialectSpec): Dialect {
           http: ctx,
           services,
           vocab,
-          // An object write's owner follows the bucket's object ownership (the writer's account, or the bucket owner's);
-          // an anonymous writer's is S3's anonymous canonical id.
+          // An object write's owner follows the bucket's object ownership (the writer's account, or the bucket owner's,
+          // which an anonymous writer's always is); no bucket to decide: S3's anonymous canonical id.
           caller: route.action === 's3:PutObject' ? await services.authorizer.writer(principal, addr.bucket, facts).then((w) => (w.accountId ? w : { accountId: caller })) : { accountId: caller },
           bucket: addr.bucket,
           key: addr.key,
