@@ -149,6 +149,11 @@ describe('OSS referer (hotlink protection)', () => {
       assert.match(String(field(r.body, 'Code')), /^(MalformedXML|InvalidArgument)$/, body.slice(0, 80));
       assert.ok(r.headers['x-oss-request-id']);
     }
+    // OSS's error-centre codes for the required AllowEmptyReferer.
+    let r = await signedV1(srv, 'PUT', bucket, undefined, { query: 'referer', body: refererXml({ allow: ['http://x.example'] }) });
+    assert.deepEqual([field(r.body, 'Code'), r.headers['x-oss-ec']], ['MalformedXML', '0033-00000002']);
+    r = await signedV1(srv, 'PUT', bucket, undefined, { query: 'referer', body: refererXml({ allowEmpty: '32' }) });
+    assert.deepEqual([field(r.body, 'Code'), r.headers['x-oss-ec']], ['MalformedXML', '0033-00000003']);
     const got = await oss.getBucketReferer(bucket);
     assert.deepEqual([got.allowEmpty, got.referers], [true, ['http://kept.example']]);
   });

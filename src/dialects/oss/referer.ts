@@ -12,12 +12,18 @@ import type { Reply } from '../../http/reply.js';
 
 const MAX_BODY = 64 * 1024;
 
+/** OSS's error-centre codes for AllowEmptyReferer missing, and not a boolean. */
+const EC_MISSING = '0033-00000002';
+const EC_NOT_BOOLEAN = '0033-00000003';
+
 function bool(doc: Record<string, unknown>, name: string, dflt: boolean | undefined): boolean {
   const v = doc[name];
   if (v === undefined && dflt !== undefined) return dflt;
   if (v === 'true') return true;
   if (v === 'false') return false;
-  throw new StorageError('MalformedXML', `${name} must be true or false.`);
+  const required = name === 'AllowEmptyReferer';
+  if (v === undefined) throw new StorageError('MalformedXML', `${name} is required.`, required ? { EC: EC_MISSING } : {});
+  throw new StorageError('MalformedXML', `${name} must be true or false.`, required ? { EC: EC_NOT_BOOLEAN } : {});
 }
 
 /** `<RefererList><Referer>…</Referer>…</RefererList>` (or an empty `<RefererList/>`): the patterns. */
