@@ -77,6 +77,7 @@ export class Authorizer {
 
   async authorize(principal: Principal, action: Action, resource: Resource, facts?: RequestFacts): Promise<void> {
     for (const o of this.observers) o(principal, action, resource, facts);
+    // The dialects' own gates (OSS referer, COS authority: src/authz/dialect-gates.ts) run here, first.
     await dialectGates(this.engine, principal, action, resource, facts);
     if (ANONYMOUS_ACTIONS.has(action)) return;
     if (resource.bucket === undefined || ACCOUNT_ACTIONS.has(action)) {
