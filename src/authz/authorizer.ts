@@ -14,6 +14,7 @@ import type { CompiledPolicy, PolicyRequest, Verdict } from './policy/model.js';
 import { parsePolicy } from './policy/parse.js';
 import type { Principal } from './principal.js';
 import type { RequestFacts } from './request-facts.js';
+import { dialectGates } from './dialect-gates.js';
 
 export type { Principal } from './principal.js';
 export { principalOf } from './principal.js';
@@ -76,7 +77,8 @@ export class Authorizer {
 
   async authorize(principal: Principal, action: Action, resource: Resource, facts?: RequestFacts): Promise<void> {
     for (const o of this.observers) o(principal, action, resource, facts);
-    // The dialects' own gates (OSS referer, COS authority: src/authz/dialect-gates.ts) run here, first, when they land.
+    // The dialects' own gates (OSS referer, COS authority: src/authz/dialect-gates.ts) run here, first.
+    await dialectGates(this.engine, principal, action, resource, facts);
     if (ANONYMOUS_ACTIONS.has(action)) return;
     if (resource.bucket === undefined || ACCOUNT_ACTIONS.has(action)) {
       // Account actions (ListAllMyBuckets, CreateBucket): the account's root, or what identity policies allow.
@@ -222,14 +224,14 @@ export class Authorizer {
 
 /**
  * An object's ACL as a decision reads it. Without one of its own: its owner's
- * private ACL in S3; in OSS (`default`) the bucket's ACL applies; in OBS the
+ * private ACL in S3; in OSS (`default`) and COS (`eInvalid`) the bucket's ACL applies; in OBS the
  * bucket grants marked as delivered to objects.
  */
 function effectiveObjectAcl(o: ObjectRecord, bucketAcl: Acl, facts: RequestFacts | undefined): Acl {
   const own = objectAcl(o);
   if (own) return own;
   const acl = cannedAcl('private', o.ownerId);
-  if (facts?.dialect === 'oss') acl.grants.push(...bucketAcl.grants);
+  if (facts?.dialect === 'oss' || facts?.dialect === 'cos') acl.grants.push(...bucketAcl.grants); // COS: eInvalid, the bucket's authority
   else if (facts?.dialect === 'obs') acl.grants.push(...bucketAcl.grants.filter((g) => g.delivered || bucketAcl.delivered));
   return acl;
 }

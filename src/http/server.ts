@@ -6,7 +6,7 @@ import { setBodyDeadline } from './body.js';
 import { continueOnFirstRead } from './expect-continue.js';
 import { HttpContext } from './context.js';
 import { formDoor, takesFormDoor } from './form-door.js';
-import { pickDialect, type DialectName } from './front-door.js';
+import { bucketNamed, chooseDialect, type DialectName } from './front-door.js';
 import type { Services } from './services.js';
 import type { Metrics } from '../server/metrics.js';
 
@@ -94,6 +94,18 @@ export function createHttpServer(
   const inFlight = new Map<Promise<void>, http.ServerResponse>();
   let draining = false;
   const forms = formDoor(dialects, fallback);
+  const { settings } = services;
+  const door = {
+    cosDownload: settings.cosDownload,
+    dialectDomains: settings.dialectDomains,
+    bucketOf: (ctx: HttpContext) => bucketNamed(ctx, settings.domains),
+  };
+  // The dialect that created a bucket, for unsigned requests that name none (a missing bucket: S3).
+  const bucketDialect = (bucket: string): Promise<DialectName | undefined> =>
+    services.engine
+      .lookupBucket(bucket)
+      .then((b) => services.engine.bucketSetting(b, 'dialect'))
+      .catch(() => undefined);
   // requestTimeout stays off: it would cut a long upload with a bare 408; bodies have their own deadline (body.ts).
   // Timeouts are checked every connectionsCheckingInterval, so it follows the headers timeout.
   const options: http.ServerOptions = {
@@ -122,18 +134,21 @@ export function createHttpServer(
   };
   const dispatch = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const ctx = new HttpContext(req, res, log);
-    const name = pickDialect(ctx, services.settings.cosDownload);
-    const dialect = takesFormDoor(ctx, name) ? forms : (dialects[name] ?? fallback);
-    listener.metrics?.track(ctx, dialect.name, res);
+    let dialectName = fallback.name;
     // Request lines are info-level: no listener at all when they would be dropped.
     if (log.isLevelEnabled('info')) res.on('finish', () => {
       log.info(
-        { reqId: ctx.requestId, dialect: dialect.name, method: ctx.method, path: ctx.rawPath, status: res.statusCode, ms: Date.now() - ctx.startedAt },
+        { reqId: ctx.requestId, dialect: dialectName, method: ctx.method, path: ctx.rawPath, status: res.statusCode, ms: Date.now() - ctx.startedAt },
         'request',
       );
     });
-    const handled: Promise<void> = dialect
-      .handle(ctx, services)
+    const handled: Promise<void> = chooseDialect(ctx, door, bucketDialect)
+      .then((name) => {
+        const dialect = takesFormDoor(ctx, name) ? forms : (dialects[name] ?? fallback);
+        dialectName = dialect.name;
+        listener.metrics?.track(ctx, dialect.name, res);
+        return dialect.handle(ctx, services);
+      })
       .catch((err: unknown) => {
         log.error({ err, reqId: ctx.requestId }, 'unhandled error');
         if (!res.headersSent) {

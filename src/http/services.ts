@@ -3,6 +3,7 @@ import type { Directory } from '../authz/directory.js';
 import type { Engine } from '../engine/engine.js';
 import type { Credential } from '../auth/s3-verify.js';
 import type { Identity } from '../identity/identity.js';
+import type { DialectDomains } from './front-door.js';
 
 export interface ServerSettings {
   /** Domains under which `<bucket>.<domain>` is virtual-hosted addressing. */
@@ -15,6 +16,8 @@ export interface ServerSettings {
   maxSkewMs: number;
   /** COS download addressing: host `<bucket>-<appid>.<domain>` and path `<path>/<bucket>-<appid>/`. */
   cosDownload?: { domain: string; path: string };
+  /** Hosts whose unsigned requests each XML dialect answers (`<domain>`, `<bucket>.<domain>`); also virtual-hosted domains. */
+  dialectDomains?: DialectDomains;
 }
 
 /** What the front ends need from the running server. */

@@ -337,3 +337,25 @@ def test_bucket_policy_public_access_block_and_ownership(s3):
     finally:
         empty_bucket(s3, name)
         s3.delete_bucket(Bucket=name)
+
+
+def test_unsigned_client_on_public_and_private_buckets(s3, bucket, endpoint):
+    """boto3 with signature_version=UNSIGNED: reads what the ACLs grant AllUsers, writes only where they grant WRITE."""
+    import boto3
+    from botocore import UNSIGNED
+    from botocore.config import Config
+    anon = boto3.client('s3', endpoint_url=endpoint, region_name='us-east-1',
+                        config=Config(signature_version=UNSIGNED, s3={'addressing_style': 'path'}, retries={'max_attempts': 1, 'mode': 'standard'}))
+    s3.put_object(Bucket=bucket, Key='open.txt', Body=b'public', ACL='public-read')
+    s3.put_object(Bucket=bucket, Key='closed.txt', Body=b'private')
+    assert anon.get_object(Bucket=bucket, Key='open.txt')['Body'].read() == b'public'
+    for call in (lambda: anon.get_object(Bucket=bucket, Key='closed.txt'),
+                 lambda: anon.list_objects_v2(Bucket=bucket),
+                 lambda: anon.put_object(Bucket=bucket, Key='new.txt', Body=b'x')):
+        with pytest.raises(ClientError) as e:
+            call()
+        assert e.value.response['Error']['Code'] == 'AccessDenied'
+    s3.put_bucket_acl(Bucket=bucket, ACL='public-read-write')
+    anon.put_object(Bucket=bucket, Key='new.txt', Body=b'from nobody')
+    assert [o['Key'] for o in anon.list_objects_v2(Bucket=bucket)['Contents']] == ['closed.txt', 'new.txt', 'open.txt']
+    assert s3.get_object(Bucket=bucket, Key='new.txt')['Body'].read() == b'from nobody'

@@ -242,3 +242,19 @@ def test_bucket_metadata_and_errors(client, bucket):
     ok(client.getBucketMetadata(bucket))
     fails(client.headBucket('no-such-bucket-' + bucket[-8:]), 404)
     fails(client.getObject(bucket, 'missing', loadStreamInMemory=True), 404, 'NoSuchKey')
+
+
+def test_anonymous_client_reads_public_objects_only(mode, port, client, bucket, request):
+    """An ObsClient without keys sends unsigned requests: it reads a public-read object, not a private one."""
+    ok(client.putObject(bucket, 'public.txt', 'for everyone'))
+    ok(client.putObject(bucket, 'private.txt', 'owner only'))
+    ok(client.setObjectAcl(bucket, 'public.txt', aclControl='public-read'))
+    server = f'http://localhost:{port}' if mode == 'obs' else f'http://127.0.0.1:{port}'
+    anon = ObsClient(access_key_id='', secret_access_key='', server=server, signature=mode, path_style=mode != 'obs', max_retry_count=0)
+    try:
+        got = ok(anon.getObject(bucket, 'public.txt', loadStreamInMemory=True))
+        assert got.buffer == b'for everyone'
+        fails(anon.getObject(bucket, 'private.txt', loadStreamInMemory=True), 403, 'AccessDenied')
+        fails(anon.putObject(bucket, 'new.txt', 'x'), 403, 'AccessDenied')
+    finally:
+        anon.close()

@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { FsBlobStore } from '../../src/blob/fs-store.js';
 import { Engine } from '../../src/engine/engine.js';
 import type { Acl } from '../../src/engine/acl.js';
+import { NO_REFERER_CONFIG, type RefererConfig } from '../../src/authz/referer.js';
 import { BUCKET_SETTINGS, type BucketSettings, type DataRedundancy, type SettingName } from '../../src/engine/settings.js';
 import type { ListOptions } from '../../src/engine/types.js';
 import type { MetadataStore } from '../../src/meta/store.js';
@@ -292,6 +293,8 @@ export function defineEngineConformance(name: string, open: OpenStore): void {
         quota: { bytes: '9223372036854775807' },
         storageClass: { storageClass: 'STANDARD_IA' },
         'oss-bucket-config': { dataRedundancyType: 'ZRS' },
+        dialect: { dialect: 'oss' },
+        referer: { allowEmpty: false, allowTruncateQueryString: true, truncatePath: false, allow: ['http://*.example.com'], deny: ['http://bad.example.com'] },
         policy: { text: '{"Statement":[]}', dialect: 's3' },
         publicAccessBlock: { blockPublicAcls: true, ignorePublicAcls: false, blockPublicPolicy: true, restrictPublicBuckets: false },
         ownershipControls: { objectOwnership: 'BucketOwnerEnforced' },
@@ -305,6 +308,8 @@ export function defineEngineConformance(name: string, open: OpenStore): void {
         quota: 2n ** 63n - 1n,
         storageClass: 'STANDARD_IA',
         dataRedundancy: 'ZRS',
+        dialect: 'oss',
+        referer: legacy.referer as RefererConfig,
         policy: { text: '{"Statement":[]}', dialect: 's3' },
         publicAccessBlock: { blockPublicAcls: true, ignorePublicAcls: false, blockPublicPolicy: true, restrictPublicBuckets: false },
         ownershipControls: 'BucketOwnerEnforced',
@@ -325,6 +330,8 @@ export function defineEngineConformance(name: string, open: OpenStore): void {
       assert.equal(await engine.bucketSetting(fresh, 'quota'), 0n);
       assert.equal(await engine.bucketSetting(fresh, 'storageClass'), 'STANDARD');
       assert.equal(await engine.bucketSetting(fresh, 'dataRedundancy'), 'LRS');
+      assert.equal(await engine.bucketSetting(fresh, 'dialect'), 's3');
+      assert.deepEqual(await engine.bucketSetting(fresh, 'referer'), NO_REFERER_CONFIG);
       assert.equal(await engine.bucketSetting(fresh, 'policy'), null);
       assert.equal(await engine.bucketSetting(fresh, 'publicAccessBlock'), null);
       assert.equal(await engine.bucketSetting(fresh, 'ownershipControls'), null);
