@@ -22,6 +22,11 @@ export const ACTIONS = [
   's3:PutBucketTagging',
   's3:GetBucketAcl',
   's3:PutBucketAcl',
+  's3:GetBucketCORS',
+  's3:PutBucketCORS',
+  's3:GetBucketWebsite',
+  's3:PutBucketWebsite',
+  's3:DeleteBucketWebsite',
   // Stratus names for OSS / OBS bucket operations S3 lacks
   's3:GetBucketInfo',
   's3:GetBucketStorageInfo',

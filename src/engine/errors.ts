@@ -64,7 +64,10 @@ export type ErrorCode =
   | 'MalformedPOSTRequest'
   | 'MaxPostPreDataLengthExceeded'
   | 'InvalidPolicyDocument'
-  | 'UnresolvableGrantByEmailAddress';
+  | 'UnresolvableGrantByEmailAddress'
+  | 'AccessForbidden'
+  | 'NoSuchCORSConfiguration'
+  | 'NoSuchWebsiteConfiguration';
 
 /** Default HTTP status for each neutral code (S3's). Dialects may override. */
 export const DEFAULT_STATUS: Record<ErrorCode, number> = {
@@ -128,6 +131,9 @@ export const DEFAULT_STATUS: Record<ErrorCode, number> = {
   MalformedPOSTRequest: 400,
   MaxPostPreDataLengthExceeded: 400,
   InvalidPolicyDocument: 400,
+  AccessForbidden: 403,
+  NoSuchCORSConfiguration: 404,
+  NoSuchWebsiteConfiguration: 404,
 };
 
 /** Default English messages (S3's wording where S3 has one). */
@@ -182,6 +188,8 @@ export const DEFAULT_MESSAGE: Partial<Record<ErrorCode, string>> = {
   MalformedPOSTRequest: 'The body of your POST request is not well-formed multipart/form-data.',
   MaxPostPreDataLengthExceeded: 'Your POST request fields preceding the upload file were too large.',
   InvalidPolicyDocument: 'Invalid Policy: Invalid JSON.',
+  NoSuchCORSConfiguration: 'The CORS configuration does not exist',
+  NoSuchWebsiteConfiguration: 'The specified bucket does not have a website configuration',
 };
 
 export class StorageError extends Error {

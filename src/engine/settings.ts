@@ -2,6 +2,8 @@ import type { MetaOps } from '../meta/store.js';
 import type { BucketRecord } from '../meta/types.js';
 import { cannedAcl, validateAcl, type Acl } from './acl.js';
 import { StorageError } from './errors.js';
+import { validateCors, type CorsConfig } from '../cors/rules.js';
+import { validateWebsite, type WebsiteConfig } from '../website/config.js';
 
 /**
  * The typed registry of bucket settings (after Garage's `BucketParams`). Each
@@ -108,6 +110,24 @@ export const BUCKET_SETTINGS = {
     },
     encode: (dataRedundancyType) => ({ dataRedundancyType }),
     decode: (doc) => (isObject(doc) && doc.dataRedundancyType === 'ZRS' ? 'ZRS' : 'LRS'),
+  }),
+
+  /** CORS rules (S3 / OBS `?cors`, OSS `?cors`): null, no row, when CORS is not enabled. Neutral form in cors/rules.ts. */
+  cors: setting<CorsConfig | null>({
+    stored: 'cors',
+    defaultFor: () => null,
+    validate: (c) => c === null || validateCors(c),
+    encode: (c) => c ?? undefined,
+    decode: (doc) => (isObject(doc) && Array.isArray(doc.rules) ? (doc as unknown as CorsConfig) : null),
+  }),
+
+  /** Static website hosting (`?website`): null, no row, when the bucket has no website. Neutral form in website/config.ts. */
+  website: setting<WebsiteConfig | null>({
+    stored: 'website',
+    defaultFor: () => null,
+    validate: (c) => c === null || validateWebsite(c),
+    encode: (c) => c ?? undefined,
+    decode: (doc) => (isObject(doc) && Array.isArray(doc.routingRules) ? (doc as unknown as WebsiteConfig) : null),
   }),
 } as const;
 

@@ -1,7 +1,7 @@
 import * as buckets from '../../api/buckets.js';
 import { listObjects } from '../../api/list-objects.js';
 import * as mpu from '../../api/multipart.js';
-import { sharedBucketPostRoutes, sharedObjectRoutes, SHARED_PLAIN_PARAMS } from '../xml/common-routes.js';
+import { corsAndWebsiteRoutes, sharedBucketPostRoutes, sharedObjectRoutes, SHARED_PLAIN_PARAMS } from '../xml/common-routes.js';
 import type { Route } from '../xml/routes.js';
 import * as ossAcl from './acl.js';
 import * as ossBucket from './ops-bucket.js';
@@ -20,6 +20,7 @@ export const OSS_ROUTES: Route[] = [
   { method: 'GET', target: 'bucket', sub: 'location', action: 's3:GetBucketLocation', handler: ossBucket.getBucketLocation },
   { method: 'GET', target: 'bucket', sub: 'stat', action: 's3:GetBucketStorageInfo', handler: ossBucket.getBucketStat },
   { method: 'GET', target: 'bucket', sub: 'uploads', action: 's3:ListBucketMultipartUploads', handler: mpu.listMultipartUploads },
+  ...corsAndWebsiteRoutes(),
   { method: 'GET', target: 'bucket', action: 's3:ListBucket', handler: listObjects },
   { method: 'PUT', target: 'bucket', sub: 'acl', action: 's3:PutBucketAcl', handler: ossAcl.putBucketAcl },
   { method: 'PUT', target: 'bucket', action: 's3:CreateBucket', handler: ossBucket.putBucket },

@@ -17,6 +17,7 @@ import { onVersion } from '../../authz/actions.js';
 import { principalOf, resourceOf } from '../../authz/authorizer.js';
 import { factsOf } from '../../authz/request-facts.js';
 import { checkRoutes, findRoute, type Route, type Target } from './routes.js';
+import { corsHeaders, preflight } from '../../cors/answer.js';
 
 export interface Authenticated {
   accountId: string;
@@ -52,6 +53,10 @@ export function makeXmlDialect(spec: XmlDialectSpec): Dialect {
       try {
         for (const [k, v] of Object.entries(common)) ctx.res.setHeader(k, v);
         const addr = spec.address ? spec.address(ctx, services) : resolveAddress(ctx.header('host'), ctx.rawPath, services.settings.domains);
+        // CORS: a request with an Origin gets the bucket's Access-Control-* headers on every answer, errors included (cors/answer.ts).
+        if (ctx.req.headers.origin !== undefined && ctx.method !== 'OPTIONS') for (const [k, v] of Object.entries(await corsHeaders(ctx, services.engine, addr.bucket))) ctx.res.setHeader(k, (common[k] = v));
+        // A preflight is answered before authentication: browsers never sign it.
+        if (ctx.method === 'OPTIONS') return await sendReply(ctx, await preflight(ctx, services.engine, addr.bucket, addr.key), (doc) => renderXml(doc, vocab.xmlns));
         // A browser form upload carries its signature in the form (the front door started reading it).
         const auth: Authenticated | undefined = hasPostForm(ctx) ? await authenticatePostForm(ctx, services).then((a) => a && { ...a, payload: { kind: 'unsigned' as const } }) : await spec.authenticate(ctx, services, addr);
         if (!auth) throw new StorageError('AccessDenied', 'Anonymous access is not allowed; sign the request.');
