@@ -21,6 +21,7 @@ program
   .option('--region <region>', 'the only region signatures may name, given to new buckets (default: none, any signing region is accepted)')
   .option('--meta <url>', 'metadata store: SQLite file path or postgres:// URL')
   .option('--appid <digits>', 'COS appid of the root account (or STRATUS_APPID)')
+  .option('--website-domain <domain...>', 'website endpoint domain: <bucket>.<domain> serves the static site (default s3-website.<each --domain>)')
   .option('--cos-download-domain <domain>', 'COS download host domain: <bucket>-<appid>.<domain> (default file.localhost)')
   .option('--cos-download-path <path>', 'COS download path form: <path>/<bucket>-<appid>/<file> (default /cos-download)')
   .option('--max-connections <n>', 'concurrent connections accepted (default 1024)')
@@ -38,6 +39,7 @@ program
       fsync: o.fsync === false ? false : undefined,
       logLevel: o.logLevel as string | undefined,
       domains: o.domain as string[] | undefined,
+      websiteDomains: o.websiteDomain as string[] | undefined,
       region: o.region as string | undefined,
       meta: o.meta as string | undefined,
       appid: o.appid as string | undefined,

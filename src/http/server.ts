@@ -7,6 +7,8 @@ import { HttpContext } from './context.js';
 import { formDoor, takesFormDoor } from './form-door.js';
 import { pickDialect, type DialectName } from './front-door.js';
 import type { Services } from './services.js';
+import { websiteAddress } from '../website/address.js';
+import { websiteFrontEnd } from '../website/serve.js';
 
 const unsigned = (req: http.IncomingMessage) => !req.headers.authorization && !(req.url ?? '').includes('?');
 
@@ -67,7 +69,8 @@ export function createHttpServer(
     }
     const ctx = new HttpContext(req, res, log);
     const name = pickDialect(ctx, services.settings.cosDownload);
-    const dialect = takesFormDoor(ctx, name) ? forms : (dialects[name] ?? fallback);
+    // Website endpoints (a website host or the /-/website/ path) are a front end of their own.
+    const dialect = websiteAddress(ctx, services.settings.websiteDomains ?? []) ? websiteFrontEnd : takesFormDoor(ctx, name) ? forms : (dialects[name] ?? fallback);
     // Request lines are info-level: no listener at all when they would be dropped.
     if (log.isLevelEnabled('info')) res.on('finish', () => {
       log.info(

@@ -86,6 +86,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       bodyIdleMs: config.bodyIdleMs,
       maxSkewMs: config.maxSkewMs,
       cosDownload: { domain: config.cosDownloadDomain, path: config.cosDownloadPath },
+      websiteDomains: config.websiteDomains ?? config.domains.map((d) => `s3-website.${d}`),
     },
     lookupCredential: cachedLookup(async (id) => {
       const k = await meta.getAccessKey(id);

@@ -11,6 +11,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Domains for virtual-hosted-style addressing (`<bucket>.<domain>`). */
   domains: string[];
+  /** Website endpoint domains (`<bucket>.<domain>` serves the bucket's static site); unset: `s3-website.<d>` for each of `domains`. */
+  websiteDomains?: string[];
   /**
    * The one region signatures may name (SigV4, OSS V4) and new buckets get.
    * Unset (the default), as MinIO: any signing region is accepted, and a new
@@ -88,6 +90,7 @@ export interface ConfigInput {
   fsync?: boolean | string;
   logLevel?: string;
   domains?: string[] | string;
+  websiteDomains?: string[] | string;
   region?: string;
   meta?: string;
   pgSchema?: string;
@@ -116,6 +119,7 @@ export function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
     fsync: env.STRATUS_FSYNC,
     logLevel: env.STRATUS_LOG_LEVEL,
     domains: env.STRATUS_DOMAINS,
+    websiteDomains: env.STRATUS_WEBSITE_DOMAINS,
     region: env.STRATUS_REGION,
     meta: env.STRATUS_META,
     appid: env.STRATUS_APPID,
@@ -148,6 +152,7 @@ export function resolveConfig(...layers: ConfigInput[]): Config {
       c.logLevel = l.logLevel as LogLevel;
     }
     if (l.domains !== undefined) c.domains = (Array.isArray(l.domains) ? l.domains : l.domains.split(',')).map((d) => d.trim().toLowerCase()).filter(Boolean);
+    if (l.websiteDomains !== undefined) c.websiteDomains = (Array.isArray(l.websiteDomains) ? l.websiteDomains : l.websiteDomains.split(',')).map((d) => d.trim().toLowerCase()).filter(Boolean);
     if (l.region !== undefined) c.region = l.region;
     if (l.meta !== undefined) c.metaUrl = l.meta;
     if (l.pgSchema !== undefined) c.pgSchema = l.pgSchema;
