@@ -31,6 +31,14 @@ export async function corsHeaders(ctx: HttpContext, engine: Engine, bucket: stri
   return allowHeaders(rule, origin, requested);
 }
 
+/** Sets the CORS headers of an actual request on the answer (cheap without an Origin: nothing is read); returns them. */
+export async function applyCors(ctx: HttpContext, engine: Engine, bucket: string | undefined): Promise<Record<string, string>> {
+  if (ctx.req.headers.origin === undefined) return {};
+  const headers = await corsHeaders(ctx, engine, bucket);
+  for (const [k, v] of Object.entries(headers)) ctx.res.setHeader(k, v);
+  return headers;
+}
+
 const NOT_ALLOWED =
   "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.";
 

@@ -2,7 +2,7 @@ import { getObject } from '../api/objects-read.js';
 import type { OpContext } from '../api/op-context.js';
 import { principalOf, resourceOf } from '../authz/authorizer.js';
 import { factsOf } from '../authz/request-facts.js';
-import { corsHeaders } from '../cors/answer.js';
+import { applyCors } from '../cors/answer.js';
 import { isStorageError, StorageError } from '../engine/errors.js';
 import type { BucketRecord } from '../meta/types.js';
 import type { HttpContext } from '../http/context.js';
@@ -40,7 +40,7 @@ export const websiteFrontEnd: Dialect = {
       if (ctx.method !== 'GET' && ctx.method !== 'HEAD') throw new StorageError('MethodNotAllowed', undefined, { Method: ctx.method, ResourceType: 'OBJECT' });
       const bucket = await services.engine.findBucket(addr.bucket);
       if (!bucket) throw new StorageError('NoSuchBucket', undefined, { BucketName: addr.bucket });
-      if (ctx.req.headers.origin !== undefined) for (const [k, v] of Object.entries(await corsHeaders(ctx, services.engine, addr.bucket))) ctx.res.setHeader(k, v);
+      await applyCors(ctx, services.engine, addr.bucket);
       const site = await services.engine.bucketSetting(bucket, 'website');
       if (!site) throw new StorageError('NoSuchWebsiteConfiguration', undefined, { BucketName: addr.bucket });
       await serveSite(ctx, services, addr, bucket, site);
