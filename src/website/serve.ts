@@ -2,7 +2,7 @@ import { getObject } from '../api/objects-read.js';
 import type { OpContext } from '../api/op-context.js';
 import { principalOf, resourceOf } from '../authz/authorizer.js';
 import { factsOf } from '../authz/request-facts.js';
-import { applyCors } from '../cors/answer.js';
+import { applyCors, preflight } from '../cors/answer.js';
 import { isStorageError, StorageError } from '../engine/errors.js';
 import type { BucketRecord } from '../meta/types.js';
 import type { HttpContext } from '../http/context.js';
@@ -26,7 +26,8 @@ const encodeKey = (key: string) => key.split('/').map(encodeURIComponent).join('
  * endpoints answer them (index documents for "directories", the error
  * document, routing rules and redirects, HTML error pages), each object read
  * decided by the authorizer for an anonymous caller (s3:GetObject), so a
- * private bucket's site answers 403.
+ * private bucket's site answers 403. Preflights (OPTIONS) are answered from
+ * the bucket's CORS rules, and every answer carries them.
  */
 export const websiteFrontEnd: Dialect = {
   name: 'website',
@@ -37,6 +38,8 @@ export const websiteFrontEnd: Dialect = {
       ctx.res.setHeader('x-amz-id-2', ctx.hostId);
       ctx.res.setHeader('server', 'Stratus');
       if (!addr) throw new StorageError('InvalidArgument', 'The website address is not valid.');
+      // A page of another site fetching from this one asks first, as on the REST endpoint.
+      if (ctx.method === 'OPTIONS') return await sendReply(ctx, await preflight(ctx, services.engine, addr.bucket, addr.key || undefined), (doc) => renderXml(doc));
       if (ctx.method !== 'GET' && ctx.method !== 'HEAD') throw new StorageError('MethodNotAllowed', undefined, { Method: ctx.method, ResourceType: 'OBJECT' });
       const bucket = await services.engine.findBucket(addr.bucket);
       if (!bucket) throw new StorageError('NoSuchBucket', undefined, { BucketName: addr.bucket });
@@ -59,12 +62,18 @@ async function serveSite(ctx: HttpContext, services: Services, addr: WebsiteAddr
   const early = site.routingRules.find((r) => r.condition?.httpErrorCodeReturnedEquals === undefined && prefixMatches(r, addr.key));
   if (early) return ruleRedirect(ctx, addr, early);
   const isDir = addr.key === '' || addr.key.endsWith('/');
-  const key = isDir && site.indexSuffix !== undefined ? addr.key + site.indexSuffix : addr.key;
+  // S3 serves every directory's own index; OSS with SupportSubDir false serves the root's for all of them.
+  const dir = site.supportSubDir === false ? '' : addr.key;
+  const key = isDir && site.indexSuffix !== undefined ? dir + site.indexSuffix : addr.key;
   const failure = key === '' ? 404 : await serveObject(ctx, services, bucket, key);
   if (failure === undefined) return;
-  // `photos` without its slash, where `photos/index.html` exists: S3 sends the visitor to `photos/`.
-  if (failure === 404 && !isDir && site.indexSuffix !== undefined && (site.supportSubDir ?? true) && (await exists(services, bucket, `${addr.key}/${site.indexSuffix}`)))
-    return redirect(ctx, 302, `${addr.base}${encodeKey(addr.key)}/`);
+  // `photos` without its slash, where `photos/index.html` exists: S3 (and OSS Type 0) sends the visitor to
+  // `photos/`; OSS Type 2 serves that index at once, Type 1 answers 404.
+  const subIndex = `${addr.key}/${site.indexSuffix}`;
+  if (failure === 404 && !isDir && site.indexSuffix !== undefined && site.supportSubDir !== false && site.indexType !== 1 && (await exists(services, bucket, subIndex))) {
+    if (site.indexType !== 2) return redirect(ctx, 302, `${addr.base}${encodeKey(addr.key)}/`);
+    if ((await serveObject(ctx, services, bucket, subIndex)) === undefined) return;
+  }
   const onError = site.routingRules.find((r) => r.condition?.httpErrorCodeReturnedEquals === failure && prefixMatches(r, addr.key));
   if (onError) return ruleRedirect(ctx, addr, onError);
   if (site.errorKey !== undefined) {

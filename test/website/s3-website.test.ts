@@ -4,6 +4,7 @@ import {
   GetBucketWebsiteCommand,
   HeadObjectCommand,
   PutBucketAclCommand,
+  PutBucketCorsCommand,
   PutBucketWebsiteCommand,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
@@ -158,6 +159,19 @@ describe('S3 website configuration and the website endpoint', () => {
       assert.equal(old.status, 301);
       assert.equal(old.headers.location, '/new.html');
     });
+  });
+
+  it('answers preflights from the bucket’s CORS rules, and carries them on its answers', async () => {
+    await srv.s3.send(new PutBucketCorsCommand({ Bucket: priv, CORSConfiguration: { CORSRules: [{ AllowedOrigins: ['http://app.example'], AllowedMethods: ['GET'] }] } }));
+    const pre = await rawRequest(`${srv.url}/-/website/${priv}/index.html`, { method: 'OPTIONS', headers: { origin: 'http://app.example', 'access-control-request-method': 'GET' } });
+    assert.equal(pre.status, 200);
+    assert.equal(pre.headers['access-control-allow-origin'], 'http://app.example');
+    const refused = await rawRequest(`${srv.url}/-/website/${priv}/index.html`, { method: 'OPTIONS', headers: { origin: 'http://evil.example', 'access-control-request-method': 'GET' } });
+    assert.equal(refused.status, 403);
+    assert.match(refused.body.toString(), /Code: AccessForbidden/);
+    const get = await rawRequest(`${srv.url}/-/website/${priv}/`, { headers: { origin: 'http://app.example' } });
+    assert.equal(get.status, 403);
+    assert.equal(get.headers['access-control-allow-origin'], 'http://app.example');
   });
 
   it('delete removes the configuration', async () => {
