@@ -7,7 +7,7 @@ import type { OpContext } from './op-context.js';
 import { tagsFromQuery } from './tagging.js';
 import { flexibleChecksums, h, neutralStorageClass } from './vocabulary.js';
 import { xmlDate } from './dates.js';
-import { websiteRedirectExtra } from '../website/redirect-location.js';
+import { withWebsiteRedirect } from '../website/redirect-location.js';
 
 
 export function storageClassFrom(op: OpContext): string | undefined {
@@ -40,12 +40,6 @@ export async function putObject(op: OpContext): Promise<Reply> {
   if (o.versionId !== 'null') headers[h(op.vocab, 'version-id')] = o.versionId;
   Object.assign(headers, checksumHeaders(op.vocab, o.checksums));
   return { status: 200, headers };
-}
-
-/** An object's extra settings plus the website redirect location a PutObject may carry. */
-function withWebsiteRedirect(op: OpContext, extra: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  const redirect = websiteRedirectExtra(op);
-  return redirect ? { ...extra, ...redirect } : extra;
 }
 
 /** Parses `x-amz-copy-source`: `[/]bucket/key[?versionId=id]`, URL-encoded. */

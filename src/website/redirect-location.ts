@@ -16,3 +16,9 @@ export function websiteRedirectExtra(op: OpContext): Record<string, unknown> | u
     throw new StorageError('InvalidArgument', "The website redirect location must have a prefix of 'http://' or 'https://' or '/'.", { ArgumentName: h(op.vocab, 'website-redirect-location'), ArgumentValue: v });
   return { [WEBSITE_REDIRECT]: v };
 }
+
+/** An object's extra settings plus the website redirect location its write may carry (PutObject, CreateMultipartUpload, POST forms). */
+export function withWebsiteRedirect(op: OpContext, extra: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  const redirect = websiteRedirectExtra(op);
+  return redirect ? { ...extra, ...redirect } : extra;
+}

@@ -1,5 +1,8 @@
 import {
+  CompleteMultipartUploadCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  UploadPartCommand,
   DeleteBucketWebsiteCommand,
   GetBucketWebsiteCommand,
   HeadObjectCommand,
@@ -84,6 +87,15 @@ describe('S3 website configuration and the website endpoint', () => {
     const got = await srv.s3.send(new GetBucketWebsiteCommand({ Bucket: priv }));
     assert.equal(got.IndexDocument?.Suffix, 'index.html');
     assert.equal(got.RedirectAllRequestsTo, undefined);
+  });
+
+  it('keeps x-amz-website-redirect-location from PutObject and multipart uploads; refuses one that is no path or URL', async () => {
+    const up = await srv.s3.send(new CreateMultipartUploadCommand({ Bucket: priv, Key: 'mpu.html', WebsiteRedirectLocation: 'https://elsewhere.example/' }));
+    const part = await srv.s3.send(new UploadPartCommand({ Bucket: priv, Key: 'mpu.html', UploadId: up.UploadId, PartNumber: 1, Body: 'x' }));
+    await srv.s3.send(new CompleteMultipartUploadCommand({ Bucket: priv, Key: 'mpu.html', UploadId: up.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
+    assert.equal((await srv.s3.send(new HeadObjectCommand({ Bucket: priv, Key: 'mpu.html' }))).WebsiteRedirectLocation, 'https://elsewhere.example/');
+    await assert.rejects(put(priv, 'bad.html', 'x', { WebsiteRedirectLocation: 'elsewhere' }), (e: SdkError) => e.name === 'InvalidArgument' && e.$metadata?.httpStatusCode === 400);
+    await assert.rejects(srv.s3.send(new HeadObjectCommand({ Bucket: priv, Key: 'bad.html' })));
   });
 
   it('the REST endpoint keeps answering XML', async () => {
