@@ -34,6 +34,9 @@ export const ACTIONS = [
   's3:PutBucketQuota',
   's3:GetBucketStoragePolicy',
   's3:PutBucketStoragePolicy',
+  // OSS hotlink protection (oss:PutBucketReferer / oss:GetBucketReferer)
+  's3:GetBucketReferer',
+  's3:PutBucketReferer',
   /** OBS: the SDKs' unsigned signature-negotiation probe (HEAD [/bucket]?apiversion). */
   's3:GetApiVersion',
   // object level

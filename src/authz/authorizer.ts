@@ -4,6 +4,7 @@ import type { Directory } from './directory.js';
 import type { Principal } from './principal.js';
 import type { RequestFacts } from './request-facts.js';
 import { ACCOUNT_ACTIONS, ANONYMOUS_ACTIONS, type Action } from './actions.js';
+import { dialectGates } from './dialect-gates.js';
 
 export type { Principal } from './principal.js';
 export { principalOf } from './principal.js';
@@ -41,6 +42,7 @@ export class Authorizer {
 
   async authorize(principal: Principal, action: Action, resource: Resource, facts?: RequestFacts): Promise<void> {
     for (const o of this.observers) o(principal, action, resource, facts);
+    await dialectGates(this.engine, principal, action, resource, facts);
     if (principal.kind === 'anonymous') {
       if (ANONYMOUS_ACTIONS.has(action)) return;
       throw new StorageError('AccessDenied', 'Anonymous access is not allowed; sign the request.');

@@ -18,6 +18,9 @@ program
   .option('--no-fsync', 'do not fsync objects and metadata (faster, not power-loss safe)')
   .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
   .option('--domain <name...>', 'domain(s) for virtual-hosted-style addressing')
+  .option('--s3-domain <name...>', 'domain(s) whose unsigned requests S3 answers (also virtual-hosted)')
+  .option('--oss-domain <name...>', 'domain(s) whose unsigned requests OSS answers (also virtual-hosted)')
+  .option('--obs-domain <name...>', 'domain(s) whose unsigned requests OBS answers (also virtual-hosted)')
   .option('--region <region>', 'the only region signatures may name, given to new buckets (default: none, any signing region is accepted)')
   .option('--meta <url>', 'metadata store: SQLite file path or postgres:// URL')
   .option('--appid <digits>', 'COS appid of the root account (or STRATUS_APPID)')
@@ -40,6 +43,9 @@ program
       logLevel: o.logLevel as string | undefined,
       domains: o.domain as string[] | undefined,
       websiteDomains: o.websiteDomain as string[] | undefined,
+      s3Domains: o.s3Domain as string[] | undefined,
+      ossDomains: o.ossDomain as string[] | undefined,
+      obsDomains: o.obsDomain as string[] | undefined,
       region: o.region as string | undefined,
       meta: o.meta as string | undefined,
       appid: o.appid as string | undefined,

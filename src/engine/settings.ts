@@ -4,6 +4,7 @@ import { cannedAcl, validateAcl, type Acl } from './acl.js';
 import { StorageError } from './errors.js';
 import { validateCors, type CorsConfig } from '../cors/rules.js';
 import { validateWebsite, type WebsiteConfig } from '../website/config.js';
+import { isNoRefererConfig, NO_REFERER_CONFIG, validateRefererConfig, type RefererConfig } from '../authz/referer.js';
 
 /**
  * The typed registry of bucket settings (after Garage's `BucketParams`). Each
@@ -42,6 +43,9 @@ export type TagSet = Record<string, string>;
 export const MAX_QUOTA = 2n ** 63n - 1n;
 
 export type DataRedundancy = 'LRS' | 'ZRS';
+
+export const BUCKET_DIALECTS = ['s3', 'oss', 'obs'] as const;
+export type BucketDialect = (typeof BUCKET_DIALECTS)[number];
 
 const setting = <T>(s: BucketSetting<T>): BucketSetting<T> => s;
 const isObject = (d: unknown): d is Record<string, unknown> => typeof d === 'object' && d !== null && !Array.isArray(d);
@@ -128,6 +132,31 @@ export const BUCKET_SETTINGS = {
     validate: (c) => c === null || validateWebsite(c),
     encode: (c) => c ?? undefined,
     decode: (doc) => (isObject(doc) && Array.isArray(doc.routingRules) ? (doc as unknown as WebsiteConfig) : null),
+  }),
+
+  /**
+   * The dialect whose API created the bucket: an unsigned request that names
+   * no dialect (no signature, no dialect header, no dialect host) is answered
+   * in it, so `oss2.AnonymousAuth` gets OSS's answers. S3 (no row) for the
+   * rest; COS JSON v4 creates no buckets.
+   */
+  dialect: setting<BucketDialect>({
+    stored: 'dialect',
+    defaultFor: () => 's3',
+    validate: (d) => {
+      if (!BUCKET_DIALECTS.includes(d)) throw new StorageError('InvalidArgument', `unknown dialect ${String(d)}`);
+    },
+    encode: (dialect) => (dialect === 's3' ? undefined : { dialect }),
+    decode: (doc) => (isObject(doc) && BUCKET_DIALECTS.includes(doc.dialect as BucketDialect) ? (doc.dialect as BucketDialect) : 's3'),
+  }),
+
+  /** OSS hotlink protection (PutBucketReferer), see authz/referer.ts; no row: none. */
+  referer: setting<RefererConfig>({
+    stored: 'referer',
+    defaultFor: () => NO_REFERER_CONFIG,
+    validate: validateRefererConfig,
+    encode: (c) => (isNoRefererConfig(c) ? undefined : c),
+    decode: (doc) => (isObject(doc) ? { ...NO_REFERER_CONFIG, ...(doc as Partial<RefererConfig>) } : NO_REFERER_CONFIG),
   }),
 } as const;
 

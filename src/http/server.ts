@@ -5,7 +5,7 @@ import { setBodyDeadline } from './body.js';
 import { continueOnFirstRead } from './expect-continue.js';
 import { HttpContext } from './context.js';
 import { formDoor, takesFormDoor } from './form-door.js';
-import { pickDialect, type DialectName } from './front-door.js';
+import { bucketNamed, chooseDialect, type DialectName } from './front-door.js';
 import type { Services } from './services.js';
 import { websiteAddress } from '../website/address.js';
 import { websiteFrontEnd } from '../website/serve.js';
@@ -51,6 +51,18 @@ export function createHttpServer(
   const inFlight = new Map<Promise<void>, http.ServerResponse>();
   let draining = false;
   const forms = formDoor(dialects, fallback);
+  const { settings } = services;
+  const door = {
+    cosDownload: settings.cosDownload,
+    dialectDomains: settings.dialectDomains,
+    bucketOf: (ctx: HttpContext) => bucketNamed(ctx, settings.domains),
+  };
+  // The dialect that created a bucket, for unsigned requests that name none (a missing bucket: S3).
+  const bucketDialect = (bucket: string): Promise<DialectName | undefined> =>
+    services.engine
+      .lookupBucket(bucket)
+      .then((b) => services.engine.bucketSetting(b, 'dialect'))
+      .catch(() => undefined);
   // requestTimeout stays off: it would cut a long upload with a bare 408; bodies have their own deadline (body.ts).
   // Timeouts are checked every connectionsCheckingInterval, so it follows the headers timeout.
   const options: http.ServerOptions = {
@@ -68,18 +80,22 @@ export function createHttpServer(
       return;
     }
     const ctx = new HttpContext(req, res, log);
-    const name = pickDialect(ctx, services.settings.cosDownload);
-    // Website endpoints (a website host or the /-/website/ path) are a front end of their own.
-    const dialect = websiteAddress(ctx, services.settings.websiteDomains ?? []) ? websiteFrontEnd : takesFormDoor(ctx, name) ? forms : (dialects[name] ?? fallback);
+    let dialectName = fallback.name;
     // Request lines are info-level: no listener at all when they would be dropped.
     if (log.isLevelEnabled('info')) res.on('finish', () => {
       log.info(
-        { reqId: ctx.requestId, dialect: dialect.name, method: ctx.method, path: ctx.rawPath, status: res.statusCode, ms: Date.now() - ctx.startedAt },
+        { reqId: ctx.requestId, dialect: dialectName, method: ctx.method, path: ctx.rawPath, status: res.statusCode, ms: Date.now() - ctx.startedAt },
         'request',
       );
     });
-    const handled: Promise<void> = dialect
-      .handle(ctx, services)
+    // Website endpoints (a website host or the /-/website/ path) are a front end of their own, chosen before any dialect.
+    const site = websiteAddress(ctx, services.settings.websiteDomains ?? []) !== undefined;
+    const handled: Promise<void> = (site ? Promise.resolve(undefined) : chooseDialect(ctx, door, bucketDialect))
+      .then((name) => {
+        const dialect = name === undefined ? websiteFrontEnd : takesFormDoor(ctx, name) ? forms : (dialects[name] ?? fallback);
+        dialectName = dialect.name;
+        return dialect.handle(ctx, services);
+      })
       .catch((err: unknown) => {
         log.error({ err, reqId: ctx.requestId }, 'unhandled error');
         if (!res.headersSent) {

@@ -2,6 +2,7 @@ import type { Authorizer } from '../authz/authorizer.js';
 import type { Directory } from '../authz/directory.js';
 import type { Engine } from '../engine/engine.js';
 import type { Credential } from '../auth/s3-verify.js';
+import type { DialectDomains } from './front-door.js';
 
 export interface ServerSettings {
   /** Domains under which `<bucket>.<domain>` is virtual-hosted addressing. */
@@ -16,6 +17,8 @@ export interface ServerSettings {
   cosDownload?: { domain: string; path: string };
   /** Website endpoints: `<bucket>.<website domain>` serves the bucket's static site (website/serve.ts). */
   websiteDomains?: string[];
+  /** Hosts whose unsigned requests each XML dialect answers (`<domain>`, `<bucket>.<domain>`); also virtual-hosted domains. */
+  dialectDomains?: DialectDomains;
 }
 
 /** What the front ends need from the running server. */

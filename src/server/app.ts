@@ -81,7 +81,9 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     authorizer,
     directory,
     settings: {
-      domains: config.domains,
+      // Each dialect's own domains are virtual-hosted domains too; the longest suffix is tried first.
+      domains: [...new Set([...config.domains, ...config.s3Domains, ...config.ossDomains, ...config.obsDomains])].sort((a, b) => b.length - a.length),
+      dialectDomains: { s3: config.s3Domains, oss: config.ossDomains, obs: config.obsDomains },
       ...(config.region !== undefined ? { region: config.region } : {}),
       bodyIdleMs: config.bodyIdleMs,
       maxSkewMs: config.maxSkewMs,

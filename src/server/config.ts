@@ -14,6 +14,17 @@ export interface Config {
   /** Website endpoint domains (`<bucket>.<domain>` serves the bucket's static site); unset: `s3-website.<d>` for each of `domains`. */
   websiteDomains?: string[];
   /**
+   * Per-dialect domains: an unsigned request (no signature, no dialect
+   * header) sent to `<domain>` or `<bucket>.<domain>` is answered by that
+   * dialect; they are virtual-hosted domains as well. Default: none (OSS's
+   * own endpoint names, `oss-<region>.aliyuncs.com`, are always OSS's).
+   * Otherwise an unsigned request is answered by the dialect that created
+   * its bucket, else S3.
+   */
+  s3Domains: string[];
+  ossDomains: string[];
+  obsDomains: string[];
+  /**
    * The one region signatures may name (SigV4, OSS V4) and new buckets get.
    * Unset (the default), as MinIO: any signing region is accepted, and a new
    * bucket takes the region its creation was signed for (us-east-1 when the
@@ -54,6 +65,9 @@ export const DEFAULTS: Config = {
   fsync: true,
   logLevel: 'info',
   domains: ['localhost'],
+  s3Domains: [],
+  ossDomains: [],
+  obsDomains: [],
   appid: '1250000000',
   cosDownloadDomain: 'file.localhost',
   cosDownloadPath: '/cos-download',
@@ -91,6 +105,9 @@ export interface ConfigInput {
   logLevel?: string;
   domains?: string[] | string;
   websiteDomains?: string[] | string;
+  s3Domains?: string[] | string;
+  ossDomains?: string[] | string;
+  obsDomains?: string[] | string;
   region?: string;
   meta?: string;
   pgSchema?: string;
@@ -120,6 +137,9 @@ export function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
     logLevel: env.STRATUS_LOG_LEVEL,
     domains: env.STRATUS_DOMAINS,
     websiteDomains: env.STRATUS_WEBSITE_DOMAINS,
+    s3Domains: env.STRATUS_S3_DOMAINS,
+    ossDomains: env.STRATUS_OSS_DOMAINS,
+    obsDomains: env.STRATUS_OBS_DOMAINS,
     region: env.STRATUS_REGION,
     meta: env.STRATUS_META,
     appid: env.STRATUS_APPID,
@@ -138,9 +158,14 @@ export function fromFile(file: string): ConfigInput {
   return doc;
 }
 
+/** A list of domains from an array or comma-separated text, lower-cased. */
+function domainList(v: string[] | string): string[] {
+  return (Array.isArray(v) ? v : v.split(',')).map((d) => d.trim().toLowerCase()).filter(Boolean);
+}
+
 /** Layers sources, later ones winning: defaults, config file, environment, flags. */
 export function resolveConfig(...layers: ConfigInput[]): Config {
-  const c: Config = { ...DEFAULTS, domains: [...DEFAULTS.domains] };
+  const c: Config = { ...DEFAULTS, domains: [...DEFAULTS.domains], s3Domains: [], ossDomains: [], obsDomains: [] };
   for (const l of layers) {
     if (l.data !== undefined) c.dataDir = l.data;
     if (l.address !== undefined) Object.assign(c, parseAddress(l.address));
@@ -151,8 +176,11 @@ export function resolveConfig(...layers: ConfigInput[]): Config {
       if (!LEVELS.has(l.logLevel)) throw new Error(`invalid log level "${l.logLevel}"`);
       c.logLevel = l.logLevel as LogLevel;
     }
-    if (l.domains !== undefined) c.domains = (Array.isArray(l.domains) ? l.domains : l.domains.split(',')).map((d) => d.trim().toLowerCase()).filter(Boolean);
-    if (l.websiteDomains !== undefined) c.websiteDomains = (Array.isArray(l.websiteDomains) ? l.websiteDomains : l.websiteDomains.split(',')).map((d) => d.trim().toLowerCase()).filter(Boolean);
+    if (l.domains !== undefined) c.domains = domainList(l.domains);
+    if (l.s3Domains !== undefined) c.s3Domains = domainList(l.s3Domains);
+    if (l.ossDomains !== undefined) c.ossDomains = domainList(l.ossDomains);
+    if (l.obsDomains !== undefined) c.obsDomains = domainList(l.obsDomains);
+    if (l.websiteDomains !== undefined) c.websiteDomains = domainList(l.websiteDomains);
     if (l.region !== undefined) c.region = l.region;
     if (l.meta !== undefined) c.metaUrl = l.meta;
     if (l.pgSchema !== undefined) c.pgSchema = l.pgSchema;

@@ -509,3 +509,31 @@ def test_single_use_signature_cannot_be_replayed(cos, bucket, folder):
     ok(cos.upload_file_from_buffer(UploadFileFromBufferRequest(bucket, path, b'y')))
     err(cos._file_op.send_request('POST', bucket, path, headers=headers, data=json.dumps({'op': 'delete'}), timeout=30), -77,
         'a single-use signature used twice')
+
+
+# --- authority: unsigned downloads (plain urllib, no SDK) ---------------------------------------------
+
+def _unsigned_status(url):
+    import urllib.error
+    import urllib.request
+    try:
+        with urllib.request.urlopen(url, timeout=30) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def test_authority_decides_unsigned_downloads(cos, bucket, folder):
+    """eWPrivateRPublic downloads without a signature; eWRPrivate and eInvalid (in a private bucket) do not.
+    The public case needs the authorizer's AllUsers decision (authz-policy) merged."""
+    for name, authority in (('pub.txt', 'eWPrivateRPublic'), ('priv.txt', 'eWRPrivate'), ('inh.txt', 'eInvalid')):
+        ok(cos.upload_file_from_buffer(UploadFileFromBufferRequest(bucket, folder + name, name.encode())))
+        req = UpdateFileRequest(bucket, folder + name)
+        req.set_authority(authority)
+        ok(cos.update_file(req))
+    url = 'http://%s-%d.%s:%d%s' % (bucket, APPID, DOWNLOAD_DOMAIN, PORT, folder)
+    assert _unsigned_status(url + 'priv.txt')[0] == 403
+    assert _unsigned_status(url + 'inh.txt')[0] == 403
+    # A broken signature is refused, never served as if unsigned.
+    assert _unsigned_status(url + 'pub.txt?sign=garbage')[0] in (400, 403)
+    assert _unsigned_status(url + 'pub.txt') == (200, b'pub.txt')

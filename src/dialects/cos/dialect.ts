@@ -18,7 +18,7 @@ import type { Dialect } from '../dialect.js';
 import { authenticate } from './authenticate.js';
 import { download } from './download.js';
 import { CosError, reading, toCosError } from './errors.js';
-import type { CosHandler } from './op.js';
+import { bucketUnder, type CosHandler } from './op.js';
 import { copyFile, deleteFile, MAX_SIMPLE_UPLOAD, moveFile, statFile, updateFile, upload } from './ops-files.js';
 import { createFolder, deleteFolder, listFolderOp, statFolder, updateFolder } from './ops-folders.js';
 import { sliceData, sliceFinish, sliceInit, sliceList } from './ops-slices.js';
@@ -177,8 +177,9 @@ async function dispatch(ctx: HttpContext, services: Services, t: CosTarget, auth
     const { token, expiresAt } = onceToken(auth, skewS);
     if (!(await engine.useOnce('cos-once', token, expiresAt))) throw new CosError('ERROR_PROXY_AUTH_REPLAY_ATTACH');
   }
-  const bucket = await engine.findBucket(t.bucket);
-  if (!bucket || bucket.ownerId !== auth.accountId) throw new CosError('ERROR_CMD_COS_INDEX_ERROR', 'no such bucket for this appid');
+  const bucket = await bucketUnder(services, t);
+  if (!bucket) throw new CosError('ERROR_CMD_COS_INDEX_ERROR', 'no such bucket for this appid');
+  // The authorizer's COS gate holds the signer to the bucket owner's appid (authz/cos-authority.ts).
   await services.authorizer.authorize({ kind: 'root', accountId: auth.accountId }, route.action, resourceOf(t.bucket, t.key), factsOf(ctx, 'cos', 'header'));
 
   const h = route.handler;

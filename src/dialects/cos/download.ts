@@ -3,8 +3,9 @@
  * download host `<bucket>-<appid>.<domain>/<path>` or the path form
  * `<download path>/<bucket>-<appid>/<path>`, with a single range. The request
  * carries a download signature (`?sign=`, from sign_download or a multi-use
- * signature; or the Authorization header): files are private until access
- * control lands and can open public-read ones (authority eWPrivateRPublic).
+ * signature; or the Authorization header), or none: an unsigned download is
+ * anonymous and gets what the file's authority (eWPrivateRPublic: public
+ * read; eInvalid: its bucket's) allows, as the authorizer decides.
  */
 import { checkCosUse } from '../../auth/cos-v4.js';
 import { factsOf } from '../../authz/request-facts.js';
@@ -18,7 +19,8 @@ import { contentHeader, wireCustomHeaders } from '../../api/header-values.js';
 import { customHeadersOf } from './attrs.js';
 import { authenticate } from './authenticate.js';
 import { toCosError } from './errors.js';
-import { downloadSettings } from './op.js';
+import { bucketUnder, downloadSettings } from './op.js';
+import type { Principal } from '../../authz/principal.js';
 import { fileidOf, parseDownload } from './paths.js';
 
 const SMALL_BODY = 64 * 1024;
@@ -44,12 +46,14 @@ export async function download(ctx: HttpContext, services: Services): Promise<vo
     if (!t || t.folder) return sendDownloadError(ctx, 404, 'file does not exist');
     // Not form-decoded: the SDKs put the Base64 signature in the URL as is, '+' included.
     const sign = ctx.query.get('sign') ?? ctx.header('authorization');
-    const auth = await authenticate(services, t, sign ?? undefined);
-    checkCosUse(auth, 'download', { fileid: fileidOf(t), path: t.path }, Math.floor(Date.now() / 1000), services.settings.maxSkewMs / 1000);
+    // A download without any signature is anonymous: the file's (or its bucket's) authority decides.
+    // A signature that is there, even empty or malformed, is verified and never downgraded.
+    const auth = sign === undefined ? undefined : await authenticate(services, t, sign);
+    if (auth) checkCosUse(auth, 'download', { fileid: fileidOf(t), path: t.path }, Math.floor(Date.now() / 1000), services.settings.maxSkewMs / 1000);
     const engine = services.engine;
-    const bucket = await engine.findBucket(t.bucket);
-    if (!bucket || bucket.ownerId !== auth.accountId) return sendDownloadError(ctx, 404, 'file does not exist');
-    await services.authorizer.authorize({ kind: 'root', accountId: auth.accountId }, 's3:GetObject', resourceOf(t.bucket, t.key), factsOf(ctx, 'cos', 'query'));
+    if (!(await bucketUnder(services, t))) return sendDownloadError(ctx, 404, 'file does not exist');
+    const principal: Principal = auth ? { kind: 'root', accountId: auth.accountId } : { kind: 'anonymous' };
+    await services.authorizer.authorize(principal, 's3:GetObject', resourceOf(t.bucket, t.key), factsOf(ctx, 'cos', !auth ? 'none' : ctx.query.has('sign') ? 'query' : 'header'));
     const o = await engine.getObject(t.bucket, t.key);
     const headers: Record<string, string | number> = {
       ...wireCustomHeaders(customHeadersOf(o.meta)),

@@ -20,6 +20,17 @@ export interface CosOp {
 /** An operation answers its `data` object, or undefined for a reply without one. */
 export type CosHandler = (op: CosOp) => Promise<Record<string, unknown> | undefined>;
 
+/**
+ * The bucket a COS address names: `<bucket>` under `<appid>`, i.e. owned by
+ * the account the appid names; undefined otherwise (another account's bucket
+ * of that name is not there for this appid).
+ */
+export async function bucketUnder(services: Services, t: { appid: string; bucket: string }): Promise<BucketRecord | undefined> {
+  const { engine } = services;
+  const [bucket, account] = await Promise.all([engine.findBucket(t.bucket), engine.getAccountByAppid(t.appid)]);
+  return bucket && account && bucket.ownerId === account.id ? bucket : undefined;
+}
+
 export function downloadSettings(services: Services) {
   return services.settings.cosDownload ?? DEFAULT_DOWNLOAD;
 }

@@ -52,7 +52,8 @@ export async function createBucket(op: OpContext): Promise<Reply> {
   }
   if (region !== undefined && region !== '' && !/^[a-z0-9-]{1,64}$/.test(region))
     throw new StorageError('InvalidLocationConstraint', 'The specified location-constraint is not valid', { LocationConstraint: region });
-  const settings: BucketSettings = {};
+  // `dialect`: unsigned requests naming no dialect get OBS's answers for this bucket (http/front-door.ts).
+  const settings: BucketSettings = { dialect: 'obs' };
   const acl = aclFromHeaders(op, op.caller.accountId);
   if (acl) settings.acl = acl;
   const sc = op.http.header(h(op.vocab, 'storage-class')) ?? op.http.header('x-default-storage-class');

@@ -7,10 +7,6 @@ import { obsAwsVocabulary, obsVocabulary } from './vocabulary.js';
 /** OBS mode, or the SDKs' AWS-compatible mode (V2 signature, `x-amz-` names), chosen by the request's credentials. */
 const vocabularyOf = (ctx: HttpContext) => (obsFamilyOf(ctx.header('authorization'), ctx.query) === 'v2' ? obsAwsVocabulary : obsVocabulary);
 
-/** The SDKs' unsigned signature-negotiation probe (HEAD [/bucket]?apiversion, nothing else): the only unsigned request served. */
-const isApiVersionProbe = (ctx: HttpContext, key: string | undefined) =>
-  ctx.method === 'HEAD' && ctx.query.size === 1 && ctx.query.has('apiversion') && key === undefined;
-
 /** The Huawei OBS front end: OBS signatures (both families), OBS routing, OBS's errors. */
 export const obsDialect = makeXmlDialect({
   name: 'obs',
@@ -25,9 +21,7 @@ export const obsDialect = makeXmlDialect({
       services.lookupCredential,
       { maxSkewMs: services.settings.maxSkewMs },
     );
-    if (auth) return { accountId: auth.credential.owner, payload: { kind: 'unsigned' } };
-    if (isApiVersionProbe(ctx, addr.key)) return { accountId: '', payload: { kind: 'unsigned' } };
-    return undefined;
+    return auth && { accountId: auth.credential.owner, payload: { kind: 'unsigned' } };
   },
   routes: OBS_ROUTES,
   plainParam: obsPlainParam,

@@ -101,7 +101,8 @@ export async function putBucket(op: OpContext): Promise<Reply> {
       config.dataRedundancyType = r;
     }
   }
-  const settings: BucketSettings = { dataRedundancy: config.dataRedundancyType, storageClass: config.storageClass };
+  // `dialect`: unsigned requests naming no dialect get OSS's answers for this bucket (http/front-door.ts).
+  const settings: BucketSettings = { dataRedundancy: config.dataRedundancyType, storageClass: config.storageClass, dialect: 'oss' };
   if (acl) settings.acl = acl;
   await op.services.engine.createBucket(op.caller, op.bucket!, { region: op.signingRegion ?? op.services.settings.region, settings });
   return { status: 200, headers: { location: `/${op.bucket}` } };

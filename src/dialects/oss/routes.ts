@@ -6,6 +6,7 @@ import type { Route } from '../xml/routes.js';
 import * as ossAcl from './acl.js';
 import * as ossBucket from './ops-bucket.js';
 import * as ossObject from './ops-object.js';
+import * as ossReferer from './referer.js';
 
 /**
  * OSS's operations, first match wins: rows with a sub-resource or header
@@ -17,12 +18,14 @@ export const OSS_ROUTES: Route[] = [
 
   { method: 'GET', target: 'bucket', sub: 'acl', action: 's3:GetBucketAcl', handler: ossAcl.getBucketAcl },
   { method: 'GET', target: 'bucket', sub: 'bucketInfo', action: 's3:GetBucketInfo', handler: ossBucket.getBucketInfo },
+  { method: 'GET', target: 'bucket', sub: 'referer', action: 's3:GetBucketReferer', handler: ossReferer.getBucketReferer },
   { method: 'GET', target: 'bucket', sub: 'location', action: 's3:GetBucketLocation', handler: ossBucket.getBucketLocation },
   { method: 'GET', target: 'bucket', sub: 'stat', action: 's3:GetBucketStorageInfo', handler: ossBucket.getBucketStat },
   { method: 'GET', target: 'bucket', sub: 'uploads', action: 's3:ListBucketMultipartUploads', handler: mpu.listMultipartUploads },
   ...corsAndWebsiteRoutes(),
   { method: 'GET', target: 'bucket', action: 's3:ListBucket', handler: listObjects },
   { method: 'PUT', target: 'bucket', sub: 'acl', action: 's3:PutBucketAcl', handler: ossAcl.putBucketAcl },
+  { method: 'PUT', target: 'bucket', sub: 'referer', action: 's3:PutBucketReferer', handler: ossReferer.putBucketReferer },
   { method: 'PUT', target: 'bucket', action: 's3:CreateBucket', handler: ossBucket.putBucket },
   { method: 'HEAD', target: 'bucket', action: 's3:ListBucket', handler: buckets.headBucket },
   { method: 'DELETE', target: 'bucket', action: 's3:DeleteBucket', handler: buckets.deleteBucket },

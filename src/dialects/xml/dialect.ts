@@ -16,6 +16,7 @@ import { sendXmlError } from './errors.js';
 import { onVersion } from '../../authz/actions.js';
 import { principalOf, resourceOf } from '../../authz/authorizer.js';
 import { factsOf } from '../../authz/request-facts.js';
+import { ANONYMOUS_OWNER_ID } from '../../authz/anonymous.js';
 import { checkRoutes, findRoute, type Route, type Target } from './routes.js';
 import { applyCors, preflight } from '../../cors/answer.js';
 
@@ -59,15 +60,17 @@ export function makeXmlDialect(spec: XmlDialectSpec): Dialect {
         if (ctx.method === 'OPTIONS') return await sendReply(ctx, await preflight(ctx, services.engine, addr.bucket, addr.key), (doc) => renderXml(doc, vocab.xmlns));
         // A browser form upload carries its signature in the form (the front door started reading it).
         const auth: Authenticated | undefined = hasPostForm(ctx) ? await authenticatePostForm(ctx, services).then((a) => a && { ...a, payload: { kind: 'unsigned' as const } }) : await spec.authenticate(ctx, services, addr);
-        if (!auth) throw new StorageError('AccessDenied', 'Anonymous access is not allowed; sign the request.');
+        // No signature anywhere (a malformed one has thrown): the request is anonymous and the authorizer decides.
+        const caller = auth?.accountId || ANONYMOUS_OWNER_ID;
         // Every write path (PUT, copy, multipart, POST): encryption asked for and not built is refused before any byte is stored.
         if (ctx.method === 'PUT' || ctx.method === 'POST') refuseServerSideEncryption(Object.keys(ctx.req.headers));
         const target: Target = !addr.bucket ? 'service' : addr.key === undefined ? 'bucket' : 'object';
         const route = findRoute(spec.routes, ctx.method, target, ctx.query, ctx.req.headers, spec.plainParam);
         if (route === 'method') throw new StorageError('MethodNotAllowed', undefined, { Method: ctx.method, ResourceType: target.toUpperCase() });
-        if (route === 'sub') throw new StorageError('NotImplemented', 'This operation is not implemented by Stratus yet');
-        const principal = principalOf(auth.accountId);
-        const facts = factsOf(ctx, spec.name as 's3' | 'oss' | 'obs', hasPostForm(ctx) ? 'post' : ctx.header('authorization') ? 'header' : 'query');
+        // An unsigned caller may do nothing Stratus lacks: refused, as the clouds refuse what no grant allows.
+        if (route === 'sub') throw auth ? new StorageError('NotImplemented', 'This operation is not implemented by Stratus yet') : new StorageError('AccessDenied', 'Access Denied');
+        const principal = principalOf(auth?.accountId ?? '');
+        const facts = factsOf(ctx, spec.name as 's3' | 'oss' | 'obs', !auth ? 'none' : hasPostForm(ctx) ? 'post' : ctx.header('authorization') ? 'header' : 'query');
         const versionId = addr.key === undefined ? undefined : (ctx.query.get('versionId') ?? undefined);
         await services.authorizer.authorize(principal, onVersion(route.action, versionId), resourceOf(addr.bucket, addr.key), facts);
         if (route.readsCopySource) {
@@ -80,11 +83,11 @@ export function makeXmlDialect(spec: XmlDialectSpec): Dialect {
           http: ctx,
           services,
           vocab,
-          caller: { accountId: auth.accountId },
+          caller: { accountId: caller },
           bucket: addr.bucket,
           key: addr.key,
-          payload: auth.payload,
-          ...(auth.region !== undefined ? { signingRegion: auth.region } : {}),
+          payload: auth?.payload ?? { kind: 'unsigned' },
+          ...(auth?.region !== undefined ? { signingRegion: auth.region } : {}),
         };
         const reply = await route.handler(op);
         await sendReply(ctx, reply, (doc) => renderXml(doc, vocab.xmlns));
