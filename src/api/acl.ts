@@ -1,6 +1,7 @@
 import * as acls from '../engine/acl.js';
 import { StorageError, isStorageError } from '../engine/errors.js';
 import type { Reply } from '../http/reply.js';
+import { isPublicAcl } from '../authz/acl-eval.js';
 import { readVerifiedBody } from './body.js';
 import type { OpContext } from './op-context.js';
 import { h, type Vocabulary } from './vocabulary.js';
@@ -13,7 +14,9 @@ import { asArray, parseXmlBody } from './xml.js';
  * AccessControlPolicy document, all stored as the engine's neutral ACL.
  * S3 and OBS's AWS-compatible mode name grantees with xsi:type and group
  * URIs; OBS's own mode names a group `<Canned>Everyone</Canned>` and may mark
- * grants `<Delivered>`. Stored and returned, not enforced (yet).
+ * grants `<Delivered>`. The authorizer enforces them (src/authz/acl-eval.ts).
+ * Grants by e-mail address resolve through the Directory on PUT ?acl;
+ * grants to account ids it does not know are refused, as S3 refuses them.
  */
 const OBS_GROUPS: Record<acls.AclGroup, string> = { AllUsers: 'Everyone', AuthenticatedUsers: 'AuthenticatedUsers', LogDelivery: 'LogDelivery' };
 const S3_GROUP_URI = 'http://acs.amazonaws.com/groups/';
@@ -46,8 +49,7 @@ function groupFrom(name: string): acls.AclGroup | undefined {
 }
 
 const badGrantee = (what: string, value: string) => new StorageError('InvalidArgument', `Invalid grantee ${what}`, { ArgumentName: what, ArgumentValue: value });
-// Accounts have no e-mail address here, so none resolves: S3's answer for an address that
-// matches no account.
+/** S3's answer for an address that matches no account (and for addresses where none can be looked up). */
 const emailRefused = (value: string) =>
   new StorageError('UnresolvableGrantByEmailAddress', 'The e-mail address you provided does not match any account on record; name the grantee by canonical user ID.', { EmailAddress: value });
 const malformed = (message?: string) => new StorageError('MalformedACLError', message);
@@ -66,15 +68,16 @@ function shownOrder(op: OpContext, grants: acls.Grant[]): acls.Grant[] {
   return [...grants.filter((g) => g.grantee.type === 'group'), ...grants.filter((g) => g.grantee.type !== 'group')];
 }
 
-export function renderAcl(op: OpContext, acl: acls.Acl): Reply {
+export function renderAcl(op: OpContext, acl: acls.Acl, names: ReadonlyMap<string, string> = new Map()): Reply {
+  const name = (id: string) => names.get(id) ?? id;
   const obs = obsGrants(op.vocab);
   const grants = shownOrder(op, acl.grants).map((g) => {
     let grantee: Record<string, unknown>;
-    if (g.grantee.type === 'user') grantee = obs ? { ID: g.grantee.id } : { '@_xmlns:xsi': XSI, '@_xsi:type': 'CanonicalUser', ID: g.grantee.id, DisplayName: g.grantee.id };
+    if (g.grantee.type === 'user') grantee = obs ? { ID: g.grantee.id } : { '@_xmlns:xsi': XSI, '@_xsi:type': 'CanonicalUser', ID: g.grantee.id, DisplayName: name(g.grantee.id) };
     else grantee = obs ? { Canned: OBS_GROUPS[g.grantee.group] } : { '@_xmlns:xsi': XSI, '@_xsi:type': 'Group', URI: S3_GROUPS[g.grantee.group] };
     return { Grantee: grantee, Permission: g.permission, ...(obs && g.delivered ? { Delivered: true } : {}) };
   });
-  const owner = obs ? { ID: acl.owner } : { ID: acl.owner, DisplayName: acl.owner };
+  const owner = obs ? { ID: acl.owner } : { ID: acl.owner, DisplayName: name(acl.owner) };
   const value: Record<string, unknown> = { Owner: owner, AccessControlList: { Grant: grants } };
   if (obs && acl.delivered !== undefined) value.Delivered = acl.delivered;
   return { status: 200, body: { root: 'AccessControlPolicy', value } };
@@ -86,12 +89,16 @@ export function cannedFromHeader(op: OpContext, owner: string): acls.Acl | undef
   if (name === undefined) return undefined;
   const n = name.trim().toLowerCase();
   if (!acls.isCannedAcl(n)) throw new StorageError('InvalidArgument', 'The canned ACL you specified is not valid', { ArgumentName: h(op.vocab, 'acl'), ArgumentValue: name });
-  return acls.cannedAcl(n, owner);
+  return acls.cannedAcl(n, owner, op.caller.bucketOwner ?? owner);
 }
 
-/** One grant header's grantees: `id="..."`, `uri="..."` (emailAddress refused), comma separated. */
-function granteesFrom(header: string, value: string): acls.Grantee[] {
-  const out: acls.Grantee[] = [];
+/** A grantee as parsed: an e-mail address still to be resolved to its account. */
+type ParsedGrantee = acls.Grantee | { type: 'email'; email: string };
+type ParsedGrant = Omit<acls.Grant, 'grantee'> & { grantee: ParsedGrantee };
+
+/** One grant header's grantees: `id="..."`, `uri="..."`, `emailAddress="..."`, comma separated. */
+function granteesFrom(header: string, value: string): ParsedGrantee[] {
+  const out: ParsedGrantee[] = [];
   for (const part of value.split(',')) {
     const m = /^\s*([A-Za-z]+)\s*=\s*(?:"([^"]*)"|([^"\s]*))\s*$/.exec(part);
     if (!m) throw new StorageError('InvalidArgument', 'Invalid grant header value', { ArgumentName: header, ArgumentValue: value });
@@ -104,7 +111,7 @@ function granteesFrom(header: string, value: string): acls.Grantee[] {
       const group = groupFrom(v);
       if (!group) throw badGrantee('uri', v);
       out.push({ type: 'group', group });
-    } else if (type === 'emailaddress') throw emailRefused(v);
+    } else if (type === 'emailaddress') out.push({ type: 'email', email: v });
     else throw new StorageError('InvalidArgument', `Invalid grantee type ${m[1]}`, { ArgumentName: header, ArgumentValue: value });
   }
   return out;
@@ -116,8 +123,19 @@ function granteesFrom(header: string, value: string): acls.Grantee[] {
  * exactly the grants named (the owner gets none implicitly, as in S3).
  */
 export function aclFromHeaders(op: OpContext, owner: string): acls.Acl | undefined {
+  const parsed = parsedAclFromHeaders(op, owner);
+  return parsed && { ...parsed, grants: parsed.grants.map(unresolved) };
+}
+
+/** Where no lookup can happen (object writes, bucket creation), an e-mail grantee is refused as unknown. */
+function unresolved(g: ParsedGrant): acls.Grant {
+  if (g.grantee.type === 'email') throw emailRefused(g.grantee.email);
+  return g as acls.Grant;
+}
+
+function parsedAclFromHeaders(op: OpContext, owner: string): (Omit<acls.Acl, 'grants'> & { grants: ParsedGrant[] }) | undefined {
   const canned = cannedFromHeader(op, owner);
-  const grants: acls.Grant[] = [];
+  const grants: ParsedGrant[] = [];
   for (const [name, permission] of GRANT_HEADERS) {
     const header = h(op.vocab, name);
     const value = op.http.header(header);
@@ -137,8 +155,8 @@ export function objectAclExtraFromRequest(op: OpContext): Record<string, unknown
   return acls.objectAclExtra(aclFromHeaders(op, op.caller.accountId));
 }
 
-/** An AccessControlPolicy document as a neutral ACL for `owner`. */
-export function parseAclDocument(body: Buffer, owner: string): acls.Acl {
+/** An AccessControlPolicy document as a neutral ACL for `owner` (e-mail grantees still to resolve). */
+function parseAclDocument(body: Buffer, owner: string): Omit<acls.Acl, 'grants'> & { grants: ParsedGrant[] } {
   let doc: Record<string, unknown>;
   try {
     doc = parseXmlBody(body, 'AccessControlPolicy');
@@ -149,14 +167,14 @@ export function parseAclDocument(body: Buffer, owner: string): acls.Acl {
   const list = doc.AccessControlList;
   if (list !== undefined && list !== '' && (typeof list !== 'object' || list === null)) throw malformed();
   const raw = typeof list === 'object' && list !== null ? asArray((list as Record<string, unknown>).Grant as unknown) : [];
-  const grants: acls.Grant[] = [];
+  const grants: ParsedGrant[] = [];
   for (const g of raw as Record<string, unknown>[]) {
     if (typeof g !== 'object' || g === null) throw malformed();
     const permission = g.Permission;
     if (typeof permission !== 'string' || !acls.PERMISSIONS.includes(permission as acls.Permission)) throw malformed('The ACL grant has an invalid permission');
     const ge = g.Grantee as Record<string, unknown> | undefined;
     if (typeof ge !== 'object' || ge === null) throw malformed('The ACL grant has no grantee');
-    let grantee: acls.Grantee;
+    let grantee: ParsedGrantee;
     if (ge.ID !== undefined) {
       if (typeof ge.ID !== 'string' || !ge.ID) throw badGrantee('ID', String(ge.ID));
       grantee = { type: 'user', id: ge.ID };
@@ -165,29 +183,65 @@ export function parseAclDocument(body: Buffer, owner: string): acls.Acl {
       const group = groupFrom(name);
       if (!group) throw badGrantee('URI', name);
       grantee = { type: 'group', group };
-    } else if (ge.EmailAddress !== undefined) throw emailRefused(String(ge.EmailAddress));
+    } else if (ge.EmailAddress !== undefined) grantee = { type: 'email', email: String(ge.EmailAddress) };
     else throw malformed('The ACL grantee names no one');
     grants.push({ grantee, permission: permission as acls.Permission, ...(String(g.Delivered) === 'true' ? { delivered: true } : {}) });
   }
-  const acl: acls.Acl = { owner, grants };
+  const acl: Omit<acls.Acl, 'grants'> & { grants: ParsedGrant[] } = { owner, grants };
   if (doc.Delivered !== undefined) acl.delivered = String(doc.Delivered) === 'true';
   return acl;
+}
+
+/**
+ * Grantees resolved through the Directory: an e-mail address becomes its
+ * account (UnresolvableGrantByEmailAddress when none has it), an account id
+ * must name an account (InvalidArgument, as S3 answers an unknown id).
+ */
+async function resolveGrants(op: OpContext, acl: Omit<acls.Acl, 'grants'> & { grants: ParsedGrant[] }): Promise<acls.Acl> {
+  const dir = op.services.directory;
+  const grants: acls.Grant[] = [];
+  for (const g of acl.grants) {
+    if (g.grantee.type === 'email') {
+      const a = await dir.accountByEmail(g.grantee.email);
+      if (!a) throw emailRefused(g.grantee.email);
+      grants.push({ ...g, grantee: { type: 'user', id: a.id } });
+      continue;
+    }
+    if (g.grantee.type === 'user' && !(await dir.accountById(g.grantee.id))) throw new StorageError('InvalidArgument', 'Invalid id', { ArgumentName: 'CanonicalUser/ID', ArgumentValue: g.grantee.id });
+    grants.push(g as acls.Grant);
+  }
+  return { ...acl, grants };
 }
 
 /** The ACL a PUT ?acl asks for: ACL headers or an AccessControlPolicy document, not both. */
 export async function aclFromRequest(op: OpContext, owner: string): Promise<acls.Acl> {
   const body = await readVerifiedBody(op, 64 * 1024);
-  const fromHeaders = aclFromHeaders(op, owner);
+  const fromHeaders = parsedAclFromHeaders(op, owner);
+  let acl: acls.Acl;
   if (fromHeaders) {
     if (body.length > 0) throw new StorageError('InvalidRequest', 'Specifying both an ACL header and an ACL document is not allowed');
-    return fromHeaders;
+    acl = await resolveGrants(op, fromHeaders);
+  } else {
+    if (body.length === 0) throw malformed('An ACL document or an ACL header is required');
+    acl = await resolveGrants(op, parseAclDocument(body, owner));
   }
-  if (body.length === 0) throw malformed('An ACL document or an ACL header is required');
-  return parseAclDocument(body, owner);
+  // The public access block's BlockPublicAcls refuses a public document as it refuses public headers (authz/write-rules.ts).
+  const access = await op.services.authorizer.buckets.of(op.bucket!);
+  if (access.pab?.blockPublicAcls && isPublicAcl(acl)) throw new StorageError('AccessDenied', 'Access Denied: the bucket blocks public ACLs');
+  return acl;
+}
+
+/** Display names of the accounts an ACL names, from the Directory (the id where it knows none). */
+async function displayNames(op: OpContext, acl: acls.Acl): Promise<Map<string, string>> {
+  const ids = new Set([acl.owner, ...acl.grants.flatMap((g) => (g.grantee.type === 'user' ? [g.grantee.id] : []))]);
+  const names = new Map<string, string>();
+  for (const id of ids) names.set(id, (await op.services.directory.accountById(id))?.displayName ?? id);
+  return names;
 }
 
 export async function getBucketAcl(op: OpContext): Promise<Reply> {
-  return renderAcl(op, await acls.getBucketAcl(op.services.engine, op.bucket!));
+  const acl = await acls.getBucketAcl(op.services.engine, op.bucket!);
+  return renderAcl(op, acl, await displayNames(op, acl));
 }
 
 export async function putBucketAcl(op: OpContext): Promise<Reply> {
@@ -199,7 +253,8 @@ export async function putBucketAcl(op: OpContext): Promise<Reply> {
 export async function getObjectAcl(op: OpContext): Promise<Reply> {
   const { acl, object } = await acls.getObjectAcl(op.services.engine, op.bucket!, op.key!, op.http.query.get('versionId'));
   // An object without an ACL of its own shows its owner's private one.
-  const reply = renderAcl(op, acl ?? acls.cannedAcl('private', object.ownerId));
+  const shown = acl ?? acls.cannedAcl('private', object.ownerId);
+  const reply = renderAcl(op, shown, await displayNames(op, shown));
   if (object.versionId !== 'null') reply.headers = { [h(op.vocab, 'version-id')]: object.versionId };
   return reply;
 }

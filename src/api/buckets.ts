@@ -1,6 +1,7 @@
 import { cannedAcl, setBucketAcl } from '../engine/acl.js';
 import { isStorageError, StorageError } from '../engine/errors.js';
 import { aclFromHeaders } from './acl.js';
+import { ownershipFrom } from './ownership.js';
 import { readVerifiedBody } from './body.js';
 import type { Reply } from '../http/reply.js';
 import type { OpContext } from './op-context.js';
@@ -59,8 +60,11 @@ export async function createBucket(op: OpContext): Promise<Reply> {
   if (region !== undefined && region !== '' && !/^[a-z0-9-]{1,64}$/.test(region))
     throw new StorageError('InvalidLocationConstraint', 'The specified location-constraint is not valid', { LocationConstraint: region });
   const acl = aclFromHeaders(op, op.caller.accountId);
+  // S3's object ownership chosen at creation (x-amz-object-ownership).
+  const ownership = op.vocab.dialect === 's3' ? op.http.header('x-amz-object-ownership') : undefined;
+  const settings = { ...(acl ? { acl } : {}), ...(ownership !== undefined ? { ownershipControls: ownershipFrom(ownership) } : {}) };
   try {
-    await op.services.engine.createBucket(op.caller, op.bucket!, { region: region || op.signingRegion || op.services.settings.region, ...(acl ? { settings: { acl } } : {}) });
+    await op.services.engine.createBucket(op.caller, op.bucket!, { region: region || op.signingRegion || op.services.settings.region, settings });
   } catch (e) {
     // AWS: re-creating a bucket you own in us-east-1 answers 200 OK and resets the bucket's ACL
     // ("for legacy compatibility"); every other region answers 409 BucketAlreadyOwnedByYou.

@@ -27,6 +27,15 @@ export const ACTIONS = [
   's3:GetBucketWebsite',
   's3:PutBucketWebsite',
   's3:DeleteBucketWebsite',
+  // access control settings (DeleteBucketPolicy has its own IAM name; the other deletes are their Put)
+  's3:GetBucketPolicy',
+  's3:PutBucketPolicy',
+  's3:DeleteBucketPolicy',
+  's3:GetBucketPolicyStatus',
+  's3:GetBucketPublicAccessBlock',
+  's3:PutBucketPublicAccessBlock',
+  's3:GetBucketOwnershipControls',
+  's3:PutBucketOwnershipControls',
   // Stratus names for OSS / OBS bucket operations S3 lacks
   's3:GetBucketInfo',
   's3:GetBucketStorageInfo',

@@ -50,6 +50,8 @@ export class Engine {
   readonly tagging: Tagging;
   /** Folder reads over the flat key space (COS). */
   readonly folders: Folders;
+  /** Grows whenever a bucket setting is written or a bucket deleted: caches of settings (the authorizer's) compare it. */
+  settingsEpoch = 0;
 
   constructor(
     /** Private: dialects and operations go through the engine's methods, never around them (see store-of.ts). */
@@ -131,6 +133,7 @@ export class Engine {
       return freed;
     });
     this.buckets.forget(name);
+    this.settingsEpoch++;
     await this.collect(orphans);
   }
 
@@ -148,6 +151,7 @@ export class Engine {
       if (!b) throw new StorageError('NoSuchBucket', undefined, { BucketName: bucket });
       await writeSetting(tx, b, name, value);
     });
+    this.settingsEpoch++;
   }
 
   /** Turns versioning on or suspends it; a bucket never returns to unversioned. */

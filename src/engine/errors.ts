@@ -67,7 +67,14 @@ export type ErrorCode =
   | 'UnresolvableGrantByEmailAddress'
   | 'AccessForbidden'
   | 'NoSuchCORSConfiguration'
-  | 'NoSuchWebsiteConfiguration';
+  | 'NoSuchWebsiteConfiguration'
+  // access control (src/authz)
+  | 'MalformedPolicy'
+  | 'NoSuchBucketPolicy'
+  | 'NoSuchPublicAccessBlockConfiguration'
+  | 'OwnershipControlsNotFoundError'
+  | 'AccessControlListNotSupported'
+  | 'InvalidBucketAclWithObjectOwnership';
 
 /** Default HTTP status for each neutral code (S3's). Dialects may override. */
 export const DEFAULT_STATUS: Record<ErrorCode, number> = {
@@ -134,6 +141,12 @@ export const DEFAULT_STATUS: Record<ErrorCode, number> = {
   AccessForbidden: 403,
   NoSuchCORSConfiguration: 404,
   NoSuchWebsiteConfiguration: 404,
+  MalformedPolicy: 400,
+  NoSuchBucketPolicy: 404,
+  NoSuchPublicAccessBlockConfiguration: 404,
+  OwnershipControlsNotFoundError: 404,
+  AccessControlListNotSupported: 400,
+  InvalidBucketAclWithObjectOwnership: 400,
 };
 
 /** Default English messages (S3's wording where S3 has one). */
@@ -190,6 +203,12 @@ export const DEFAULT_MESSAGE: Partial<Record<ErrorCode, string>> = {
   InvalidPolicyDocument: 'Invalid Policy: Invalid JSON.',
   NoSuchCORSConfiguration: 'The CORS configuration does not exist',
   NoSuchWebsiteConfiguration: 'The specified bucket does not have a website configuration',
+  MalformedPolicy: 'Policies must be valid JSON and the first byte must be \'{\'',
+  NoSuchBucketPolicy: 'The bucket policy does not exist',
+  NoSuchPublicAccessBlockConfiguration: 'The public access block configuration was not found',
+  OwnershipControlsNotFoundError: 'The bucket ownership controls were not found',
+  AccessControlListNotSupported: 'The bucket does not allow ACLs',
+  InvalidBucketAclWithObjectOwnership: 'Bucket cannot have ACLs set with ObjectOwnership\'s BucketOwnerEnforced setting',
 };
 
 export class StorageError extends Error {

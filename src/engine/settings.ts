@@ -47,6 +47,20 @@ export type DataRedundancy = 'LRS' | 'ZRS';
 export const BUCKET_DIALECTS = ['s3', 'oss', 'obs'] as const;
 export type BucketDialect = (typeof BUCKET_DIALECTS)[number];
 
+/** A bucket policy as stored: its text and the language (dialect) it was written in. */
+export interface StoredPolicy {
+  text: string;
+  dialect: 's3' | 'oss' | 'obs';
+  /** Put with x-amz-confirm-remove-self-bucket-access: its Deny binds the owner's root even on the policy itself. */
+  confirmRemoveSelf?: boolean;
+}
+
+export const PAB_FLAGS = ['blockPublicAcls', 'ignorePublicAcls', 'blockPublicPolicy', 'restrictPublicBuckets'] as const;
+export type PublicAccessBlock = Record<(typeof PAB_FLAGS)[number], boolean>;
+
+export const OBJECT_OWNERSHIPS = ['BucketOwnerEnforced', 'BucketOwnerPreferred', 'ObjectWriter'] as const;
+export type ObjectOwnership = (typeof OBJECT_OWNERSHIPS)[number];
+
 const setting = <T>(s: BucketSetting<T>): BucketSetting<T> => s;
 const isObject = (d: unknown): d is Record<string, unknown> => typeof d === 'object' && d !== null && !Array.isArray(d);
 
@@ -157,6 +171,44 @@ export const BUCKET_SETTINGS = {
     validate: validateRefererConfig,
     encode: (c) => (isNoRefererConfig(c) ? undefined : c),
     decode: (doc) => (isObject(doc) ? { ...NO_REFERER_CONFIG, ...(doc as Partial<RefererConfig>) } : NO_REFERER_CONFIG),
+  }),
+
+  /**
+   * The bucket policy as its owner sent it (GetBucketPolicy returns the text
+   * unchanged) and the language it was written in; null (no row) when none.
+   * The handler parses it before storing (src/authz/policy); the authorizer
+   * compiles it once per change (src/authz/bucket-access.ts).
+   */
+  policy: setting<StoredPolicy | null>({
+    stored: 'policy',
+    defaultFor: () => null,
+    validate: (p) => {
+      if (p !== null && (!isObject(p) || typeof p.text !== 'string' || !['s3', 'oss', 'obs'].includes(p.dialect))) throw new StorageError('MalformedPolicy', 'A stored policy is its text and its language.');
+    },
+    encode: (p) => p ?? undefined,
+    decode: (doc) => (isObject(doc) && typeof doc.text === 'string' ? (doc as unknown as StoredPolicy) : null),
+  }),
+
+  /** S3's public access block (bucket level); null (no row): none configured. */
+  publicAccessBlock: setting<PublicAccessBlock | null>({
+    stored: 'publicAccessBlock',
+    defaultFor: () => null,
+    validate: (v) => {
+      if (v !== null && (!isObject(v) || PAB_FLAGS.some((f) => typeof v[f] !== 'boolean'))) throw new StorageError('MalformedXML');
+    },
+    encode: (v) => v ?? undefined,
+    decode: (doc) => (isObject(doc) ? (Object.fromEntries(PAB_FLAGS.map((f) => [f, doc[f] === true])) as unknown as PublicAccessBlock) : null),
+  }),
+
+  /** S3's object ownership (PutBucketOwnershipControls); null (no row): none configured, objects are their writer's. */
+  ownershipControls: setting<ObjectOwnership | null>({
+    stored: 'ownershipControls',
+    defaultFor: () => null,
+    validate: (v) => {
+      if (v !== null && !OBJECT_OWNERSHIPS.includes(v)) throw new StorageError('MalformedXML');
+    },
+    encode: (v) => (v === null ? undefined : { objectOwnership: v }),
+    decode: (doc) => (isObject(doc) && OBJECT_OWNERSHIPS.includes(doc.objectOwnership as ObjectOwnership) ? (doc.objectOwnership as ObjectOwnership) : null),
   }),
 } as const;
 

@@ -6,6 +6,8 @@ import type { Conditions } from './conditions.js';
 /** Who is calling; access control builds on this later. */
 export interface Caller {
   accountId: string;
+  /** An object write into another account's bucket: that bucket's owner (canned bucket-owner-* ACLs grant it). */
+  bucketOwner?: string;
 }
 
 export interface WriteOptions {

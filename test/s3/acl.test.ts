@@ -46,6 +46,8 @@ describe('S3 ACLs: stored and returned', () => {
     t = await startTestServer();
     await t.s3.send(new CreateBucketCommand({ Bucket: bucket }));
     owner = (await t.s3.send(new GetBucketAclCommand({ Bucket: bucket }))).Owner!.ID!;
+    // Grants name accounts that exist (S3 refuses an unknown id).
+    await t.meta.putAccount({ id: 'some-other-account', displayName: 'some-other-account', createdAt: Date.now() });
   });
   after(() => t.stop());
 

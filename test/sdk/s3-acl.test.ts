@@ -16,6 +16,8 @@ describe('SDK s3: ACLs', () => {
     t = await startTestServer();
     c = sdkClient(t.url);
     await c.createBucket(bucket, { acl: 'public-read' });
+    // Grants name accounts that exist (S3 refuses an unknown id).
+    await t.meta.putAccount({ id: 'partner', displayName: 'partner', createdAt: Date.now() });
   });
   after(async () => {
     c.destroy();

@@ -6,7 +6,7 @@ import { deleteObject } from '../../api/objects-delete.js';
 import { getObject } from '../../api/objects-read.js';
 import { copyObject, putObject } from '../../api/objects-write.js';
 import { h } from '../../api/vocabulary.js';
-import { sharedBucketPostRoutes, sharedBucketSubRoutes, SHARED_PLAIN_PARAMS } from '../xml/common-routes.js';
+import { bucketPolicyRoutes, sharedBucketPostRoutes, sharedBucketSubRoutes, SHARED_PLAIN_PARAMS } from '../xml/common-routes.js';
 import type { Handler, Route } from '../xml/routes.js';
 import * as acl from '../../api/acl.js';
 import * as buckets from './buckets.js';
@@ -64,6 +64,7 @@ export const OBS_ROUTES: Route[] = [
   { method: 'PUT', target: 'bucket', sub: 'storageClass', action: 's3:PutBucketStoragePolicy', handler: buckets.putBucketStoragePolicy },
   { method: 'GET', target: 'bucket', sub: 'acl', action: 's3:GetBucketAcl', handler: acl.getBucketAcl },
   { method: 'PUT', target: 'bucket', sub: 'acl', action: 's3:PutBucketAcl', handler: acl.putBucketAcl },
+  ...bucketPolicyRoutes(),
   ...sharedBucketSubRoutes(),
   { method: 'GET', target: 'bucket', action: 's3:ListBucket', handler: listObjects },
   { method: 'PUT', target: 'bucket', action: 's3:CreateBucket', handler: buckets.createBucket },

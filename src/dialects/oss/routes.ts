@@ -1,7 +1,7 @@
 import * as buckets from '../../api/buckets.js';
 import { listObjects } from '../../api/list-objects.js';
 import * as mpu from '../../api/multipart.js';
-import { corsAndWebsiteRoutes, sharedBucketPostRoutes, sharedObjectRoutes, SHARED_PLAIN_PARAMS } from '../xml/common-routes.js';
+import { bucketPolicyRoutes, corsAndWebsiteRoutes, sharedBucketPostRoutes, sharedObjectRoutes, SHARED_PLAIN_PARAMS } from '../xml/common-routes.js';
 import type { Route } from '../xml/routes.js';
 import * as ossAcl from './acl.js';
 import * as ossBucket from './ops-bucket.js';
@@ -17,6 +17,7 @@ export const OSS_ROUTES: Route[] = [
   { method: 'GET', target: 'service', action: 's3:ListAllMyBuckets', handler: ossBucket.listBuckets },
 
   { method: 'GET', target: 'bucket', sub: 'acl', action: 's3:GetBucketAcl', handler: ossAcl.getBucketAcl },
+  ...bucketPolicyRoutes(),
   { method: 'GET', target: 'bucket', sub: 'bucketInfo', action: 's3:GetBucketInfo', handler: ossBucket.getBucketInfo },
   { method: 'GET', target: 'bucket', sub: 'referer', action: 's3:GetBucketReferer', handler: ossReferer.getBucketReferer },
   { method: 'GET', target: 'bucket', sub: 'location', action: 's3:GetBucketLocation', handler: ossBucket.getBucketLocation },

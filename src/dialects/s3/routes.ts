@@ -3,7 +3,7 @@ import * as buckets from '../../api/buckets.js';
 import { listObjects } from '../../api/list-objects.js';
 import * as tagging from '../../api/tagging-ops.js';
 import { getObjectAttributes } from '../../api/object-attributes.js';
-import { sharedBucketPostRoutes, sharedBucketSubRoutes, sharedObjectRoutes, SHARED_PLAIN_PARAMS } from '../xml/common-routes.js';
+import { bucketPolicyRoutes, s3AccessRoutes, sharedBucketPostRoutes, sharedBucketSubRoutes, sharedObjectRoutes, SHARED_PLAIN_PARAMS } from '../xml/common-routes.js';
 import type { Route } from '../xml/routes.js';
 
 /**
@@ -17,6 +17,8 @@ export const S3_ROUTES: Route[] = [
   ...sharedBucketSubRoutes(),
   { method: 'GET', target: 'bucket', sub: 'acl', action: 's3:GetBucketAcl', handler: acl.getBucketAcl },
   { method: 'PUT', target: 'bucket', sub: 'acl', action: 's3:PutBucketAcl', handler: acl.putBucketAcl },
+  ...bucketPolicyRoutes(),
+  ...s3AccessRoutes(),
   { method: 'GET', target: 'bucket', action: 's3:ListBucket', handler: listObjects },
   { method: 'PUT', target: 'bucket', action: 's3:CreateBucket', handler: buckets.createBucket },
   { method: 'HEAD', target: 'bucket', action: 's3:ListBucket', handler: buckets.headBucket },

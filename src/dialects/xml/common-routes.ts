@@ -10,6 +10,9 @@ import { getBucketVersioning, putBucketVersioning } from '../../api/versioning.j
 import { getObject } from '../../api/objects-read.js';
 import { copyObject, putObject } from '../../api/objects-write.js';
 import type { Handler, Route } from './routes.js';
+import * as policy from '../../api/bucket-policy.js';
+import * as pab from '../../api/public-access.js';
+import * as ownership from '../../api/ownership.js';
 
 /** Bucket sub-resources S3 and OBS serve alike (each row names its sub-resource, so order among them is free). */
 export function sharedBucketSubRoutes(): Route[] {
@@ -34,6 +37,28 @@ export function corsAndWebsiteRoutes(): Route[] {
     { method: 'GET', target: 'bucket', sub: 'website', action: 's3:GetBucketWebsite', handler: website.getBucketWebsite },
     { method: 'PUT', target: 'bucket', sub: 'website', action: 's3:PutBucketWebsite', handler: website.putBucketWebsite },
     { method: 'DELETE', target: 'bucket', sub: 'website', action: 's3:DeleteBucketWebsite', handler: website.deleteBucketWebsite },
+  ];
+}
+
+/** Bucket policies (?policy), in each dialect's own policy language: S3, OBS and OSS alike. */
+export function bucketPolicyRoutes(): Route[] {
+  return [
+    { method: 'GET', target: 'bucket', sub: 'policy', action: 's3:GetBucketPolicy', handler: policy.getBucketPolicy },
+    { method: 'PUT', target: 'bucket', sub: 'policy', action: 's3:PutBucketPolicy', handler: policy.putBucketPolicy },
+    { method: 'DELETE', target: 'bucket', sub: 'policy', action: 's3:DeleteBucketPolicy', handler: policy.deleteBucketPolicy },
+  ];
+}
+
+/** S3's other access-control settings: policy status, public access block, object ownership. */
+export function s3AccessRoutes(): Route[] {
+  return [
+    { method: 'GET', target: 'bucket', sub: 'policyStatus', action: 's3:GetBucketPolicyStatus', handler: policy.getBucketPolicyStatus },
+    { method: 'GET', target: 'bucket', sub: 'publicAccessBlock', action: 's3:GetBucketPublicAccessBlock', handler: pab.getPublicAccessBlock },
+    { method: 'PUT', target: 'bucket', sub: 'publicAccessBlock', action: 's3:PutBucketPublicAccessBlock', handler: pab.putPublicAccessBlock },
+    { method: 'DELETE', target: 'bucket', sub: 'publicAccessBlock', action: 's3:PutBucketPublicAccessBlock', handler: pab.deletePublicAccessBlock },
+    { method: 'GET', target: 'bucket', sub: 'ownershipControls', action: 's3:GetBucketOwnershipControls', handler: ownership.getOwnershipControls },
+    { method: 'PUT', target: 'bucket', sub: 'ownershipControls', action: 's3:PutBucketOwnershipControls', handler: ownership.putOwnershipControls },
+    { method: 'DELETE', target: 'bucket', sub: 'ownershipControls', action: 's3:PutBucketOwnershipControls', handler: ownership.deleteOwnershipControls },
   ];
 }
 

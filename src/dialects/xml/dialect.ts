@@ -83,7 +83,8 @@ export function makeXmlDialect(spec: XmlDialectSpec): Dialect {
           http: ctx,
           services,
           vocab,
-          caller: { accountId: caller },
+          // An object write's owner follows the bucket's object ownership (the writer's account, or the bucket owner's).
+          caller: route.action === 's3:PutObject' ? await services.authorizer.writer(principal, addr.bucket, facts) : { accountId: caller },
           bucket: addr.bucket,
           key: addr.key,
           payload: auth?.payload ?? { kind: 'unsigned' },
