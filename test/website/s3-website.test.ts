@@ -6,7 +6,7 @@ import {
   DeleteBucketWebsiteCommand,
   GetBucketWebsiteCommand,
   HeadObjectCommand,
-  PutBucketAclCommand,
+  PutBucketPolicyCommand,
   PutBucketCorsCommand,
   PutBucketWebsiteCommand,
   PutObjectCommand,
@@ -142,9 +142,13 @@ describe('S3 website configuration and the website endpoint', () => {
     assert.equal(path.headers.location, `http://127.0.0.1:${srv.port}/-/website/${site}/docs/x`);
   });
 
-  describe('a public site (anonymous reads allowed by the bucket ACL: needs the access-control merge)', () => {
+  describe('a public site (a bucket policy lets anyone read its objects, as S3 documents for websites)', () => {
     before(async () => {
-      await srv.s3.send(new PutBucketAclCommand({ Bucket: site, ACL: 'public-read' }));
+      const Policy = JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${site}/*` }],
+      });
+      await srv.s3.send(new PutBucketPolicyCommand({ Bucket: site, Policy }));
     });
 
     it('serves the index document, a sub-folder’s index, and 302s a folder without its slash', async () => {
