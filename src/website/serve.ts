@@ -1,7 +1,7 @@
 import { getObject } from '../api/objects-read.js';
 import type { OpContext } from '../api/op-context.js';
 import { principalOf, resourceOf } from '../authz/authorizer.js';
-import { factsOf } from '../authz/request-facts.js';
+import { factsOf, type RequestFacts } from '../authz/request-facts.js';
 import { applyCors, preflight } from '../cors/answer.js';
 import { isStorageError, StorageError } from '../engine/errors.js';
 import type { BucketRecord } from '../meta/types.js';
@@ -46,14 +46,16 @@ export const websiteFrontEnd: Dialect = {
       await applyCors(ctx, services.engine, addr.bucket);
       const site = await services.engine.bucketSetting(bucket, 'website');
       if (!site) throw new StorageError('NoSuchWebsiteConfiguration', undefined, { BucketName: addr.bucket });
-      await serveSite(ctx, services, addr, bucket, site);
+      // Reads are judged in the language of the API that created the bucket (an OSS bucket's objects inherit its ACL).
+      const facts = factsOf(ctx, await services.engine.bucketSetting(bucket, 'dialect'), 'none');
+      await serveSite(ctx, services, addr, bucket, site, facts);
     } catch (e) {
       sendPage(ctx, e);
     }
   },
 };
 
-async function serveSite(ctx: HttpContext, services: Services, addr: WebsiteAddress, bucket: BucketRecord, site: WebsiteConfig): Promise<void> {
+async function serveSite(ctx: HttpContext, services: Services, addr: WebsiteAddress, bucket: BucketRecord, site: WebsiteConfig, facts: RequestFacts): Promise<void> {
   if (site.redirectAll) {
     const proto = site.redirectAll.protocol ?? protocolOf(ctx);
     return redirect(ctx, 301, `${proto}://${site.redirectAll.hostName}/${encodeKey(addr.key)}`);
@@ -65,20 +67,20 @@ async function serveSite(ctx: HttpContext, services: Services, addr: WebsiteAddr
   // S3 serves every directory's own index; OSS with SupportSubDir false serves the root's for all of them.
   const dir = site.supportSubDir === false ? '' : addr.key;
   const key = isDir && site.indexSuffix !== undefined ? dir + site.indexSuffix : addr.key;
-  const failure = key === '' ? 404 : await serveObject(ctx, services, bucket, key);
+  const failure = key === '' ? 404 : await serveObject(ctx, services, facts, bucket, key);
   if (failure === undefined) return;
   // `photos` without its slash, where `photos/index.html` exists: S3 (and OSS Type 0) sends the visitor to
   // `photos/`; OSS Type 2 serves that index at once, Type 1 answers 404.
   const subIndex = `${addr.key}/${site.indexSuffix}`;
   if (failure === 404 && !isDir && site.indexSuffix !== undefined && site.supportSubDir !== false && site.indexType !== 1 && (await exists(services, bucket, subIndex))) {
     if (site.indexType !== 2) return redirect(ctx, 302, `${addr.base}${encodeKey(addr.key)}/`);
-    if ((await serveObject(ctx, services, bucket, subIndex)) === undefined) return;
+    if ((await serveObject(ctx, services, facts, bucket, subIndex)) === undefined) return;
   }
   const onError = site.routingRules.find((r) => r.condition?.httpErrorCodeReturnedEquals === failure && prefixMatches(r, addr.key));
   if (onError) return ruleRedirect(ctx, addr, onError);
   if (site.errorKey !== undefined) {
     const status = failure === 404 ? (site.errorStatus ?? 404) : failure;
-    if ((await serveObject(ctx, services, bucket, site.errorKey, status)) === undefined) return;
+    if ((await serveObject(ctx, services, facts, bucket, site.errorKey, status)) === undefined) return;
   }
   const detail: Record<string, string> = failure === 404 ? { Key: key } : {};
   throw new StorageError(failure === 404 ? 'NoSuchKey' : 'AccessDenied', undefined, detail);
@@ -122,9 +124,9 @@ async function exists(services: Services, bucket: BucketRecord, key: string): Pr
  * read's own: the error document); the failure when it may not or does not
  * exist. An object's website redirect location sends the visitor there.
  */
-async function serveObject(ctx: HttpContext, services: Services, bucket: BucketRecord, key: string, status?: number): Promise<Failure | undefined> {
+async function serveObject(ctx: HttpContext, services: Services, facts: RequestFacts, bucket: BucketRecord, key: string, status?: number): Promise<Failure | undefined> {
   try {
-    await services.authorizer.authorize(principalOf(''), 's3:GetObject', resourceOf(bucket.name, key), factsOf(ctx, 's3', 'none'));
+    await services.authorizer.authorize(principalOf(''), 's3:GetObject', resourceOf(bucket.name, key), facts);
   } catch (e) {
     if (isStorageError(e) && e.code === 'AccessDenied') return 403;
     throw e;

@@ -4,7 +4,7 @@ import { rawRequest } from '../helpers/raw.js';
 import { bucketName, startTestServer, type TestServer } from '../helpers/server.js';
 import { ossClient } from '../oss/helpers.js';
 
-/** An OSS-configured site on the website endpoint (public-read objects, read anonymously). */
+/** An OSS-configured site on the website endpoint: a public-read OSS bucket, its objects inheriting the bucket's ACL. */
 describe('OSS website configuration served (SupportSubDir, Type, ErrorDocument HttpStatus)', () => {
   let srv: TestServer;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -18,7 +18,7 @@ describe('OSS website configuration served (SupportSubDir, Type, ErrorDocument H
     await oss.putBucketACL(b, 'public-read');
     oss.useBucket(b);
     for (const [k, v] of [['index.html', 'root'], ['sub/index.html', 'sub'], ['err.html', 'oops']])
-      await oss.put(k, Buffer.from(v), { mime: 'text/html', headers: { 'x-oss-object-acl': 'public-read' } });
+      await oss.put(k, Buffer.from(v), { mime: 'text/html' });
   });
   after(() => srv.stop());
 
