@@ -84,7 +84,8 @@ export function makeXmlDialect(spec: XmlDialectSpec): Dialect {
           services,
           vocab,
           // An object write's owner follows the bucket's object ownership (the writer's account, or the bucket owner's).
-          caller: route.action === 's3:PutObject' ? await services.authorizer.writer(principal, addr.bucket, facts) : { accountId: caller },
+          // (An anonymous writer the ownership leaves as is owns as S3's anonymous canonical id.)
+          caller: route.action === 's3:PutObject' ? await services.authorizer.writer(principal, addr.bucket, facts).then((w) => (w.accountId ? w : { accountId: caller })) : { accountId: caller },
           bucket: addr.bucket,
           key: addr.key,
           payload: auth?.payload ?? { kind: 'unsigned' },
