@@ -38,6 +38,11 @@ describe('OSS CORS and website configuration through ali-oss', () => {
     const pre = await rawOss(srv, `/${b}/k.txt`, { method: 'OPTIONS', headers: { origin: 'http://app.example', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-oss-date, authorization, content-type' } });
     assert.equal(pre.status, 200);
     assert.equal(pre.headers['access-control-allow-headers'], 'x-oss-date, authorization, content-type');
+    // As a browser sends it to an OSS endpoint host (virtual-hosted, unsigned): OSS answers.
+    const hosted = await rawOss(srv, '/k.txt', { method: 'OPTIONS', headers: { host: `${b}.oss-cn-hangzhou.aliyuncs.com`, origin: 'http://app.example', 'access-control-request-method': 'GET' } });
+    assert.equal(hosted.status, 200);
+    assert.equal(hosted.headers['access-control-allow-origin'], 'http://app.example');
+    assert.ok(hosted.headers['x-oss-request-id']);
     const refused = await rawOss(srv, `/${b}/k.txt`, { method: 'OPTIONS', headers: { origin: 'http://other.example', 'access-control-request-method': 'GET' } });
     assert.equal(refused.status, 403);
     assert.equal(field(refused.body, 'Code'), 'AccessForbidden');

@@ -107,7 +107,7 @@ async function handleApi(ctx: HttpContext, services: Services): Promise<void> {
   const t = parseApiPath(ctx.rawPath);
   // CORS (cors/answer.ts): a preflight is answered before authentication; every other answer carries the matching rule's headers.
   if (ctx.method === 'OPTIONS') return sendCorsPreflight(ctx, await preflight(ctx, services.engine, t.bucket, t.key || undefined));
-  await applyCors(ctx, services.engine, t.bucket);
+  if (ctx.req.headers.origin !== undefined) await applyCors(ctx, services.engine, t.bucket);
   // The signature is checked before any body is read.
   const auth = await authenticate(services, t, ctx.header('authorization'));
   if (ctx.method !== 'GET' && ctx.method !== 'POST') throw new CosError('ERROR_CGI_REQ_METHOD');

@@ -55,7 +55,7 @@ export function makeXmlDialect(spec: XmlDialectSpec): Dialect {
         for (const [k, v] of Object.entries(common)) ctx.res.setHeader(k, v);
         const addr = spec.address ? spec.address(ctx, services) : resolveAddress(ctx.header('host'), ctx.rawPath, services.settings.domains);
         // CORS: a request with an Origin gets the bucket's Access-Control-* headers on every answer, errors included (cors/answer.ts).
-        if (ctx.method !== 'OPTIONS') Object.assign(common, await applyCors(ctx, services.engine, addr.bucket));
+        if (ctx.req.headers.origin !== undefined && ctx.method !== 'OPTIONS') Object.assign(common, await applyCors(ctx, services.engine, addr.bucket));
         // A preflight is answered before authentication: browsers never sign it.
         if (ctx.method === 'OPTIONS') return await sendReply(ctx, await preflight(ctx, services.engine, addr.bucket, addr.key), (doc) => renderXml(doc, vocab.xmlns));
         // A browser form upload carries its signature in the form (the front door started reading it).
