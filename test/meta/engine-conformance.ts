@@ -11,6 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import { FsBlobStore } from '../../src/blob/fs-store.js';
 import { Engine } from '../../src/engine/engine.js';
 import type { Acl } from '../../src/engine/acl.js';
+import type { CorsConfig } from '../../src/cors/rules.js';
+import type { WebsiteConfig } from '../../src/website/config.js';
 import { BUCKET_SETTINGS, type BucketSettings, type DataRedundancy, type SettingName } from '../../src/engine/settings.js';
 import type { ListOptions } from '../../src/engine/types.js';
 import type { MetadataStore } from '../../src/meta/store.js';
@@ -292,6 +294,8 @@ export function defineEngineConformance(name: string, open: OpenStore): void {
         quota: { bytes: '9223372036854775807' },
         storageClass: { storageClass: 'STANDARD_IA' },
         'oss-bucket-config': { dataRedundancyType: 'ZRS' },
+        cors: { rules: [{ id: 'r', allowedOrigins: ['*'], allowedMethods: ['GET'], allowedHeaders: ['x-*'], exposeHeaders: ['ETag'], maxAgeSeconds: 5 }] },
+        website: { indexSuffix: 'index.html', errorKey: 'e.html', routingRules: [{ condition: { keyPrefixEquals: 'a/' }, redirect: { replaceKeyPrefixWith: 'b/' } }] },
       };
       const values: BucketSettings = {
         acl: legacy.acl as Acl,
@@ -299,6 +303,8 @@ export function defineEngineConformance(name: string, open: OpenStore): void {
         quota: 2n ** 63n - 1n,
         storageClass: 'STANDARD_IA',
         dataRedundancy: 'ZRS',
+        cors: legacy.cors as CorsConfig,
+        website: legacy.website as WebsiteConfig,
       };
       assert.deepEqual(Object.values(BUCKET_SETTINGS).map((s) => s.stored).sort(), Object.keys(legacy).sort(), 'one entry per stored name');
 
@@ -314,6 +320,8 @@ export function defineEngineConformance(name: string, open: OpenStore): void {
       assert.equal(await engine.bucketSetting(fresh, 'quota'), 0n);
       assert.equal(await engine.bucketSetting(fresh, 'storageClass'), 'STANDARD');
       assert.equal(await engine.bucketSetting(fresh, 'dataRedundancy'), 'LRS');
+      assert.equal(await engine.bucketSetting(fresh, 'cors'), null);
+      assert.equal(await engine.bucketSetting(fresh, 'website'), null);
       for (const name of Object.keys(values) as SettingName[]) await engine.setBucketSetting(fresh, name, values[name] as never);
       for (const [stored, doc] of Object.entries(legacy)) assert.deepEqual(await meta.getSetting(freshId, stored), doc, `${stored} is stored as before`);
       // Writing a default removes the row where the entry says so (as the code before did).
