@@ -223,14 +223,14 @@ export class Authorizer {
 
 /**
  * An object's ACL as a decision reads it. Without one of its own: its owner's
- * private ACL in S3; in OSS (`default`) the bucket's ACL applies; in OBS the
+ * private ACL in S3; in OSS (`default`) and COS (`eInvalid`) the bucket's ACL applies; in OBS the
  * bucket grants marked as delivered to objects.
  */
 function effectiveObjectAcl(o: ObjectRecord, bucketAcl: Acl, facts: RequestFacts | undefined): Acl {
   const own = objectAcl(o);
   if (own) return own;
   const acl = cannedAcl('private', o.ownerId);
-  if (facts?.dialect === 'oss') acl.grants.push(...bucketAcl.grants);
+  if (facts?.dialect === 'oss' || facts?.dialect === 'cos') acl.grants.push(...bucketAcl.grants); // COS: eInvalid, the bucket's authority
   else if (facts?.dialect === 'obs') acl.grants.push(...bucketAcl.grants.filter((g) => g.delivered || bucketAcl.delivered));
   return acl;
 }

@@ -1,5 +1,5 @@
 import type { Engine } from '../engine/engine.js';
-import { StorageError } from '../engine/errors.js';
+import { isStorageError, StorageError } from '../engine/errors.js';
 import type { Action } from './actions.js';
 import type { Principal } from './principal.js';
 
@@ -20,7 +20,13 @@ export async function cosAuthorityGate(engine: Engine, principal: Principal, act
     if (action !== 's3:GetObject') throw new StorageError('AccessDenied', 'COS operations other than downloads need a signature.');
     return;
   }
-  const b = await engine.findBucket(bucket);
-  // A bucket that does not exist is the handler's to report.
-  if (b && b.ownerId !== principal.accountId) throw new StorageError('AccessDenied', "The signature's appid is not the bucket owner's.");
+  let owner: string;
+  try {
+    owner = (await engine.lookupBucket(bucket)).ownerId;
+  } catch (e) {
+    // A bucket that does not exist is the handler's to report.
+    if (isStorageError(e) && (e.code === 'NoSuchBucket' || e.code === 'InvalidBucketName')) return;
+    throw e;
+  }
+  if (owner !== principal.accountId) throw new StorageError('AccessDenied', "The signature's appid is not the bucket owner's.");
 }

@@ -2,11 +2,8 @@
  * Public buckets and objects through the anonymous door, in each XML
  * dialect: what the ACL grants AllUsers, an unsigned request gets, answered
  * in the dialect of the Host or of the bucket's creator.
- *
- * These need the authorizer's decision to honour AllUsers grants (the
- * authz-policy work). Before it is merged they fail with the authorizer's
- * AccessDenied ("Anonymous access is not allowed"), asserted as the reason
- * in each failure message.
+ * The grants are the authorizer's ACL decision (authz-policy); a failure
+ * message says who refused.
  */
 import { CreateBucketCommand, ListObjectsV2Command, PutBucketAclCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
@@ -60,10 +57,15 @@ describe('anonymous access to public buckets', () => {
     assert.equal((await rawRequest(`${srv.url}/${s3b}/new.txt`, { method: 'PUT', body: 'x' })).status, 403);
   });
 
-  it('S3: an unsigned write to a public-read-write bucket is owned by the anonymous canonical id', async () => {
+  it("S3: an unsigned write to a public-read-write bucket succeeds and the object is the bucket owner's", async () => {
     granted(await rawRequest(`${srv.url}/${rw}/dropped.txt`, { method: 'PUT', body: 'from nobody' }), 200, 'PUT into public-read-write');
+    // The authorizer's writer() gives an anonymous write to the bucket owner (as S3's BucketOwnerEnforced does), so the owner can read it.
     const listed = await srv.s3.send(new ListObjectsV2Command({ Bucket: rw, FetchOwner: true }));
-    assert.equal(listed.Contents?.[0]?.Owner?.ID, ANONYMOUS_OWNER_ID);
+    assert.equal(listed.Contents?.[0]?.Owner?.ID, 'root');
+    assert.notEqual(listed.Contents?.[0]?.Owner?.ID, ANONYMOUS_OWNER_ID);
+    // An anonymous delete there leaves no object behind.
+    granted(await rawRequest(`${srv.url}/${rw}/dropped.txt`, { method: 'DELETE' }), 204, 'DELETE in public-read-write');
+    assert.equal((await srv.s3.send(new ListObjectsV2Command({ Bucket: rw }))).KeyCount, 0);
   });
 
   it('OSS: a public-read bucket (objects on the default ACL) reads unsigned, with OSS headers, as oss2 AnonymousAuth sends', async () => {

@@ -3,11 +3,8 @@
  * bucket's) decides what an unsigned download gets; signed requests need the
  * bucket owner's appid. Downloads go through the authorizer once, as
  * anonymous when unsigned; COS's own rules are the authorizer's COS gate.
- *
- * The cases that need anonymous reads GRANTED (public files and buckets) fail
- * until the authorizer's ACL decision (AllUsers grants, an object without an
- * ACL of its own taking the bucket's for COS) is merged: they fail with the
- * authorizer's AccessDenied, which is what they check against.
+ * Public reads are the authorizer's ACL decision: AllUsers grants, and an
+ * object without an ACL of its own taking the bucket's for COS (eInvalid).
  */
 import { PutBucketAclCommand, CreateBucketCommand } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
@@ -88,7 +85,7 @@ describe('COS authority', () => {
     assert.deepEqual(seen, [['anonymous', 's3:GetObject', { bucket: t.bucket, key: 'public.txt' }, 'cos', 'none']]);
   });
 
-  it('an unsigned download of an eWPrivateRPublic file succeeds (needs the AllUsers decision)', async () => {
+  it('an unsigned download of an eWPrivateRPublic file succeeds', async () => {
     const r = await unsigned(t.bucket, '/public.txt');
     assert.equal(r.status, 200, `refused: ${r.body.toString()}`);
     assert.equal(r.body.toString(), 'content of /public.txt');
@@ -99,7 +96,7 @@ describe('COS authority', () => {
     assert.equal(host.status, 200);
   });
 
-  it("an eInvalid file in a public-read bucket takes the bucket's authority (needs the AllUsers decision)", async () => {
+  it("an eInvalid file in a public-read bucket takes the bucket's authority", async () => {
     const r = await rawRequest(`${t.url}/cos-download/${publicBucket}-${APPID}/inherit.txt`);
     assert.equal(r.status, 200, `refused: ${r.body.toString()}`);
     assert.equal(r.body.toString(), 'inherited');

@@ -329,3 +329,60 @@ def test_bucket_website(s3, bucket):
     with pytest.raises(ClientError) as e:
         s3.get_bucket_website(Bucket=bucket)
     assert code_of(e) == 'NoSuchWebsiteConfiguration'
+
+
+def test_bucket_policy_public_access_block_and_ownership(s3):
+    """Bucket policies, policy status, the public access block and ownership controls through boto3.
+    (A second account's refusal is tested in test/authz once accounts can be created over the admin API.)"""
+    import json
+    name = new_bucket_name('policy')
+    s3.create_bucket(Bucket=name)
+    try:
+        with pytest.raises(ClientError) as e:
+            s3.get_bucket_policy(Bucket=name)
+        assert (code_of(e), status_of(e)) == ('NoSuchBucketPolicy', 404)
+        policy = json.dumps({'Version': '2012-10-17', 'Statement': [{
+            'Effect': 'Allow', 'Principal': {'AWS': '*'}, 'Action': 's3:ListBucket', 'Resource': f'arn:aws:s3:::{name}'}]})
+        assert s3.get_bucket_policy_status(Bucket=name)['PolicyStatus']['IsPublic'] is False
+        s3.put_bucket_policy(Bucket=name, Policy=policy)
+        assert s3.get_bucket_policy(Bucket=name)['Policy'] == policy
+        assert s3.get_bucket_policy_status(Bucket=name)['PolicyStatus']['IsPublic'] is True
+        # Malformed: refused with a message that says what, and the stored policy stays.
+        with pytest.raises(ClientError) as e:
+            s3.put_bucket_policy(Bucket=name, Policy=json.dumps({'Version': '2012-10-17', 'Statement': [{
+                'Effect': 'Allow', 'Action': 's3:GetObject', 'Resource': f'arn:aws:s3:::{name}/*'}]}))
+        assert (code_of(e), status_of(e)) == ('MalformedPolicy', 400)
+        assert 'Principal' in e.value.response['Error']['Message']
+        assert s3.get_bucket_policy(Bucket=name)['Policy'] == policy
+        s3.delete_bucket_policy(Bucket=name)
+        with pytest.raises(ClientError) as e:
+            s3.get_bucket_policy(Bucket=name)
+        assert code_of(e) == 'NoSuchBucketPolicy'
+
+        conf = {'BlockPublicAcls': True, 'IgnorePublicAcls': False, 'BlockPublicPolicy': True, 'RestrictPublicBuckets': False}
+        s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=conf)
+        assert s3.get_public_access_block(Bucket=name)['PublicAccessBlockConfiguration'] == conf
+        with pytest.raises(ClientError) as e:
+            s3.put_bucket_acl(Bucket=name, ACL='public-read')
+        assert status_of(e) == 403
+        with pytest.raises(ClientError) as e:
+            s3.put_bucket_policy(Bucket=name, Policy=policy)
+        assert status_of(e) == 403
+        s3.delete_public_access_block(Bucket=name)
+        with pytest.raises(ClientError) as e:
+            s3.get_public_access_block(Bucket=name)
+        assert code_of(e) == 'NoSuchPublicAccessBlockConfiguration'
+
+        with pytest.raises(ClientError) as e:
+            s3.get_bucket_ownership_controls(Bucket=name)
+        assert (code_of(e), status_of(e)) == ('OwnershipControlsNotFoundError', 404)
+        s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls={'Rules': [{'ObjectOwnership': 'BucketOwnerEnforced'}]})
+        assert s3.get_bucket_ownership_controls(Bucket=name)['OwnershipControls']['Rules'] == [{'ObjectOwnership': 'BucketOwnerEnforced'}]
+        with pytest.raises(ClientError) as e:
+            s3.put_object(Bucket=name, Key='k', Body=b'x', ACL='public-read')
+        assert (code_of(e), status_of(e)) == ('AccessControlListNotSupported', 400)
+        s3.put_object(Bucket=name, Key='k', Body=b'x')
+        s3.delete_bucket_ownership_controls(Bucket=name)
+    finally:
+        empty_bucket(s3, name)
+        s3.delete_bucket(Bucket=name)

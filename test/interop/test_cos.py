@@ -525,7 +525,7 @@ def _unsigned_status(url):
 
 def test_authority_decides_unsigned_downloads(cos, bucket, folder):
     """eWPrivateRPublic downloads without a signature; eWRPrivate and eInvalid (in a private bucket) do not.
-    The public case needs the authorizer's AllUsers decision (authz-policy) merged."""
+    The public case is the authorizer's AllUsers decision."""
     for name, authority in (('pub.txt', 'eWPrivateRPublic'), ('priv.txt', 'eWRPrivate'), ('inh.txt', 'eInvalid')):
         ok(cos.upload_file_from_buffer(UploadFileFromBufferRequest(bucket, folder + name, name.encode())))
         req = UpdateFileRequest(bucket, folder + name)

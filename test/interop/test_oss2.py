@@ -338,7 +338,7 @@ def test_referer_configuration_and_signed_urls(ob):
 
 def test_anonymous_auth_on_private_and_public_buckets(auth, auth_kind, endpoint):
     """oss2.AnonymousAuth on a bucket oss2 created: refused with OSS's AccessDenied on a private bucket,
-    reads a public-read one. The public part needs the authorizer's AllUsers decision (authz-policy) merged."""
+    reads a public-read one."""
     from conftest import new_bucket_name
     name = new_bucket_name('anon-oss2')
     owner = oss2.Bucket(auth, endpoint, name, region=REGION if auth_kind == 'v4' else None)

@@ -13,6 +13,7 @@ import { Engine } from '../../src/engine/engine.js';
 import type { Acl } from '../../src/engine/acl.js';
 import type { CorsConfig } from '../../src/cors/rules.js';
 import type { WebsiteConfig } from '../../src/website/config.js';
+import { NO_REFERER_CONFIG, type RefererConfig } from '../../src/authz/referer.js';
 import { BUCKET_SETTINGS, type BucketSettings, type DataRedundancy, type SettingName } from '../../src/engine/settings.js';
 import type { ListOptions } from '../../src/engine/types.js';
 import type { MetadataStore } from '../../src/meta/store.js';
@@ -296,6 +297,11 @@ export function defineEngineConformance(name: string, open: OpenStore): void {
         'oss-bucket-config': { dataRedundancyType: 'ZRS' },
         cors: { rules: [{ id: 'r', allowedOrigins: ['*'], allowedMethods: ['GET'], allowedHeaders: ['x-*'], exposeHeaders: ['ETag'], maxAgeSeconds: 5 }] },
         website: { indexSuffix: 'index.html', errorKey: 'e.html', routingRules: [{ condition: { keyPrefixEquals: 'a/' }, redirect: { replaceKeyPrefixWith: 'b/' } }] },
+        dialect: { dialect: 'oss' },
+        referer: { allowEmpty: false, allowTruncateQueryString: true, truncatePath: false, allow: ['http://*.example.com'], deny: ['http://bad.example.com'] },
+        policy: { text: '{"Statement":[]}', dialect: 's3' },
+        publicAccessBlock: { blockPublicAcls: true, ignorePublicAcls: false, blockPublicPolicy: true, restrictPublicBuckets: false },
+        ownershipControls: { objectOwnership: 'BucketOwnerEnforced' },
       };
       const values: BucketSettings = {
         acl: legacy.acl as Acl,
@@ -305,6 +311,11 @@ export function defineEngineConformance(name: string, open: OpenStore): void {
         dataRedundancy: 'ZRS',
         cors: legacy.cors as CorsConfig,
         website: legacy.website as WebsiteConfig,
+        dialect: 'oss',
+        referer: legacy.referer as RefererConfig,
+        policy: { text: '{"Statement":[]}', dialect: 's3' },
+        publicAccessBlock: { blockPublicAcls: true, ignorePublicAcls: false, blockPublicPolicy: true, restrictPublicBuckets: false },
+        ownershipControls: 'BucketOwnerEnforced',
       };
       assert.deepEqual(Object.values(BUCKET_SETTINGS).map((s) => s.stored).sort(), Object.keys(legacy).sort(), 'one entry per stored name');
 
@@ -322,6 +333,11 @@ export function defineEngineConformance(name: string, open: OpenStore): void {
       assert.equal(await engine.bucketSetting(fresh, 'dataRedundancy'), 'LRS');
       assert.equal(await engine.bucketSetting(fresh, 'cors'), null);
       assert.equal(await engine.bucketSetting(fresh, 'website'), null);
+      assert.equal(await engine.bucketSetting(fresh, 'dialect'), 's3');
+      assert.deepEqual(await engine.bucketSetting(fresh, 'referer'), NO_REFERER_CONFIG);
+      assert.equal(await engine.bucketSetting(fresh, 'policy'), null);
+      assert.equal(await engine.bucketSetting(fresh, 'publicAccessBlock'), null);
+      assert.equal(await engine.bucketSetting(fresh, 'ownershipControls'), null);
       for (const name of Object.keys(values) as SettingName[]) await engine.setBucketSetting(fresh, name, values[name] as never);
       for (const [stored, doc] of Object.entries(legacy)) assert.deepEqual(await meta.getSetting(freshId, stored), doc, `${stored} is stored as before`);
       // Writing a default removes the row where the entry says so (as the code before did).
@@ -329,6 +345,10 @@ export function defineEngineConformance(name: string, open: OpenStore): void {
       await engine.setBucketSetting(fresh, 'tags', null);
       assert.equal(await meta.getSetting(freshId, 'quota'), undefined);
       assert.equal(await meta.getSetting(freshId, 'tagging'), undefined);
+      for (const name of ['policy', 'publicAccessBlock', 'ownershipControls'] as const) {
+        await engine.setBucketSetting(fresh, name, null);
+        assert.equal(await meta.getSetting(freshId, name), undefined, `${name}: none is no row`);
+      }
     });
 
     it('bucket settings are validated before anything is stored', async () => {

@@ -83,8 +83,8 @@ export function makeXmlDialect(spec: XmlDialectSpec): Dialect {
           http: ctx,
           services,
           vocab,
-          // An object write's owner follows the bucket's object ownership (the writer's account, or the bucket owner's).
-          // (An anonymous writer the ownership leaves as is owns as S3's anonymous canonical id.)
+          // An object write's owner follows the bucket's object ownership (the writer's account, or the bucket owner's);
+          // an anonymous writer's is S3's anonymous canonical id.
           caller: route.action === 's3:PutObject' ? await services.authorizer.writer(principal, addr.bucket, facts).then((w) => (w.accountId ? w : { accountId: caller })) : { accountId: caller },
           bucket: addr.bucket,
           key: addr.key,
