@@ -61,6 +61,8 @@ export async function deleteObjects(op: OpContext): Promise<Reply> {
       // <Size> and <LastModifiedTime> do the same as x-amz-if-match-size and -last-modified-time.
       const ifMatchSize = sizeCondition(typeof o.Size === 'string' ? o.Size : undefined, 'Size');
       const ifMatchLastModified = timeCondition(typeof o.LastModifiedTime === 'string' ? o.LastModifiedTime : undefined, 'LastModifiedTime');
+      // Each key is authorized on its own (a policy's Deny on a prefix holds inside a batch too).
+      await op.authorizeKey?.('s3:DeleteObject', key, versionId);
       const r = await engine.deleteObject(op.caller, op.bucket!, key, { versionId, ifMatch, ifMatchSize, ifMatchLastModified });
       if (quiet) continue;
       const entry: Record<string, unknown> = { Key: enc(key) };

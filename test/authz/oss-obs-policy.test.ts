@@ -55,6 +55,24 @@ describe('OSS and OBS bucket policies', () => {
     assert.match(none.res.data.toString(), /<Code>NoSuchBucketPolicy<\/Code>/);
   });
 
+  it("OSS: an object without its own ACL (`default`) has its bucket's; its own ACL wins", async () => {
+    const bucket = bucketName('ossacl');
+    const mine = ossClient(t, { bucket });
+    await mine.putBucket(bucket);
+    await mine.put('inherits', Buffer.from('I'));
+    await mine.put('own-private', Buffer.from('P'), { headers: { 'x-oss-object-acl': 'private' } });
+    const theirs = other.oss(bucket);
+    assert.equal((await ossError(theirs.get('inherits'))).code, 'AccessDenied');
+    await mine.putBucketACL(bucket, 'public-read');
+    assert.equal((await theirs.get('inherits')).content.toString(), 'I');
+    assert.equal((await ossError(theirs.get('own-private'))).code, 'AccessDenied');
+    assert.equal((await theirs.list()).objects.length, 2);
+    assert.equal((await ossError(theirs.put('new', Buffer.from('n')))).code, 'AccessDenied', 'public-read is not public-read-write');
+    await mine.putBucketACL(bucket, 'public-read-write');
+    await theirs.put('new', Buffer.from('n'));
+    assert.equal((await mine.get('new')).content.toString(), 'n');
+  });
+
   it('OSS: malformed policies are refused and nothing is stored', async () => {
     const bucket = bucketName('ossbad');
     const mine = ossClient(t, { bucket });

@@ -74,6 +74,9 @@ describe('policy documents: refused with a message saying where', () => {
     malformed(doc([stmt({ Condition: { StringSorta: { 's3:prefix': 'a' } } })]), /unknown condition operator StringSorta/);
     malformed(doc([stmt({ Condition: { StringEquals: { 'foo:bar': 'a' } } })]), /invalid condition key: foo:bar/);
     malformed(doc([stmt({ Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.300/8' } } })]), /invalid IP address/);
+    // Prefixes node's BlockList would abort the process on are refused first.
+    for (const cidr of ['10.0.0.0/-0', '10.0.0.0/1e1', '10.0.0.0/33', '::/129', '10.0.0.0/', '10.0.0.0/ 8'])
+      malformed(doc([stmt({ Condition: { IpAddress: { 'aws:SourceIp': cidr } } })]), /invalid CIDR/);
     malformed(doc([stmt({ Condition: { NumericLessThan: { 's3:max-keys': 'ten' } } })]), /invalid number/);
     malformed(doc([stmt({ Condition: { DateGreaterThan: { 'aws:CurrentTime': 'tomorrow' } } })]), /invalid date/);
     malformed(doc([stmt({ Condition: { Bool: { 'aws:SecureTransport': 'yes' } } })]), /invalid boolean/);
@@ -253,5 +256,21 @@ describe('public policies (S3 definition)', () => {
     assert.ok(!isPublicPolicy(bucketPolicy([stmt({ Principal: { AWS: 'arn:aws:iam::s3tenant1:root' } })])));
     assert.ok(!isPublicPolicy(bucketPolicy([stmt({ Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/32' } } })])));
     assert.ok(!isPublicPolicy(bucketPolicy([stmt({ Effect: 'Deny' })])));
+  });
+});
+
+describe('wildcards', () => {
+  it('match * and ? by characters, literally otherwise, without backtracking blow-ups', async () => {
+    const { wildcard } = await import('../../src/authz/policy/wildcard.js');
+    assert.ok(wildcard('a*b?c')('a/x/yb中c'));
+    assert.ok(!wildcard('a*b?c')('abc'));
+    assert.ok(wildcard('a.c')('a.c') && !wildcard('a.c')('abc'), 'regex characters are literal');
+    assert.ok(wildcard('[x]+(y)')('[x]+(y)'));
+    assert.ok(wildcard('**')('') && wildcard('a*')('a') && !wildcard('?')(''));
+    assert.ok(wildcard('😀?')('😀😀'), '? is one whole character');
+    assert.ok(wildcard('S3:get*', true)('s3:GetObject') && !wildcard('S3:get*')('s3:GetObject'));
+    // A pattern that is exponential for a backtracking regex: answered at once.
+    const evil = wildcard('*a'.repeat(40) + 'b');
+    assert.equal(evil('a'.repeat(1024)), false);
   });
 });

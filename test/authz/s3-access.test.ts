@@ -27,6 +27,7 @@ import {
   ListPartsCommand,
   CopyObjectCommand,
   DeleteObjectCommand,
+  DeleteObjectsCommand,
 } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -140,6 +141,15 @@ describe('S3 access control: a second account', () => {
     assert.deepEqual(await s3Error(other.s3.send(new GetObjectCommand({ Bucket: b, Key: 'secret/x' }))), ['AccessDenied', 403]);
     assert.deepEqual(await s3Error(t.s3.send(new GetObjectCommand({ Bucket: b, Key: 'secret/x' }))), ['AccessDenied', 403], 'an explicit Deny binds the owner');
     assert.equal(await text(other.s3.send(new GetObjectCommand({ Bucket: b, Key: 'open/y' }))), 'O');
+  });
+
+  it('a batch delete asks about each key: a Deny on a prefix holds inside DeleteObjects', async () => {
+    const b = await bucketWith({ 'keep/a': 'A', 'tmp/b': 'B' });
+    await t.s3.send(new PutBucketPolicyCommand({ Bucket: b, Policy: policyOf(b, [{ Effect: 'Deny', Principal: '*', Action: 's3:DeleteObject', Resource: `arn:aws:s3:::${b}/keep/*` }]) }));
+    const r = await t.s3.send(new DeleteObjectsCommand({ Bucket: b, Delete: { Objects: [{ Key: 'keep/a' }, { Key: 'tmp/b' }] } }));
+    assert.deepEqual(r.Deleted?.map((d) => d.Key), ['tmp/b']);
+    assert.deepEqual(r.Errors?.map((e) => [e.Key, e.Code]), [['keep/a', 'AccessDenied']]);
+    assert.deepEqual((await t.s3.send(new ListObjectsV2Command({ Bucket: b }))).Contents?.map((o) => o.Key), ['keep/a']);
   });
 
   it("the owner's root keeps the policy operations a policy denies, unless it confirmed removing its own access", async () => {

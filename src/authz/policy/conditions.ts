@@ -83,8 +83,10 @@ function ip(pv: string): Matcher {
   const family = isIP(addr ?? '');
   if (!family) throw new ConditionError(`invalid IP address ${JSON.stringify(pv)}`);
   const type = family === 4 ? 'ipv4' : 'ipv6';
-  const prefix = bits === undefined ? (family === 4 ? 32 : 128) : Number(bits);
-  if (!Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128)) throw new ConditionError(`invalid CIDR ${JSON.stringify(pv)}`);
+  // Plain decimal digits only: BlockList aborts the process on a prefix that is not an int32 ('-0', '1e1' ...).
+  if (bits !== undefined && !/^\d{1,3}$/.test(bits)) throw new ConditionError(`invalid CIDR ${JSON.stringify(pv)}`);
+  const prefix = bits === undefined ? (family === 4 ? 32 : 128) : parseInt(bits, 10);
+  if (prefix > (family === 4 ? 32 : 128)) throw new ConditionError(`invalid CIDR ${JSON.stringify(pv)}`);
   const list = new BlockList();
   list.addSubnet(addr!, prefix, type);
   return (v) => {

@@ -89,6 +89,7 @@ export function makeXmlDialect(spec: XmlDialectSpec): Dialect {
           bucket: addr.bucket,
           key: addr.key,
           payload: auth?.payload ?? { kind: 'unsigned' },
+          authorizeKey: (action, key, version) => services.authorizer.authorize(principal, onVersion(action, version), resourceOf(addr.bucket, key), facts),
           ...(auth?.region !== undefined ? { signingRegion: auth.region } : {}),
         };
         const reply = await route.handler(op);
