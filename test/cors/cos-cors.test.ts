@@ -1,7 +1,9 @@
-import { PutBucketCorsCommand } from '@aws-sdk/client-s3';
+import { PutBucketCorsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { signDownload } from '../../src/auth/cos-v4.js';
+import { rawRequest } from '../helpers/raw.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startCosServer, type CosTestServer } from '../cos/helpers.js';
+import { APPID, CRED, startCosServer, type CosTestServer } from '../cos/helpers.js';
 
 describe('CORS on the COS JSON v4 API (rules set through S3)', () => {
   let t: CosTestServer;
@@ -32,5 +34,17 @@ describe('CORS on the COS JSON v4 API (rules set through S3)', () => {
     assert.equal(missing.headers['access-control-allow-origin'], 'http://app.example');
     const other = await t.api(t.apiPath('/'), { method: 'GET', query: 'op=stat', headers: { origin: 'http://other.example' } });
     assert.equal(other.headers['access-control-allow-origin'], undefined);
+  });
+
+  it('signed downloads carry the rule too, refusals included', async () => {
+    await t.s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: 'dl.txt', Body: 'downloaded' }));
+    const url = (path: string) => `${t.url}/cos-download/${t.bucket}-${APPID}${path}?sign=${encodeURIComponent(signDownload(CRED, t.bucket, path, 300))}`;
+    const ok = await rawRequest(url('/dl.txt'), { headers: { origin: 'http://app.example' } });
+    assert.equal(ok.status, 200);
+    assert.equal(ok.body.toString(), 'downloaded');
+    assert.equal(ok.headers['access-control-allow-origin'], 'http://app.example');
+    const missing = await rawRequest(url('/none.txt'), { headers: { origin: 'http://app.example' } });
+    assert.equal(missing.status, 404);
+    assert.equal(missing.headers['access-control-allow-origin'], 'http://app.example');
   });
 });
