@@ -76,6 +76,7 @@ export function objectHeaders(o: ObjectRecord, v: Vocabulary, versioned = false)
   if (o.versionId !== 'null' || versioned) headers[v.prefix + 'version-id'] = o.versionId;
   if (o.storageClass !== 'STANDARD') headers[v.prefix + 'storage-class'] = wireStorageClass(v, o.storageClass);
   if (o.tags && Object.keys(o.tags).length) headers[v.prefix + 'tagging-count'] = String(Object.keys(o.tags).length);
+  if (typeof o.extra.websiteRedirect === 'string') headers[v.prefix + 'website-redirect-location'] = o.extra.websiteRedirect;
   if (v.objectHeaders) Object.assign(headers, v.objectHeaders(o));
   return headers;
 }

@@ -1,3 +1,4 @@
+import { withWebsiteRedirect } from '../website/redirect-location.js';
 import { isStorageError, StorageError } from '../engine/errors.js';
 import { invalidCopyRange } from '../engine/multipart.js';
 import type { Reply } from '../http/reply.js';
@@ -47,7 +48,7 @@ export async function createMultipartUpload(op: OpContext): Promise<Reply> {
     meta: metaFromRequest(op.http, op.vocab),
     storageClass: storageClassFrom(op),
     tags: tagsFromQuery(op.http.header(h(op.vocab, 'tagging'))),
-    extra: { ...(op.vocab.extraFromRequest?.(op) ?? {}), ...(checksum ? { [UPLOAD_CHECKSUM_KEY]: checksum } : {}) },
+    extra: { ...(withWebsiteRedirect(op, op.vocab.extraFromRequest?.(op)) ?? {}), ...(checksum ? { [UPLOAD_CHECKSUM_KEY]: checksum } : {}) },
   });
   const headers: Record<string, string> = {};
   if (checksum) {

@@ -8,6 +8,7 @@ import { tagsFromQuery } from './tagging.js';
 import { flexibleChecksums, h, neutralStorageClass } from './vocabulary.js';
 import { xmlDate } from './dates.js';
 import { expirationHeader } from './lifecycle.js';
+import { withWebsiteRedirect } from '../website/redirect-location.js';
 
 
 export function storageClassFrom(op: OpContext): string | undefined {
@@ -28,7 +29,7 @@ export async function putObject(op: OpContext): Promise<Reply> {
     meta,
     storageClass,
     tags,
-    extra: op.vocab.extraFromRequest?.(op),
+    extra: withWebsiteRedirect(op, op.vocab.extraFromRequest?.(op)),
     size: body.size,
     digests: body.digests,
     verify: body.verify,

@@ -7,6 +7,7 @@
  */
 import { principalOfKey } from '../auth/s3-verify.js';
 import type { Principal } from '../authz/principal.js';
+import { withWebsiteRedirect } from '../website/redirect-location.js';
 import { decodePostPolicy } from '../auth/post-policy.js';
 import { verifyPostSignature } from '../auth/post-verify.js';
 import { StorageError, isStorageError } from '../engine/errors.js';
@@ -160,7 +161,7 @@ export async function postObject(op: OpContext): Promise<Reply> {
   const o = await op.services.engine.putObject(op.caller, bucket, key, fileBody(form.file.stream), {
     meta,
     storageClass,
-    extra: op.vocab.extraFromRequest?.(asHeaders),
+    extra: withWebsiteRedirect(asHeaders, op.vocab.extraFromRequest?.(asHeaders)),
     maxSize: range?.max,
     ...(flexible ? { digests: ['md5', flexible.alg], checksums: (d: DigestValues) => ({ [flexible.alg]: encodeChecksum(flexible.alg, d) }) } : {}),
     verify: (digests, size) => {

@@ -22,6 +22,11 @@ export const ACTIONS = [
   's3:PutBucketTagging',
   's3:GetBucketAcl',
   's3:PutBucketAcl',
+  's3:GetBucketCORS',
+  's3:PutBucketCORS',
+  's3:GetBucketWebsite',
+  's3:PutBucketWebsite',
+  's3:DeleteBucketWebsite',
   // access control settings (DeleteBucketPolicy has its own IAM name; the other deletes are their Put)
   's3:GetBucketPolicy',
   's3:PutBucketPolicy',

@@ -26,6 +26,7 @@ program
   .option('--region <region>', 'the only region signatures may name, given to new buckets (default: none, any signing region is accepted)')
   .option('--meta <url>', 'metadata store: SQLite file path or postgres:// URL')
   .option('--appid <digits>', 'COS appid of the root account (or STRATUS_APPID)')
+  .option('--website-domain <domain...>', 'website endpoint domain: <bucket>.<domain> serves the static site (default s3-website.<each --domain>)')
   .option('--cos-download-domain <domain>', 'COS download host domain: <bucket>-<appid>.<domain> (default file.localhost)')
   .option('--cos-download-path <path>', 'COS download path form: <path>/<bucket>-<appid>/<file> (default /cos-download)')
   .option('--max-connections <n>', 'concurrent connections accepted (default 1024)')
@@ -52,6 +53,7 @@ program
       fsync: o.fsync === false ? false : undefined,
       logLevel: o.logLevel as string | undefined,
       domains: o.domain as string[] | undefined,
+      websiteDomains: o.websiteDomain as string[] | undefined,
       s3Domains: o.s3Domain as string[] | undefined,
       ossDomains: o.ossDomain as string[] | undefined,
       obsDomains: o.obsDomain as string[] | undefined,

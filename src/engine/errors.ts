@@ -66,6 +66,9 @@ export type ErrorCode =
   | 'MaxPostPreDataLengthExceeded'
   | 'InvalidPolicyDocument'
   | 'UnresolvableGrantByEmailAddress'
+  | 'AccessForbidden'
+  | 'NoSuchCORSConfiguration'
+  | 'NoSuchWebsiteConfiguration'
   // access control (src/authz)
   | 'MalformedPolicy'
   | 'NoSuchBucketPolicy'
@@ -142,6 +145,9 @@ export const DEFAULT_STATUS: Record<ErrorCode, number> = {
   MalformedPOSTRequest: 400,
   MaxPostPreDataLengthExceeded: 400,
   InvalidPolicyDocument: 400,
+  AccessForbidden: 403,
+  NoSuchCORSConfiguration: 404,
+  NoSuchWebsiteConfiguration: 404,
   MalformedPolicy: 400,
   NoSuchBucketPolicy: 404,
   NoSuchPublicAccessBlockConfiguration: 404,
@@ -208,6 +214,8 @@ export const DEFAULT_MESSAGE: Partial<Record<ErrorCode, string>> = {
   MalformedPOSTRequest: 'The body of your POST request is not well-formed multipart/form-data.',
   MaxPostPreDataLengthExceeded: 'Your POST request fields preceding the upload file were too large.',
   InvalidPolicyDocument: 'Invalid Policy: Invalid JSON.',
+  NoSuchCORSConfiguration: 'The CORS configuration does not exist',
+  NoSuchWebsiteConfiguration: 'The specified bucket does not have a website configuration',
   MalformedPolicy: 'Policies must be valid JSON and the first byte must be \'{\'',
   NoSuchBucketPolicy: 'The bucket policy does not exist',
   NoSuchPublicAccessBlockConfiguration: 'The public access block configuration was not found',

@@ -4,6 +4,8 @@ import { cannedAcl, validateAcl, type Acl } from './acl.js';
 import { StorageError } from './errors.js';
 import { validateLifecycle, type LifecycleConfiguration } from './lifecycle/model.js';
 import { validateLogging, type LoggingConfig } from './access-log.js';
+import { validateCors, type CorsConfig } from '../cors/rules.js';
+import { validateWebsite, type WebsiteConfig } from '../website/config.js';
 import { isNoRefererConfig, NO_REFERER_CONFIG, validateRefererConfig, type RefererConfig } from '../authz/referer.js';
 
 /**
@@ -128,6 +130,24 @@ export const BUCKET_SETTINGS = {
     },
     encode: (dataRedundancyType) => ({ dataRedundancyType }),
     decode: (doc) => (isObject(doc) && doc.dataRedundancyType === 'ZRS' ? 'ZRS' : 'LRS'),
+  }),
+
+  /** CORS rules (S3 / OBS `?cors`, OSS `?cors`): null, no row, when CORS is not enabled. Neutral form in cors/rules.ts. */
+  cors: setting<CorsConfig | null>({
+    stored: 'cors',
+    defaultFor: () => null,
+    validate: (c) => c === null || validateCors(c),
+    encode: (c) => c ?? undefined,
+    decode: (doc) => (isObject(doc) && Array.isArray(doc.rules) ? (doc as unknown as CorsConfig) : null),
+  }),
+
+  /** Static website hosting (`?website`): null, no row, when the bucket has no website. Neutral form in website/config.ts. */
+  website: setting<WebsiteConfig | null>({
+    stored: 'website',
+    defaultFor: () => null,
+    validate: (c) => c === null || validateWebsite(c),
+    encode: (c) => c ?? undefined,
+    decode: (doc) => (isObject(doc) && Array.isArray(doc.routingRules) ? (doc as unknown as WebsiteConfig) : null),
   }),
 
   /**

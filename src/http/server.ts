@@ -9,6 +9,8 @@ import { formDoor, takesFormDoor } from './form-door.js';
 import { bucketNamed, chooseDialect, type DialectName } from './front-door.js';
 import type { Services } from './services.js';
 import type { Metrics } from '../server/metrics.js';
+import { websiteAddress } from '../website/address.js';
+import { websiteFrontEnd } from '../website/serve.js';
 
 const unsigned = (req: http.IncomingMessage) => !req.headers.authorization && !(req.url ?? '').includes('?');
 
@@ -142,9 +144,11 @@ export function createHttpServer(
         'request',
       );
     });
-    const handled: Promise<void> = chooseDialect(ctx, door, bucketDialect)
+    // Website endpoints (a website host or the /-/website/ path) are a front end of their own, chosen before any dialect.
+    const site = websiteAddress(ctx, services.settings.websiteDomains ?? []) !== undefined;
+    const handled: Promise<void> = (site ? Promise.resolve(undefined) : chooseDialect(ctx, door, bucketDialect))
       .then((name) => {
-        const dialect = takesFormDoor(ctx, name) ? forms : (dialects[name] ?? fallback);
+        const dialect = name === undefined ? websiteFrontEnd : takesFormDoor(ctx, name) ? forms : (dialects[name] ?? fallback);
         dialectName = dialect.name;
         listener.metrics?.track(ctx, dialect.name, res);
         return dialect.handle(ctx, services);

@@ -16,6 +16,8 @@ export interface ServerSettings {
   maxSkewMs: number;
   /** COS download addressing: host `<bucket>-<appid>.<domain>` and path `<path>/<bucket>-<appid>/`. */
   cosDownload?: { domain: string; path: string };
+  /** Website endpoints: `<bucket>.<website domain>` serves the bucket's static site (website/serve.ts). */
+  websiteDomains?: string[];
   /** Hosts whose unsigned requests each XML dialect answers (`<domain>`, `<bucket>.<domain>`); also virtual-hosted domains. */
   dialectDomains?: DialectDomains;
 }

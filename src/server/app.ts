@@ -126,6 +126,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       bodyIdleMs: config.bodyIdleMs,
       maxSkewMs: config.maxSkewMs,
       cosDownload: { domain: config.cosDownloadDomain, path: config.cosDownloadPath },
+      websiteDomains: config.websiteDomains ?? config.domains.map((d) => `s3-website.${d}`),
     },
     lookupCredential: cachedLookup((id) => identity.lookup(id), identity.now, (fn) => identity.onChange(fn)),
   };

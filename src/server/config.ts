@@ -12,6 +12,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Domains for virtual-hosted-style addressing (`<bucket>.<domain>`). */
   domains: string[];
+  /** Website endpoint domains (`<bucket>.<domain>` serves the bucket's static site); unset: `s3-website.<d>` for each of `domains`. */
+  websiteDomains?: string[];
   /**
    * Per-dialect domains: an unsigned request (no signature, no dialect
    * header) sent to `<domain>` or `<bucket>.<domain>` is answered by that
@@ -127,6 +129,7 @@ export interface ConfigInput {
   fsync?: boolean | string;
   logLevel?: string;
   domains?: string[] | string;
+  websiteDomains?: string[] | string;
   s3Domains?: string[] | string;
   ossDomains?: string[] | string;
   obsDomains?: string[] | string;
@@ -173,6 +176,7 @@ export function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
     fsync: env.STRATUS_FSYNC,
     logLevel: env.STRATUS_LOG_LEVEL,
     domains: env.STRATUS_DOMAINS,
+    websiteDomains: env.STRATUS_WEBSITE_DOMAINS,
     s3Domains: env.STRATUS_S3_DOMAINS,
     ossDomains: env.STRATUS_OSS_DOMAINS,
     obsDomains: env.STRATUS_OBS_DOMAINS,
@@ -225,6 +229,7 @@ export function resolveConfig(...layers: ConfigInput[]): Config {
     if (l.s3Domains !== undefined) c.s3Domains = domainList(l.s3Domains);
     if (l.ossDomains !== undefined) c.ossDomains = domainList(l.ossDomains);
     if (l.obsDomains !== undefined) c.obsDomains = domainList(l.obsDomains);
+    if (l.websiteDomains !== undefined) c.websiteDomains = domainList(l.websiteDomains);
     if (l.region !== undefined) c.region = l.region;
     if (l.meta !== undefined) c.metaUrl = l.meta;
     if (l.pgSchema !== undefined) c.pgSchema = l.pgSchema;

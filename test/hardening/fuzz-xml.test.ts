@@ -1,7 +1,8 @@
 /**
  * Fuzz: every XML request body of S3, OSS and OBS (DeleteObjects,
  * CompleteMultipartUpload, object and bucket tagging, ACL, versioning,
- * CreateBucket configuration, OBS quota and storage policy). Each valid body
+ * CreateBucket configuration, CORS and website configuration, OBS quota and
+ * storage policy). Each valid body
  * is mutated (bytes, and XML-aware: entities, CDATA, comments, DOCTYPE,
  * attributes, namespaces, duplicated or reordered elements), signed as sent,
  * and must get a 4xx XML Error of its own dialect, or succeed.
@@ -211,6 +212,18 @@ describe('fuzz: XML request bodies (S3, OSS, OBS)', { timeout: 180_000 }, () => 
         request: (body) => ({ method: 'PUT', bucket: `fz-${dialect}-${process.pid}-${++n}`, body }),
       },
     ];
+    ops.push(
+      {
+        name: 'PutBucketCors',
+        body: `${DECL}<CORSConfiguration><CORSRule><ID>r</ID><AllowedOrigin>http://*.example</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedHeader>x-*</AllowedHeader><MaxAgeSeconds>5</MaxAgeSeconds></CORSRule></CORSConfiguration>`,
+        request: (body) => ({ method: 'PUT', bucket: vbucket, query: 'cors', body, md5: true }),
+      },
+      {
+        name: 'PutBucketWebsite',
+        body: `${DECL}<WebsiteConfiguration><IndexDocument><Suffix>index.html</Suffix></IndexDocument><ErrorDocument><Key>e.html</Key></ErrorDocument><RoutingRules><RoutingRule>${dialect === 'oss' ? '<RuleNumber>1</RuleNumber>' : ''}<Condition><KeyPrefixEquals>a/</KeyPrefixEquals></Condition><Redirect><ReplaceKeyPrefixWith>b/</ReplaceKeyPrefixWith></Redirect></RoutingRule></RoutingRules></WebsiteConfiguration>`,
+        request: (body) => ({ method: 'PUT', bucket: vbucket, query: 'website', body }),
+      },
+    );
     if (dialect !== 'oss') {
       ops.push({
         name: 'PutObjectAcl',
@@ -232,7 +245,7 @@ describe('fuzz: XML request bodies (S3, OSS, OBS)', { timeout: 180_000 }, () => 
       );
     }
     // OSS has no tagging or versioning API and sets ACLs by header.
-    return dialect === 'oss' ? ops.filter((o) => ['DeleteObjects', 'CompleteMultipartUpload', 'CreateBucket'].includes(o.name)) : ops;
+    return dialect === 'oss' ? ops.filter((o) => ['DeleteObjects', 'CompleteMultipartUpload', 'CreateBucket', 'PutBucketCors', 'PutBucketWebsite'].includes(o.name)) : ops;
   }
 
   const cases: { scheme: Scheme; dialect: Dialect }[] = [

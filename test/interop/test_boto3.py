@@ -282,6 +282,55 @@ def test_presigned_post(s3, bucket):
     assert body(s3, bucket, 'form/hello.txt') == b'posted'
 
 
+def test_bucket_cors_and_preflight(s3, bucket, endpoint):
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_cors(Bucket=bucket)
+    assert code_of(e) == 'NoSuchCORSConfiguration' and status_of(e) == 404
+    rules = [{'ID': 'web', 'AllowedOrigins': ['https://app.example'], 'AllowedMethods': ['GET', 'PUT'], 'AllowedHeaders': ['*'],
+              'ExposeHeaders': ['ETag'], 'MaxAgeSeconds': 300}]
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={'CORSRules': rules})
+    assert s3.get_bucket_cors(Bucket=bucket)['CORSRules'] == rules
+    r = requests.options(f'{endpoint}/{bucket}/k', headers={'Origin': 'https://app.example', 'Access-Control-Request-Method': 'PUT',
+                                                            'Access-Control-Request-Headers': 'content-type'})
+    assert r.status_code == 200
+    assert r.headers['Access-Control-Allow-Origin'] == 'https://app.example'
+    assert r.headers['Access-Control-Max-Age'] == '300'
+    r = requests.options(f'{endpoint}/{bucket}/k', headers={'Origin': 'https://evil.example', 'Access-Control-Request-Method': 'GET'})
+    assert r.status_code == 403 and b'<Code>AccessForbidden</Code>' in r.content
+    # Bad input: the S3 error, and the stored rules unchanged.
+    for cfg, code in [({'CORSRules': [{'AllowedOrigins': ['*'], 'AllowedMethods': ['PATCH']}]}, 'InvalidRequest'),
+                      ({'CORSRules': [{'AllowedOrigins': ['*'], 'AllowedMethods': ['GET']}] * 101}, 'MalformedXML'),
+                      ({'CORSRules': [{'AllowedOrigins': ['*.*.example'], 'AllowedMethods': ['GET']}]}, 'InvalidRequest')]:
+        with pytest.raises(ClientError) as e:
+            s3.put_bucket_cors(Bucket=bucket, CORSConfiguration=cfg)
+        assert code_of(e) == code and status_of(e) == 400
+    assert s3.get_bucket_cors(Bucket=bucket)['CORSRules'] == rules
+    s3.delete_bucket_cors(Bucket=bucket)
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_cors(Bucket=bucket)
+    assert code_of(e) == 'NoSuchCORSConfiguration'
+
+
+def test_bucket_website(s3, bucket):
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_website(Bucket=bucket)
+    assert code_of(e) == 'NoSuchWebsiteConfiguration' and status_of(e) == 404
+    cfg = {'IndexDocument': {'Suffix': 'index.html'}, 'ErrorDocument': {'Key': 'error.html'},
+           'RoutingRules': [{'Condition': {'KeyPrefixEquals': 'docs/'}, 'Redirect': {'ReplaceKeyPrefixWith': 'documents/', 'HttpRedirectCode': '302'}}]}
+    s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration=cfg)
+    got = s3.get_bucket_website(Bucket=bucket)
+    assert got['IndexDocument'] == cfg['IndexDocument'] and got['ErrorDocument'] == cfg['ErrorDocument']
+    assert got['RoutingRules'] == cfg['RoutingRules']
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration={'IndexDocument': {'Suffix': 'index.html'}, 'RedirectAllRequestsTo': {'HostName': 'example.com'}})
+    assert code_of(e) == 'InvalidArgument' and status_of(e) == 400
+    assert s3.get_bucket_website(Bucket=bucket)['IndexDocument'] == {'Suffix': 'index.html'}
+    s3.delete_bucket_website(Bucket=bucket)
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_website(Bucket=bucket)
+    assert code_of(e) == 'NoSuchWebsiteConfiguration'
+
+
 def test_bucket_policy_public_access_block_and_ownership(s3):
     """Bucket policies, policy status, the public access block and ownership controls through boto3.
     (A second account's refusal is tested in test/authz once accounts can be created over the admin API.)"""

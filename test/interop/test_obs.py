@@ -258,3 +258,35 @@ def test_anonymous_client_reads_public_objects_only(mode, port, client, bucket, 
         fails(anon.putObject(bucket, 'new.txt', 'x'), 403, 'AccessDenied')
     finally:
         anon.close()
+
+
+def test_bucket_cors_options_and_website(client, bucket):
+    from obs import CorsRule, ErrorDocument, IndexDocument, Options, RedirectAllRequestTo, WebsiteConfiguration
+    fails(client.getBucketCors(bucket), 404, 'NoSuchCORSConfiguration')
+    rule = CorsRule(id='rule1', allowedMethod=['PUT', 'HEAD', 'GET'], allowedOrigin=['http://www.a.com', 'http://www.b.com'],
+                    allowedHeader=['Authorization1'], maxAgeSecond=100, exposeHeader=['x-obs-test1'])
+    ok(client.setBucketCors(bucket, [rule]))
+    rules = ok(client.getBucketCors(bucket))
+    assert rules[0].id == 'rule1' and rules[0].allowedOrigin == ['http://www.a.com', 'http://www.b.com']
+    assert rules[0].maxAgeSecond in (100, '100')
+    opt = ok(client.optionsBucket(bucket, Options(origin='http://www.a.com', accessControlRequestMethods=['GET', 'PUT'],
+                                                  accessControlRequestHeaders=['Authorization1'])))
+    assert opt.accessContorlAllowOrigin == 'http://www.a.com' and opt.accessContorlMaxAge == 100
+    fails(client.optionsBucket(bucket, Options(origin='http://www.z.com', accessControlRequestMethods=['GET'])), 403, 'AccessForbidden')
+    meta = ok(client.getBucketMetadata(bucket, origin='http://www.b.com', requestHeaders='Authorization1'))
+    assert meta.accessContorlAllowOrigin == 'http://www.b.com'
+    fails(client.setBucketCors(bucket, [CorsRule(allowedMethod=['PATCH'], allowedOrigin=['*'])]), 400, 'InvalidRequest')
+    ok(client.deleteBucketCors(bucket))
+    fails(client.getBucketCors(bucket), 404, 'NoSuchCORSConfiguration')
+
+    fails(client.getBucketWebsite(bucket), 404, 'NoSuchWebsiteConfiguration')
+    ok(client.setBucketWebsite(bucket, WebsiteConfiguration(indexDocument=IndexDocument(suffix='index.html'), errorDocument=ErrorDocument(key='error.html'))))
+    w = ok(client.getBucketWebsite(bucket))
+    assert w.indexDocument.suffix == 'index.html' and w.errorDocument.key == 'error.html'
+    # The SDK sends RedirectAllRequestsTo alone when given both; a site without an index document is refused.
+    fails(client.setBucketWebsite(bucket, WebsiteConfiguration(errorDocument=ErrorDocument(key='error.html'))), 400, 'InvalidArgument')
+    assert ok(client.getBucketWebsite(bucket)).indexDocument.suffix == 'index.html'
+    ok(client.setBucketWebsite(bucket, WebsiteConfiguration(redirectAllRequestTo=RedirectAllRequestTo(hostName='www.example.com', protocol='https'))))
+    assert ok(client.getBucketWebsite(bucket)).redirectAllRequestTo.hostName == 'www.example.com'
+    ok(client.deleteBucketWebsite(bucket))
+    fails(client.getBucketWebsite(bucket), 404, 'NoSuchWebsiteConfiguration')

@@ -277,6 +277,36 @@ def test_errors_come_as_oss_errors(ob):
         bad.get_object('missing')
 
 
+def test_bucket_cors_and_website(ob):
+    from oss2.models import BucketCors, BucketWebsite, CorsRule
+    with pytest.raises(oss2.exceptions.NoSuchCors):
+        ob.get_bucket_cors()
+    rule = CorsRule(allowed_origins=['https://app.example'], allowed_methods=['GET', 'PUT'], allowed_headers=['*'],
+                    expose_headers=['ETag', 'x-oss-hash-crc64ecma'], max_age_seconds=120)
+    ob.put_bucket_cors(BucketCors([rule]))
+    got = ob.get_bucket_cors().rules
+    assert len(got) == 1 and got[0].allowed_origins == ['https://app.example'] and got[0].allowed_methods == ['GET', 'PUT']
+    assert got[0].expose_headers == ['ETag', 'x-oss-hash-crc64ecma'] and got[0].max_age_seconds == 120
+    ob.put_object('k', b'v')
+    r = ob.get_object('k', headers={'Origin': 'https://app.example'})
+    assert r.headers['Access-Control-Allow-Origin'] == 'https://app.example'
+    with pytest.raises(oss2.exceptions.ServerError) as e:
+        ob.put_bucket_cors(BucketCors([CorsRule(allowed_origins=['*'], allowed_methods=['PATCH'])]))
+    assert e.value.status == 400 and e.value.code == 'InvalidRequest'
+    ob.delete_bucket_cors()
+    with pytest.raises(oss2.exceptions.NoSuchCors):
+        ob.get_bucket_cors()
+
+    with pytest.raises(oss2.exceptions.NoSuchWebsite):
+        ob.get_bucket_website()
+    ob.put_bucket_website(BucketWebsite('index.html', 'error.html'))
+    w = ob.get_bucket_website()
+    assert w.index_file == 'index.html' and w.error_file == 'error.html'
+    ob.delete_bucket_website()
+    with pytest.raises(oss2.exceptions.NoSuchWebsite):
+        ob.get_bucket_website()
+
+
 # --- anonymous access and hotlink protection -----------------------------------------------------------
 
 def test_referer_configuration_and_signed_urls(ob):

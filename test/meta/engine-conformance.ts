@@ -11,6 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import { FsBlobStore } from '../../src/blob/fs-store.js';
 import { Engine } from '../../src/engine/engine.js';
 import type { Acl } from '../../src/engine/acl.js';
+import type { CorsConfig } from '../../src/cors/rules.js';
+import type { WebsiteConfig } from '../../src/website/config.js';
 import { NO_REFERER_CONFIG, type RefererConfig } from '../../src/authz/referer.js';
 import { BUCKET_SETTINGS, type BucketSettings, type DataRedundancy, type SettingName } from '../../src/engine/settings.js';
 import type { ListOptions } from '../../src/engine/types.js';
@@ -293,6 +295,8 @@ export function defineEngineConformance(name: string, open: OpenStore): void {
         quota: { bytes: '9223372036854775807' },
         storageClass: { storageClass: 'STANDARD_IA' },
         'oss-bucket-config': { dataRedundancyType: 'ZRS' },
+        cors: { rules: [{ id: 'r', allowedOrigins: ['*'], allowedMethods: ['GET'], allowedHeaders: ['x-*'], exposeHeaders: ['ETag'], maxAgeSeconds: 5 }] },
+        website: { indexSuffix: 'index.html', errorKey: 'e.html', routingRules: [{ condition: { keyPrefixEquals: 'a/' }, redirect: { replaceKeyPrefixWith: 'b/' } }] },
         dialect: { dialect: 'oss' },
         referer: { allowEmpty: false, allowTruncateQueryString: true, truncatePath: false, allow: ['http://*.example.com'], deny: ['http://bad.example.com'] },
         policy: { text: '{"Statement":[]}', dialect: 's3' },
@@ -308,6 +312,8 @@ export function defineEngineConformance(name: string, open: OpenStore): void {
         quota: 2n ** 63n - 1n,
         storageClass: 'STANDARD_IA',
         dataRedundancy: 'ZRS',
+        cors: legacy.cors as CorsConfig,
+        website: legacy.website as WebsiteConfig,
         dialect: 'oss',
         referer: legacy.referer as RefererConfig,
         policy: { text: '{"Statement":[]}', dialect: 's3' },
@@ -330,6 +336,8 @@ export function defineEngineConformance(name: string, open: OpenStore): void {
       assert.equal(await engine.bucketSetting(fresh, 'quota'), 0n);
       assert.equal(await engine.bucketSetting(fresh, 'storageClass'), 'STANDARD');
       assert.equal(await engine.bucketSetting(fresh, 'dataRedundancy'), 'LRS');
+      assert.equal(await engine.bucketSetting(fresh, 'cors'), null);
+      assert.equal(await engine.bucketSetting(fresh, 'website'), null);
       assert.equal(await engine.bucketSetting(fresh, 'dialect'), 's3');
       assert.deepEqual(await engine.bucketSetting(fresh, 'referer'), NO_REFERER_CONFIG);
       assert.equal(await engine.bucketSetting(fresh, 'policy'), null);

@@ -10,7 +10,9 @@ import { isAction, type Action } from '../../authz/actions.js';
 import { factsOf } from '../../authz/request-facts.js';
 import { resourceOf } from '../../authz/authorizer.js';
 import type { StagedBlob } from '../../engine/multipart.js';
+import { applyCors, preflight } from '../../cors/answer.js';
 import type { HttpContext } from '../../http/context.js';
+import type { Reply } from '../../http/reply.js';
 import type { Services } from '../../http/services.js';
 import type { Dialect } from '../dialect.js';
 import { authenticate } from './authenticate.js';
@@ -78,6 +80,11 @@ function sendJson(ctx: HttpContext, status: number, doc: Record<string, unknown>
   res.end(body);
 }
 
+function sendCorsPreflight(ctx: HttpContext, reply: Reply): void {
+  ctx.res.writeHead(reply.status, { ...reply.headers, 'content-length': '0', server: 'Stratus' });
+  ctx.res.end();
+}
+
 function sendError(ctx: HttpContext, e: unknown): void {
   if (ctx.res.headersSent) {
     ctx.res.destroy();
@@ -98,6 +105,9 @@ function checkTarget(route: CosRoute, t: CosTarget): void {
 
 async function handleApi(ctx: HttpContext, services: Services): Promise<void> {
   const t = parseApiPath(ctx.rawPath);
+  // CORS (cors/answer.ts): a preflight is answered before authentication; every other answer carries the matching rule's headers.
+  if (ctx.method === 'OPTIONS') return sendCorsPreflight(ctx, await preflight(ctx, services.engine, t.bucket, t.key || undefined));
+  if (ctx.req.headers.origin !== undefined) await applyCors(ctx, services.engine, t.bucket);
   // The signature is checked before any body is read.
   const auth = await authenticate(services, t, ctx.header('authorization'));
   if (ctx.method !== 'GET' && ctx.method !== 'POST') throw new CosError('ERROR_CGI_REQ_METHOD');

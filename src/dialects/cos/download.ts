@@ -7,6 +7,7 @@
  * anonymous and gets what the file's authority (eWPrivateRPublic: public
  * read; eInvalid: its bucket's) allows, as the authorizer decides.
  */
+import { applyCors } from '../../cors/answer.js';
 import { checkCosUse } from '../../auth/cos-v4.js';
 import { factsOf } from '../../authz/request-facts.js';
 import { resourceOf } from '../../authz/authorizer.js';
@@ -44,6 +45,7 @@ export async function download(ctx: HttpContext, services: Services): Promise<vo
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return sendDownloadError(ctx, 405, 'the download address only answers GET');
     const t = parseDownload(ctx, downloadSettings(services));
     if (!t || t.folder) return sendDownloadError(ctx, 404, 'file does not exist');
+    if (ctx.req.headers.origin !== undefined) await applyCors(ctx, services.engine, t.bucket);
     // Not form-decoded: the SDKs put the Base64 signature in the URL as is, '+' included.
     const sign = ctx.query.get('sign') ?? ctx.header('authorization');
     // A download without any signature is anonymous: the file's (or its bucket's) authority decides.

@@ -121,6 +121,9 @@ const BY_CODE: Partial<Record<ErrorCode, CosErrorName>> = {
   InvalidRequest: 'ERROR_CGI_PARAM',
   NoSuchUpload: 'ERROR_CGI_WRONG_SESSION',
   MethodNotAllowed: 'ERROR_CGI_REQ_METHOD',
+  // CORS preflights refused (no configuration, no matching rule) or incomplete.
+  AccessForbidden: 'ERROR_PROXY_AUTH_FAILED',
+  BadRequest: 'ERROR_CGI_PARAM',
 };
 
 /** Per-operation readings of neutral errors (e.g. PreconditionFailed on create is a path conflict). */

@@ -4,7 +4,7 @@ import { listObjects } from '../../api/list-objects.js';
 import * as mpu from '../../api/multipart.js';
 import * as lifecycle from '../../api/lifecycle-oss.js';
 import * as logging from '../../api/logging.js';
-import { bucketPolicyRoutes, sharedBucketPostRoutes, sharedObjectRoutes, SHARED_PLAIN_PARAMS } from '../xml/common-routes.js';
+import { bucketPolicyRoutes, corsAndWebsiteRoutes, sharedBucketPostRoutes, sharedObjectRoutes, SHARED_PLAIN_PARAMS } from '../xml/common-routes.js';
 import type { Route } from '../xml/routes.js';
 import * as ossAcl from './acl.js';
 import * as ossBucket from './ops-bucket.js';
@@ -32,6 +32,7 @@ export const OSS_ROUTES: Route[] = [
   { method: 'GET', target: 'bucket', sub: 'logging', action: 's3:GetBucketLogging', handler: logging.getBucketLogging },
   { method: 'PUT', target: 'bucket', sub: 'logging', action: 's3:PutBucketLogging', handler: logging.putBucketLogging },
   { method: 'DELETE', target: 'bucket', sub: 'logging', action: 's3:PutBucketLogging', handler: logging.deleteBucketLogging },
+  ...corsAndWebsiteRoutes(),
   { method: 'GET', target: 'bucket', action: 's3:ListBucket', handler: listObjects },
   { method: 'PUT', target: 'bucket', sub: 'acl', action: 's3:PutBucketAcl', handler: ossAcl.putBucketAcl },
   { method: 'PUT', target: 'bucket', sub: 'referer', action: 's3:PutBucketReferer', handler: ossReferer.putBucketReferer },

@@ -73,6 +73,8 @@ export const OSS_ERRORS: Partial<Record<ErrorCode, OssError>> = {
   ObjectNotAppendable: { message: 'The operation is not valid for the object type.' },
   InvalidTargetType: { message: 'The symbolic\'s target file type is invalid' },
   NotSymlink: { message: 'The specified object is not a symlink.', ec: '0043-00000101' },
+  NoSuchCORSConfiguration: { message: 'The CORS Configuration does not exist.' },
+  NoSuchWebsiteConfiguration: { message: 'The specified bucket does not have a website configuration.' },
 };
 
 export function ossError(code: ErrorCode, message: string, status: number): WireError {

@@ -1,5 +1,7 @@
 import { listObjectVersions } from '../../api/list-versions.js';
+import * as cors from '../../api/cors.js';
 import * as mpu from '../../api/multipart.js';
+import * as website from '../../api/website.js';
 import { deleteObject, deleteObjects } from '../../api/objects-delete.js';
 import { isMultipartForm } from '../../api/post-form.js';
 import { postObject } from '../../api/post-object.js';
@@ -29,6 +31,19 @@ export function sharedBucketSubRoutes(): Route[] {
     { method: 'DELETE', target: 'bucket', sub: 'lifecycle', action: 's3:PutLifecycleConfiguration', handler: lifecycle.deleteBucketLifecycle },
     { method: 'GET', target: 'bucket', sub: 'logging', action: 's3:GetBucketLogging', handler: logging.getBucketLogging },
     { method: 'PUT', target: 'bucket', sub: 'logging', action: 's3:PutBucketLogging', handler: logging.putBucketLogging },
+    ...corsAndWebsiteRoutes(),
+  ];
+}
+
+/** CORS and website configuration, in S3, OBS and OSS alike (the handlers read each one's XML); S3 authorizes a CORS delete as PutBucketCORS. */
+export function corsAndWebsiteRoutes(): Route[] {
+  return [
+    { method: 'GET', target: 'bucket', sub: 'cors', action: 's3:GetBucketCORS', handler: cors.getBucketCors },
+    { method: 'PUT', target: 'bucket', sub: 'cors', action: 's3:PutBucketCORS', handler: cors.putBucketCors },
+    { method: 'DELETE', target: 'bucket', sub: 'cors', action: 's3:PutBucketCORS', handler: cors.deleteBucketCors },
+    { method: 'GET', target: 'bucket', sub: 'website', action: 's3:GetBucketWebsite', handler: website.getBucketWebsite },
+    { method: 'PUT', target: 'bucket', sub: 'website', action: 's3:PutBucketWebsite', handler: website.putBucketWebsite },
+    { method: 'DELETE', target: 'bucket', sub: 'website', action: 's3:DeleteBucketWebsite', handler: website.deleteBucketWebsite },
   ];
 }
 

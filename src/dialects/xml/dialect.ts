@@ -18,6 +18,7 @@ import { resourceOf, type Principal } from '../../authz/authorizer.js';
 import { factsOf } from '../../authz/request-facts.js';
 import { ANONYMOUS_OWNER_ID } from '../../authz/anonymous.js';
 import { checkRoutes, findRoute, type Route, type Target } from './routes.js';
+import { applyCors, preflight } from '../../cors/answer.js';
 
 export interface Authenticated {
   accountId: string;
@@ -55,6 +56,10 @@ export function makeXmlDialect(spec: XmlDialectSpec): Dialect {
       try {
         for (const [k, v] of Object.entries(common)) ctx.res.setHeader(k, v);
         const addr = spec.address ? spec.address(ctx, services) : resolveAddress(ctx.header('host'), ctx.rawPath, services.settings.domains);
+        // CORS: a request with an Origin gets the bucket's Access-Control-* headers on every answer, errors included (cors/answer.ts).
+        if (ctx.req.headers.origin !== undefined && ctx.method !== 'OPTIONS') Object.assign(common, await applyCors(ctx, services.engine, addr.bucket));
+        // A preflight is answered before authentication: browsers never sign it.
+        if (ctx.method === 'OPTIONS') return await sendReply(ctx, await preflight(ctx, services.engine, addr.bucket, addr.key), (doc) => renderXml(doc, vocab.xmlns));
         // A browser form upload carries its signature in the form (the front door started reading it).
         const auth: Authenticated | undefined = hasPostForm(ctx) ? await authenticatePostForm(ctx, services).then((a) => a && { ...a, payload: { kind: 'unsigned' as const } }) : await spec.authenticate(ctx, services, addr);
         // No signature anywhere (a malformed one has thrown): the request is anonymous and the authorizer decides.
