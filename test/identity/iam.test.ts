@@ -77,8 +77,15 @@ describe('IAM: users, keys, policies and roles', { timeout: 120_000 }, () => {
     assert.equal(JSON.stringify(listed).includes(key.SecretAccessKey!), false, 'secrets are shown once, at creation');
 
     const alice: Keys = { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
-    const seen = await principals(() => t.s3(alice).send(new ListBucketsCommand({})));
+    // The key signs as alice; with no identity policy yet, alice may do nothing (S3's implicit deny).
+    const seen = await principals(async () => {
+      const e = await failure(t.s3(alice).send(new ListBucketsCommand({})));
+      assert.equal(e.Code, 'AccessDenied');
+      assert.equal(e.$metadata.httpStatusCode, 403);
+    });
     assert.deepEqual(seen, [{ kind: 'user', accountId: 'root', userId: created.User!.UserId, userName: 'alice' }]);
+    await iam.send(new PutUserPolicyCommand({ UserName: 'alice', PolicyName: 's3', PolicyDocument: POLICY('s3:*') }));
+    await t.s3(alice).send(new ListBucketsCommand({}));
     // A bucket a user creates belongs to the user's account.
     const b = bucketName('alice');
     await t.s3(alice).send(new CreateBucketCommand({ Bucket: b }));
@@ -97,6 +104,8 @@ describe('IAM: users, keys, policies and roles', { timeout: 120_000 }, () => {
     assert.equal(conflict.$metadata.httpStatusCode, 409);
     await iam.send(new DeleteAccessKeyCommand({ UserName: 'alice', AccessKeyId: alice.accessKeyId }));
     assert.equal((await failure(t.s3(alice).send(new ListBucketsCommand({})))).Code, 'InvalidAccessKeyId');
+    assert.equal((await failure(iam.send(new DeleteUserCommand({ UserName: 'alice' })))).Code, 'DeleteConflict', 'its policy remains');
+    await iam.send(new DeleteUserPolicyCommand({ UserName: 'alice', PolicyName: 's3' }));
     await iam.send(new DeleteUserCommand({ UserName: 'alice' }));
     const gone = await failure(iam.send(new GetUserCommand({ UserName: 'alice' })));
     assert.equal(gone.Code, 'NoSuchEntity');
