@@ -219,6 +219,14 @@ describe('STS: session tokens and assumed roles in every dialect', { timeout: 18
     assert.equal((await failure(t.sts(eve).send(new AssumeRoleCommand({ RoleArn: accountWide, RoleSessionName: 'by-eve' })))).Code, 'AccessDenied');
     await t.iam().send(new PutUserPolicyCommand({ UserName: 'eve', PolicyName: 'assume', PolicyDocument: POLICY('sts:AssumeRole', accountWide) }));
     await t.sts(eve).send(new AssumeRoleCommand({ RoleArn: accountWide, RoleSessionName: 'by-eve' }));
+
+    // A trust policy's sts:ExternalId condition: the caller must give the agreed id.
+    const withExternalId = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::root:user/dev' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'agreed-42' } } }] });
+    await t.iam().send(new CreateRoleCommand({ RoleName: 'external', AssumeRolePolicyDocument: withExternalId }));
+    const external = 'arn:aws:iam::root:role/external';
+    assert.equal((await failure(t.sts(dev).send(new AssumeRoleCommand({ RoleArn: external, RoleSessionName: 'x1' })))).Code, 'AccessDenied', 'no ExternalId');
+    assert.equal((await failure(t.sts(dev).send(new AssumeRoleCommand({ RoleArn: external, RoleSessionName: 'x1', ExternalId: 'wrong' })))).Code, 'AccessDenied');
+    await t.sts(dev).send(new AssumeRoleCommand({ RoleArn: external, RoleSessionName: 'x1', ExternalId: 'agreed-42' }));
   });
 
   it('an inline session policy travels in the principal', async () => {

@@ -320,7 +320,8 @@ function parseConditions(c: Json | undefined, opts: ParseOptions, where: string)
   for (const [operator, block] of Object.entries(c)) {
     if (!isObject(block) || Object.keys(block).length === 0) throw malformed(`Condition ${operator} must map keys to values in ${where}`);
     for (const [rawKey, values] of Object.entries(block)) {
-      const key = canonicalKey(rawKey, opts.dialect);
+      // Identity and trust policies may also ask other services' keys (sts:ExternalId, iam:...): lower-cased, answered by whoever evaluates them.
+      const key = canonicalKey(rawKey, opts.dialect) ?? (opts.bucket === undefined && /^[a-z0-9-]+:[^:/]+$/i.test(rawKey) ? rawKey.toLowerCase() : undefined);
       if (key === undefined) throw malformed(`Policy has an invalid condition key: ${rawKey} (${where})`);
       const list = strings(values, `Condition ${operator} ${rawKey}`, where, { scalars: true });
       try {

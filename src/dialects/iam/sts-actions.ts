@@ -63,7 +63,10 @@ export const STS_ACTIONS: Record<string, Handler> = {
     const denied = accessDenied(c.principal, 'sts:AssumeRole', arn);
     const role = await c.identity.role(target.accountId, target.name).catch(() => undefined);
     if (!role) throw denied;
-    const admitted = trustAdmits(role.trustPolicy, requestOf(c, 'sts:AssumeRole', arn));
+    // The trust policy may also ask for the caller's ExternalId and the session's name.
+    const externalId = c.params.get('ExternalId') ?? undefined;
+    const keys = (name: string) => (name === 'sts:externalid' ? (externalId === undefined ? undefined : [externalId]) : name === 'sts:rolesessionname' ? [sessionName] : c.keys(name));
+    const admitted = trustAdmits(role.trustPolicy, { ...requestOf(c, 'sts:AssumeRole', arn), keys });
     if (!admitted) throw denied;
     // A trust policy naming an account (not the caller) delegates to that account, and a caller of another account
     // answers to its own: then the caller's own policies must allow sts:AssumeRole too (AWS's rule).
