@@ -5,7 +5,7 @@
  * expires there by that gateway's clock; a key disabled through one is
  * refused by the other (which had not cached it).
  */
-import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, PutRolePolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, GetObjectCommand, ListBucketsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import OSS from 'ali-oss';
@@ -40,6 +40,9 @@ if (unavailable) {
         const user = { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! };
         const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::root:user/gw' }, Action: 'sts:AssumeRole' }] });
         await b.iam().send(new CreateRoleCommand({ RoleName: 'gw-role', AssumeRolePolicyDocument: trust }));
+        // The role's policy, written through b, is what lets its session (issued through a) read through b.
+        const read = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/*` }] });
+        await b.iam().send(new PutRolePolicyCommand({ RoleName: 'gw-role', PolicyName: 'read', PolicyDocument: read }));
 
         const c = (await a.sts(user).send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::root:role/gw-role', RoleSessionName: 'across', DurationSeconds: 900 }))).Credentials!;
         const session = { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };

@@ -25,7 +25,8 @@ import {
   PutUserPolicyCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
-import { CreateBucketCommand, ListBucketsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListBucketsCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Principal } from '../../src/authz/principal.js';
@@ -77,8 +78,15 @@ describe('IAM: users, keys, policies and roles', { timeout: 120_000 }, () => {
     assert.equal(JSON.stringify(listed).includes(key.SecretAccessKey!), false, 'secrets are shown once, at creation');
 
     const alice: Keys = { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
-    const seen = await principals(() => t.s3(alice).send(new ListBucketsCommand({})));
+    // The key signs as alice; with no identity policy yet, alice may do nothing (S3's implicit deny).
+    const seen = await principals(async () => {
+      const e = await failure(t.s3(alice).send(new ListBucketsCommand({})));
+      assert.equal(e.Code, 'AccessDenied');
+      assert.equal(e.$metadata.httpStatusCode, 403);
+    });
     assert.deepEqual(seen, [{ kind: 'user', accountId: 'root', userId: created.User!.UserId, userName: 'alice' }]);
+    await iam.send(new PutUserPolicyCommand({ UserName: 'alice', PolicyName: 's3', PolicyDocument: POLICY('s3:*') }));
+    await t.s3(alice).send(new ListBucketsCommand({}));
     // A bucket a user creates belongs to the user's account.
     const b = bucketName('alice');
     await t.s3(alice).send(new CreateBucketCommand({ Bucket: b }));
@@ -97,6 +105,8 @@ describe('IAM: users, keys, policies and roles', { timeout: 120_000 }, () => {
     assert.equal(conflict.$metadata.httpStatusCode, 409);
     await iam.send(new DeleteAccessKeyCommand({ UserName: 'alice', AccessKeyId: alice.accessKeyId }));
     assert.equal((await failure(t.s3(alice).send(new ListBucketsCommand({})))).Code, 'InvalidAccessKeyId');
+    assert.equal((await failure(iam.send(new DeleteUserCommand({ UserName: 'alice' })))).Code, 'DeleteConflict', 'its policy remains');
+    await iam.send(new DeleteUserPolicyCommand({ UserName: 'alice', PolicyName: 's3' }));
     await iam.send(new DeleteUserCommand({ UserName: 'alice' }));
     const gone = await failure(iam.send(new GetUserCommand({ UserName: 'alice' })));
     assert.equal(gone.Code, 'NoSuchEntity');
@@ -117,7 +127,8 @@ describe('IAM: users, keys, policies and roles', { timeout: 120_000 }, () => {
 
     for (const [bad, why] of [
       ['{not json', 'syntax'],
-      [JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }), 'no Version'],
+      [JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: '*' }] }), 'a principal'],
+      [JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': 'not-an-ip' } } }] }), 'bad condition value'],
       [JSON.stringify({ Version: '2012-10-17' }), 'no Statement'],
       [JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Maybe', Action: 's3:*', Resource: '*' }] }), 'bad Effect'],
       [JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*' }] }), 'no Resource'],
@@ -127,6 +138,9 @@ describe('IAM: users, keys, policies and roles', { timeout: 120_000 }, () => {
       assert.equal(e.$metadata.httpStatusCode, 400, why);
     }
     assert.deepEqual((await iam.send(new ListUserPoliciesCommand({ UserName: 'bob' }))).PolicyNames, ['read-photos'], 'nothing changed');
+    // The message is the policy parser's, the one the authorizer evaluates with.
+    const effect = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Maybe', Action: 's3:*', Resource: '*' }] });
+    assert.match((await failure(iam.send(new PutUserPolicyCommand({ UserName: 'bob', PolicyName: 'bad', PolicyDocument: effect })))).message, /^Invalid effect: Maybe$/);
 
     const noUser = await failure(iam.send(new PutUserPolicyCommand({ UserName: 'nobody', PolicyName: 'p', PolicyDocument: doc })));
     assert.equal(noUser.Code, 'NoSuchEntity');
@@ -205,6 +219,52 @@ describe('IAM: users, keys, policies and roles', { timeout: 120_000 }, () => {
       PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'iam:Delete*', Resource: '*' }] }),
     }));
     assert.equal((await failure(t.iam(admin).send(new DeleteUserCommand({ UserName: 'made-by-admin' })))).Code, 'AccessDenied');
+  });
+
+  it('honours the conditions of identity and trust policies: s3:prefix in S3, aws:SourceIp in IAM and AssumeRole', async () => {
+    const iam = t.iam();
+    await iam.send(new CreateUserCommand({ UserName: 'cond' }));
+    const k = (await iam.send(new CreateAccessKeyCommand({ UserName: 'cond' }))).AccessKey!;
+    const cond: Keys = { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! };
+    const b = bucketName('cond');
+    await t.s3().send(new CreateBucketCommand({ Bucket: b }));
+    const statement = (extra: object) => JSON.stringify({ Version: '2012-10-17', Statement: [extra] });
+    await iam.send(new PutUserPolicyCommand({
+      UserName: 'cond',
+      PolicyName: 'list-public',
+      PolicyDocument: statement({ Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${b}`, Condition: { StringLike: { 's3:prefix': 'public/*' } } }),
+    }));
+    await t.s3(cond).send(new ListObjectsV2Command({ Bucket: b, Prefix: 'public/' }));
+    assert.equal((await failure(t.s3(cond).send(new ListObjectsV2Command({ Bucket: b, Prefix: 'private/' })))).Code, 'AccessDenied');
+    assert.equal((await failure(t.s3(cond).send(new ListObjectsV2Command({ Bucket: b })))).Code, 'AccessDenied', 'no prefix: the condition has no value');
+
+    // IAM: allowed from loopback, and a Deny from anywhere but 10/8 (the test calls from 127.0.0.1) beats it.
+    await iam.send(new PutUserPolicyCommand({
+      UserName: 'cond',
+      PolicyName: 'iam-from-loopback',
+      PolicyDocument: statement({ Effect: 'Allow', Action: 'iam:ListUsers', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '127.0.0.0/8' } } }),
+    }));
+    assert.ok((await t.iam(cond).send(new ListUsersCommand({}))).Users?.some((u) => u.UserName === 'cond'));
+    await iam.send(new PutUserPolicyCommand({
+      UserName: 'cond',
+      PolicyName: 'only-from-10',
+      PolicyDocument: statement({ Effect: 'Deny', Action: '*', Resource: '*', Condition: { NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }),
+    }));
+    assert.equal((await failure(t.iam(cond).send(new ListUsersCommand({})))).Code, 'AccessDenied');
+    assert.equal((await failure(t.s3(cond).send(new ListObjectsV2Command({ Bucket: b, Prefix: 'public/' })))).Code, 'AccessDenied', 'the same Deny in S3');
+    await iam.send(new DeleteUserPolicyCommand({ UserName: 'cond', PolicyName: 'only-from-10' }));
+
+    // A trust policy's condition: only from 10/8, so not from here; from loopback, yes.
+    const trustFrom = (cidr: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::root:user/cond' }, Action: 'sts:AssumeRole', Condition: { IpAddress: { 'aws:SourceIp': cidr } } }] });
+    await iam.send(new CreateRoleCommand({ RoleName: 'from-10', AssumeRolePolicyDocument: trustFrom('10.0.0.0/8') }));
+    await iam.send(new CreateRoleCommand({ RoleName: 'from-loopback', AssumeRolePolicyDocument: trustFrom('127.0.0.0/8') }));
+    assert.equal((await failure(t.sts(cond).send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::root:role/from-10', RoleSessionName: 'ss' })))).Code, 'AccessDenied');
+    await t.sts(cond).send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::root:role/from-loopback', RoleSessionName: 'ss' }));
+    const badTrust = await failure(iam.send(new CreateRoleCommand({ RoleName: 'bad-trust', AssumeRolePolicyDocument: trustFrom('nope') })));
+    assert.equal(badTrust.Code, 'MalformedPolicyDocument');
+    assert.equal(badTrust.$metadata.httpStatusCode, 400);
+    const withResource = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::root:root' }, Action: 'sts:AssumeRole', Resource: '*' }] });
+    assert.equal((await failure(iam.send(new CreateRoleCommand({ RoleName: 'bad-trust', AssumeRolePolicyDocument: withResource })))).Code, 'MalformedPolicyDocument');
   });
 
   it('keeps roles with their trust policy, duration limit and inline policies', async () => {

@@ -68,6 +68,8 @@ describe('STS: session tokens and assumed roles in every dialect', { timeout: 18
     await t.s3().send(new CreateBucketCommand({ Bucket: bucket }));
     await t.s3().send(new PutObjectCommand({ Bucket: bucket, Key: 'doc.txt', Body: 'hello' }));
     dev = await newUser('dev');
+    // dev may read the bucket's objects (its own policy); the worker role may do anything in S3 (its role policy).
+    await t.iam().send(new PutUserPolicyCommand({ UserName: 'dev', PolicyName: 'read', PolicyDocument: POLICY('s3:GetObject', `arn:aws:s3:::${bucket}/*`) }));
     devId = (await t.sts(dev).send(new GetCallerIdentityCommand({}))).UserId!;
     await t.iam().send(new CreateRoleCommand({ RoleName: 'worker', AssumeRolePolicyDocument: TRUST('arn:aws:iam::root:user/dev') }));
     await t.iam().send(new PutRolePolicyCommand({ RoleName: 'worker', PolicyName: 'all-s3', PolicyDocument: POLICY('s3:*') }));
@@ -93,6 +95,11 @@ describe('STS: session tokens and assumed roles in every dialect', { timeout: 18
   });
 
   it('long-term user keys sign OSS, OBS and COS requests as the user', async () => {
+    // A user's requests are decided by its own policies in every dialect: without one, refused.
+    const nobody = await newUser('nobody');
+    const refused = await ossFailure(oss(nobody).get('doc.txt'));
+    assert.equal(refused.status, 403);
+    assert.equal(refused.code, 'AccessDenied');
     const seen = await principals(async () => {
       assert.equal((await oss(dev).get('doc.txt')).content.toString(), 'hello');
       for (const mode of OBS_MODES) {
@@ -212,6 +219,14 @@ describe('STS: session tokens and assumed roles in every dialect', { timeout: 18
     assert.equal((await failure(t.sts(eve).send(new AssumeRoleCommand({ RoleArn: accountWide, RoleSessionName: 'by-eve' })))).Code, 'AccessDenied');
     await t.iam().send(new PutUserPolicyCommand({ UserName: 'eve', PolicyName: 'assume', PolicyDocument: POLICY('sts:AssumeRole', accountWide) }));
     await t.sts(eve).send(new AssumeRoleCommand({ RoleArn: accountWide, RoleSessionName: 'by-eve' }));
+
+    // A trust policy's sts:ExternalId condition: the caller must give the agreed id.
+    const withExternalId = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::root:user/dev' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'agreed-42' } } }] });
+    await t.iam().send(new CreateRoleCommand({ RoleName: 'external', AssumeRolePolicyDocument: withExternalId }));
+    const external = 'arn:aws:iam::root:role/external';
+    assert.equal((await failure(t.sts(dev).send(new AssumeRoleCommand({ RoleArn: external, RoleSessionName: 'x1' })))).Code, 'AccessDenied', 'no ExternalId');
+    assert.equal((await failure(t.sts(dev).send(new AssumeRoleCommand({ RoleArn: external, RoleSessionName: 'x1', ExternalId: 'wrong' })))).Code, 'AccessDenied');
+    await t.sts(dev).send(new AssumeRoleCommand({ RoleArn: external, RoleSessionName: 'x1', ExternalId: 'agreed-42' }));
   });
 
   it('an inline session policy travels in the principal', async () => {
@@ -224,15 +239,21 @@ describe('STS: session tokens and assumed roles in every dialect', { timeout: 18
 
   it('sessions end with the role, the user or the key they came from', async () => {
     await t.iam().send(new CreateRoleCommand({ RoleName: 'short-lived', AssumeRolePolicyDocument: TRUST('arn:aws:iam::root:user/dev') }));
+    const listing = POLICY('s3:ListAllMyBuckets');
+    await t.iam().send(new PutRolePolicyCommand({ RoleName: 'short-lived', PolicyName: 'list', PolicyDocument: listing }));
     const role = keysOf((await t.sts(dev).send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::root:role/short-lived', RoleSessionName: 'rr' }))).Credentials);
     await t.s3(role).send(new ListBucketsCommand({}));
+    await t.iam().send(new DeleteRolePolicyCommand({ RoleName: 'short-lived', PolicyName: 'list' }));
+    assert.equal((await failure(t.s3(role).send(new ListBucketsCommand({})))).Code, 'AccessDenied', 'the session has what its role has, now nothing');
     await t.iam().send(new DeleteRoleCommand({ RoleName: 'short-lived' }));
     assert.equal((await failure(t.s3(role).send(new ListBucketsCommand({})))).Code, 'InvalidToken');
-    // A role of the same name made again does not revive the old sessions.
+    // A role of the same name made again, with the same policy, does not revive the old sessions.
     await t.iam().send(new CreateRoleCommand({ RoleName: 'short-lived', AssumeRolePolicyDocument: TRUST('arn:aws:iam::root:user/dev') }));
+    await t.iam().send(new PutRolePolicyCommand({ RoleName: 'short-lived', PolicyName: 'list', PolicyDocument: listing }));
     assert.equal((await failure(t.s3(role).send(new ListBucketsCommand({})))).Code, 'InvalidToken');
 
     const temp = await newUser('temp');
+    await t.iam().send(new PutUserPolicyCommand({ UserName: 'temp', PolicyName: 'list', PolicyDocument: listing }));
     const session = keysOf((await t.sts(temp).send(new GetSessionTokenCommand({}))).Credentials);
     await t.s3(session).send(new ListBucketsCommand({}));
     await t.iam().send(new UpdateAccessKeyCommand({ UserName: 'temp', AccessKeyId: temp.accessKeyId, Status: 'Inactive' }));

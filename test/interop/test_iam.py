@@ -98,7 +98,7 @@ def test_users_keys_and_policies(iam, user, endpoint, s3, bucket):
     iam.update_access_key(UserName=user['name'], AccessKeyId=user['key'], Status='Active')
 
 
-def test_caller_identity_and_session_tokens_in_boto3(endpoint, user, s3, bucket):
+def test_caller_identity_and_session_tokens_in_boto3(endpoint, iam, user, s3, bucket):
     sts = client('sts', endpoint, user['key'], user['secret'])
     me = sts.get_caller_identity()
     assert me['Arn'] == f'arn:aws:iam::root:user/{user["name"]}' and me['Account'] == 'root'
@@ -106,6 +106,12 @@ def test_caller_identity_and_session_tokens_in_boto3(endpoint, user, s3, bucket)
     assert c['AccessKeyId'].startswith('ASIA')
     s3.put_object(Bucket=bucket, Key='k', Body=b'session')
     temp = client('s3', endpoint, c['AccessKeyId'], c['SecretAccessKey'], c['SessionToken'])
+    # The session acts as the user: it may do what the user's policies allow, at the time of use.
+    with pytest.raises(Exception) as e:
+        temp.get_object(Bucket=bucket, Key='k')
+    assert code_of(e) == ('AccessDenied', 403)
+    doc = {'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': 's3:GetObject', 'Resource': f'arn:aws:s3:::{bucket}/*'}]}
+    iam.put_user_policy(UserName=user['name'], PolicyName='read', PolicyDocument=json.dumps(doc))
     assert temp.get_object(Bucket=bucket, Key='k')['Body'].read() == b'session'
     url = temp.generate_presigned_url('get_object', Params={'Bucket': bucket, 'Key': 'k'}, ExpiresIn=60)
     assert 'X-Amz-Security-Token' in url

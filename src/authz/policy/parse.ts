@@ -16,6 +16,8 @@ import { anyOf, wildcard, type Matcher } from './wildcard.js';
 export interface ParseOptions {
   dialect: PolicyDialect;
   bucket?: string;
+  /** An IAM role's trust policy: names principals and no resource (the role it is attached to). */
+  trust?: boolean;
 }
 
 /** The largest policy S3 stores (20 KiB). */
@@ -87,7 +89,7 @@ function parseStatement(s: Json, index: number, opts: ParseOptions): Statement {
   const p = field(s, 'Principal');
   const np = field(s, 'NotPrincipal');
   let principal: Statement['principal'];
-  if (opts.bucket !== undefined) {
+  if (opts.bucket !== undefined || opts.trust) {
     if (p !== undefined && np !== undefined) throw malformed(`Statement may not contain both Principal and NotPrincipal (${where})`);
     if (p === undefined && np === undefined) throw malformed('Missing required field Principal');
     if (np !== undefined && effect === 'Allow') throw malformed(`NotPrincipal is only allowed with Effect Deny (${where})`);
@@ -105,6 +107,10 @@ function parseStatement(s: Json, index: number, opts: ParseOptions): Statement {
 
   const r = field(s, 'Resource');
   const nr = field(s, 'NotResource');
+  if (opts.trust) {
+    if (r !== undefined || nr !== undefined) throw malformed(`Has prohibited field Resource (${where})`);
+    return { ...(typeof sid === 'string' ? { sid } : {}), effect, ...(principal ? { principal } : {}), action: { match: anyOf(actions.map((x) => wildcard(x, true))), not: na !== undefined }, resource: { match: () => true, not: false }, conditions: parseConditions(field(s, 'Condition'), opts, where) };
+  }
   if (r !== undefined && nr !== undefined) throw malformed(`Statement may not contain both Resource and NotResource (${where})`);
   if (r === undefined && nr === undefined) throw malformed(`Missing required field Resource in ${where}`);
   const resources = strings(r ?? nr, 'Resource', where).map((x) => canonicalResource(x, opts, where));
@@ -314,7 +320,8 @@ function parseConditions(c: Json | undefined, opts: ParseOptions, where: string)
   for (const [operator, block] of Object.entries(c)) {
     if (!isObject(block) || Object.keys(block).length === 0) throw malformed(`Condition ${operator} must map keys to values in ${where}`);
     for (const [rawKey, values] of Object.entries(block)) {
-      const key = canonicalKey(rawKey, opts.dialect);
+      // Identity and trust policies may also ask other services' keys (sts:ExternalId, iam:...): lower-cased, answered by whoever evaluates them.
+      const key = canonicalKey(rawKey, opts.dialect) ?? (opts.bucket === undefined && /^[a-z0-9-]+:[^:/]+$/i.test(rawKey) ? rawKey.toLowerCase() : undefined);
       if (key === undefined) throw malformed(`Policy has an invalid condition key: ${rawKey} (${where})`);
       const list = strings(values, `Condition ${operator} ${rawKey}`, where, { scalars: true });
       try {

@@ -5,7 +5,9 @@
  * XML. Identities live behind `services.identity`; this front end maps the
  * wire to it and never touches the metadata store.
  */
+import { conditionKeys } from '../../authz/condition-keys.js';
 import type { Principal } from '../../authz/principal.js';
+import { factsOf } from '../../authz/request-facts.js';
 import { readSmallBody } from '../../http/body.js';
 import type { HttpContext } from '../../http/context.js';
 import type { Services } from '../../http/services.js';
@@ -47,7 +49,9 @@ export const iamDialect: Dialect = {
       }
       const principal = (auth.credential.principal ?? { kind: 'root', accountId: auth.credential.owner }) as Principal;
       if (principal.kind === 'anonymous') throw new IamError('AccessDenied', 'Anonymous access is not allowed.');
-      const call: IamCall = { identity: services.identity, principal, credential: auth.credential, params };
+      // IAM and STS are signed in the Authorization header only (verify.ts); conditions read the same facts S3's do.
+      const keys = conditionKeys(principal, factsOf(ctx, 's3', 'header'));
+      const call: IamCall = { identity: services.identity, principal, credential: auth.credential, params, keys };
       sendResult(ctx, service, action, await handler(call));
     } catch (e) {
       sendError(ctx, service, e);

@@ -3,6 +3,7 @@
  * policies), and the operator's CreateAccount. Each checks who may call it
  * (access.ts), then asks the identity layer; results are IAM's XML shapes.
  */
+import type { PolicyRequest } from '../../authz/policy/model.js';
 import type { Principal } from '../../authz/principal.js';
 import type { Credential } from '../../auth/s3-verify.js';
 import { accountArn, roleArn, userArn } from '../../identity/arn.js';
@@ -18,6 +19,8 @@ export interface IamCall {
   principal: Exclude<Principal, { kind: 'anonymous' }>;
   credential: Credential;
   params: URLSearchParams;
+  /** The request's condition keys (aws:SourceIp, aws:CurrentTime, ...) for the policies the call is decided by. */
+  keys: PolicyRequest['keys'];
 }
 
 type Handler = (c: IamCall) => Promise<Record<string, unknown> | undefined>;
@@ -73,25 +76,25 @@ function policyActions(kind: 'user' | 'role'): Record<string, Handler> {
   return {
     async [`Put${K}Policy`](c) {
       const owner = ownerOf(c);
-      await authorizeIam(c.identity, c.principal, `iam:Put${K}Policy`, res(c, owner));
+      await authorizeIam(c, `iam:Put${K}Policy`, res(c, owner));
       await c.identity.putPolicy(acct(c), kind, owner, required('PolicyName', param(c, 'PolicyName')), required('PolicyDocument', param(c, 'PolicyDocument')));
       return undefined;
     },
     async [`Get${K}Policy`](c) {
       const owner = ownerOf(c);
-      await authorizeIam(c.identity, c.principal, `iam:Get${K}Policy`, res(c, owner));
+      await authorizeIam(c, `iam:Get${K}Policy`, res(c, owner));
       const got = await c.identity.getPolicy(acct(c), kind, owner, required('PolicyName', param(c, 'PolicyName')));
       return { [`${K}Name`]: got.owner, PolicyName: got.policy.name, PolicyDocument: encodeDoc(got.policy.document) };
     },
     async [`List${K}Policies`](c) {
       const owner = ownerOf(c);
-      await authorizeIam(c.identity, c.principal, `iam:List${K}Policies`, res(c, owner));
+      await authorizeIam(c, `iam:List${K}Policies`, res(c, owner));
       const p = page(c, await c.identity.listPolicies(acct(c), kind, owner), (x) => x.name);
       return { PolicyNames: members(p.items.map((x) => x.name)), ...p.more };
     },
     async [`Delete${K}Policy`](c) {
       const owner = ownerOf(c);
-      await authorizeIam(c.identity, c.principal, `iam:Delete${K}Policy`, res(c, owner));
+      await authorizeIam(c, `iam:Delete${K}Policy`, res(c, owner));
       await c.identity.deletePolicy(acct(c), kind, owner, required('PolicyName', param(c, 'PolicyName')));
       return undefined;
     },
@@ -101,7 +104,7 @@ function policyActions(kind: 'user' | 'role'): Record<string, Handler> {
 export const IAM_ACTIONS: Record<string, Handler> = {
   async CreateUser(c) {
     const name = checkName('userName', param(c, 'UserName'), 64);
-    await authorizeIam(c.identity, c.principal, 'iam:CreateUser', userResource(c, name));
+    await authorizeIam(c, 'iam:CreateUser', userResource(c, name));
     return { User: userXml(await c.identity.createUser(acct(c), name, param(c, 'Path'))) };
   },
   async GetUser(c) {
@@ -113,30 +116,30 @@ export const IAM_ACTIONS: Record<string, Handler> = {
     }
     const name = named ?? (c.principal.kind === 'user' ? c.principal.userName : undefined);
     if (name === undefined) throw validation('Must specify userName when calling with non-User credentials');
-    await authorizeIam(c.identity, c.principal, 'iam:GetUser', userResource(c, name));
+    await authorizeIam(c, 'iam:GetUser', userResource(c, name));
     return { User: userXml(await c.identity.user(acct(c), name)) };
   },
   async ListUsers(c) {
-    await authorizeIam(c.identity, c.principal, 'iam:ListUsers', userArn(acct(c), '/', ''));
+    await authorizeIam(c, 'iam:ListUsers', userArn(acct(c), '/', ''));
     const p = page(c, await c.identity.listUsers(acct(c), param(c, 'PathPrefix')), (u) => u.name);
     return { Users: members(p.items.map(userXml)), ...p.more };
   },
   async DeleteUser(c) {
     const name = checkName('userName', param(c, 'UserName'), 64);
-    await authorizeIam(c.identity, c.principal, 'iam:DeleteUser', userResource(c, name));
+    await authorizeIam(c, 'iam:DeleteUser', userResource(c, name));
     await c.identity.deleteUser(acct(c), name);
     return undefined;
   },
 
   async CreateAccessKey(c) {
     const owner = keyOwner(c);
-    await authorizeIam(c.identity, c.principal, 'iam:CreateAccessKey', userResource(c, owner));
+    await authorizeIam(c, 'iam:CreateAccessKey', userResource(c, owner));
     const k = await c.identity.createAccessKey(acct(c), owner);
     return { AccessKey: { ...keyXml(k), SecretAccessKey: k.secretAccessKey } };
   },
   async ListAccessKeys(c) {
     const owner = keyOwner(c);
-    await authorizeIam(c.identity, c.principal, 'iam:ListAccessKeys', userResource(c, owner));
+    await authorizeIam(c, 'iam:ListAccessKeys', userResource(c, owner));
     const keys = await c.identity.listAccessKeys(acct(c), owner);
     const p = page(c, keys, (k) => k.accessKeyId);
     return { ...(owner !== undefined ? { UserName: keys[0]?.userName ?? owner } : {}), AccessKeyMetadata: members(p.items.map(keyXml)), ...p.more };
@@ -145,13 +148,13 @@ export const IAM_ACTIONS: Record<string, Handler> = {
     const owner = keyOwner(c);
     const status = required('Status', param(c, 'Status'));
     if (status !== 'Active' && status !== 'Inactive') throw validation(`1 validation error detected: Value '${status}' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]`);
-    await authorizeIam(c.identity, c.principal, 'iam:UpdateAccessKey', userResource(c, owner));
+    await authorizeIam(c, 'iam:UpdateAccessKey', userResource(c, owner));
     await c.identity.updateAccessKey(acct(c), owner, required('AccessKeyId', param(c, 'AccessKeyId')), status);
     return undefined;
   },
   async DeleteAccessKey(c) {
     const owner = keyOwner(c);
-    await authorizeIam(c.identity, c.principal, 'iam:DeleteAccessKey', userResource(c, owner));
+    await authorizeIam(c, 'iam:DeleteAccessKey', userResource(c, owner));
     await c.identity.deleteAccessKey(acct(c), owner, required('AccessKeyId', param(c, 'AccessKeyId')));
     return undefined;
   },
@@ -160,7 +163,7 @@ export const IAM_ACTIONS: Record<string, Handler> = {
 
   async CreateRole(c) {
     const name = checkName('roleName', param(c, 'RoleName'), 64);
-    await authorizeIam(c.identity, c.principal, 'iam:CreateRole', roleResource(c, name));
+    await authorizeIam(c, 'iam:CreateRole', roleResource(c, name));
     const role = await c.identity.createRole({
       accountId: acct(c),
       name,
@@ -173,17 +176,17 @@ export const IAM_ACTIONS: Record<string, Handler> = {
   },
   async GetRole(c) {
     const name = checkName('roleName', param(c, 'RoleName'), 64);
-    await authorizeIam(c.identity, c.principal, 'iam:GetRole', roleResource(c, name));
+    await authorizeIam(c, 'iam:GetRole', roleResource(c, name));
     return { Role: roleXml(await c.identity.role(acct(c), name)) };
   },
   async ListRoles(c) {
-    await authorizeIam(c.identity, c.principal, 'iam:ListRoles', roleArn(acct(c), '/', ''));
+    await authorizeIam(c, 'iam:ListRoles', roleArn(acct(c), '/', ''));
     const p = page(c, await c.identity.listRoles(acct(c), param(c, 'PathPrefix')), (r) => r.name);
     return { Roles: members(p.items.map(roleXml)), ...p.more };
   },
   async DeleteRole(c) {
     const name = checkName('roleName', param(c, 'RoleName'), 64);
-    await authorizeIam(c.identity, c.principal, 'iam:DeleteRole', roleResource(c, name));
+    await authorizeIam(c, 'iam:DeleteRole', roleResource(c, name));
     await c.identity.deleteRole(acct(c), name);
     return undefined;
   },
@@ -193,29 +196,29 @@ export const IAM_ACTIONS: Record<string, Handler> = {
   // Stratus has no groups, managed policies or OIDC providers: their listings are empty, so clients
   // that clean up by listing them (ceph/s3-tests' fixtures) work.
   async ListGroups(c) {
-    await authorizeIam(c.identity, c.principal, 'iam:ListGroups', `arn:aws:iam::${acct(c)}:group/`);
+    await authorizeIam(c, 'iam:ListGroups', `arn:aws:iam::${acct(c)}:group/`);
     return { Groups: '', IsTruncated: false };
   },
   async ListGroupsForUser(c) {
     const name = checkName('userName', param(c, 'UserName'), 64);
-    await authorizeIam(c.identity, c.principal, 'iam:ListGroupsForUser', userResource(c, name));
+    await authorizeIam(c, 'iam:ListGroupsForUser', userResource(c, name));
     await c.identity.user(acct(c), name);
     return { Groups: '', IsTruncated: false };
   },
   async ListAttachedUserPolicies(c) {
     const name = checkName('userName', param(c, 'UserName'), 64);
-    await authorizeIam(c.identity, c.principal, 'iam:ListAttachedUserPolicies', userResource(c, name));
+    await authorizeIam(c, 'iam:ListAttachedUserPolicies', userResource(c, name));
     await c.identity.user(acct(c), name);
     return { AttachedPolicies: '', IsTruncated: false };
   },
   async ListAttachedRolePolicies(c) {
     const name = checkName('roleName', param(c, 'RoleName'), 64);
-    await authorizeIam(c.identity, c.principal, 'iam:ListAttachedRolePolicies', roleResource(c, name));
+    await authorizeIam(c, 'iam:ListAttachedRolePolicies', roleResource(c, name));
     await c.identity.role(acct(c), name);
     return { AttachedPolicies: '', IsTruncated: false };
   },
   async ListOpenIDConnectProviders(c) {
-    await authorizeIam(c.identity, c.principal, 'iam:ListOpenIDConnectProviders', `arn:aws:iam::${acct(c)}:oidc-provider/`);
+    await authorizeIam(c, 'iam:ListOpenIDConnectProviders', `arn:aws:iam::${acct(c)}:oidc-provider/`);
     return { OpenIDConnectProviderList: '' };
   },
 

@@ -8,7 +8,7 @@ import { IamError, validation } from '../../identity/errors.js';
 import type { IssuedSession } from '../../identity/identity.js';
 import { checkPolicyDocument, trustAdmits } from '../../identity/policy-doc.js';
 import { checkSeconds, required } from '../../identity/validate.js';
-import { accessDenied, identityAllows } from './access.js';
+import { accessDenied, identityAllows, requestOf } from './access.js';
 import type { IamCall } from './iam-actions.js';
 import { iamDate } from './xml.js';
 
@@ -60,14 +60,17 @@ export const STS_ACTIONS: Record<string, Handler> = {
     }
     const target = parseRoleArn(arn);
     if (!target) throw validation(`${arn} is invalid`);
-    const me = await callerArn(c);
     const denied = accessDenied(c.principal, 'sts:AssumeRole', arn);
     const role = await c.identity.role(target.accountId, target.name).catch(() => undefined);
     if (!role) throw denied;
-    const admitted = trustAdmits(role.trustPolicy, { accountId: c.principal.accountId, arn: me });
+    // The trust policy may also ask for the caller's ExternalId and the session's name.
+    const externalId = c.params.get('ExternalId') ?? undefined;
+    const keys = (name: string) => (name === 'sts:externalid' ? (externalId === undefined ? undefined : [externalId]) : name === 'sts:rolesessionname' ? [sessionName] : c.keys(name));
+    const admitted = trustAdmits(role.trustPolicy, { ...requestOf(c, 'sts:AssumeRole', arn), keys });
     if (!admitted) throw denied;
-    // A trust policy naming an account (not the caller) delegates to that account: the caller's own policies must allow it too.
-    if (admitted === 'account' && !(await identityAllows(c.identity, c.principal, 'sts:AssumeRole', arn))) throw denied;
+    // A trust policy naming an account (not the caller) delegates to that account, and a caller of another account
+    // answers to its own: then the caller's own policies must allow sts:AssumeRole too (AWS's rule).
+    if ((admitted === 'account' || c.principal.accountId !== role.accountId) && !(await identityAllows(c, 'sts:AssumeRole', arn))) throw denied;
     const seconds = checkSeconds('durationSeconds', c.params.get('DurationSeconds') ?? undefined, 900, 43200, 3600);
     if (seconds > role.maxSessionDuration) {
       throw validation(`The requested DurationSeconds exceeds the MaxSessionDuration set for this role.`);
