@@ -1,5 +1,6 @@
 import type { Authorizer } from '../authz/authorizer.js';
 import type { Directory } from '../authz/directory.js';
+import type { Workers } from '../workers/index.js';
 import type { Engine } from '../engine/engine.js';
 import type { Credential } from '../auth/s3-verify.js';
 import type { Identity } from '../identity/identity.js';
@@ -29,6 +30,8 @@ export interface Services {
   authorizer: Authorizer;
   /** Accounts, users and their policies, as the authorizer and ACL handlers need them. */
   directory: Directory;
+  /** This gateway's background workers, once started (none with --no-workers): the operator API reports and runs them. */
+  workers?: Workers;
   /** Accounts, users, keys, roles and sessions (the IAM / STS front end's store). */
   identity: Identity;
   settings: ServerSettings;

@@ -154,6 +154,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   });
   const port = (server.address() as AddressInfo).port;
   const workers = config.backgroundWorkers ? startWorkers(engine, { leaseMs: config.workerLeaseMs, logFlushMs: config.logFlushSeconds * 1000 }, log) : undefined;
+  if (workers) services.workers = workers;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const metricsListener = metrics && typeof config.metrics === 'object' ? await startMetricsListener(metrics, config.metrics, tls) : undefined;
   const reloadTls = async () => {

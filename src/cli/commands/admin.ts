@@ -211,10 +211,48 @@ function registerPolicy(admin: Command): void {
 }
 
 export function registerAdmin(program: Command): void {
-  const admin = program.command('admin').description("manage accounts, users, keys, roles and policies over the server's IAM API");
+  const admin = program.command('admin').description("manage accounts, users, keys, roles and policies, and see the background workers, over the server's IAM API");
   registerAccount(admin);
   registerUser(admin);
   registerKey(admin);
   registerRole(admin);
   registerPolicy(admin);
+  registerWorker(admin);
+}
+
+/** The background workers of the gateway answering (operator only). */
+function registerWorker(admin: Command): void {
+  const worker = admin.command('worker').description("background workers (lifecycle, log delivery) of the gateway answering (operator only)");
+  const list = (v: unknown): XmlNode[] => membersOf(v);
+  const view = (w: XmlNode) => ({
+    name: s(w.Name),
+    state: s(w.State),
+    holder: s(w.Holder),
+    leaseHolder: s(w.LeaseHolder),
+    passes: Number(s(w.Passes) ?? 0),
+    lastRunStartedAt: s(w.LastRunStartedAt),
+    lastRunEndedAt: s(w.LastRunEndedAt),
+    lastError: s(w.LastError),
+    counts: Object.fromEntries(list(w.Counts).map((c) => [s(c.Name) ?? '', Number(s(c.Value) ?? 0)])),
+  });
+  const line = (w: ReturnType<typeof view>) =>
+    `${w.name}\t${w.state}\tpasses ${w.passes}\tlast run ${w.lastRunEndedAt ?? 'never'}${w.lastError ? `\terror: ${w.lastError}` : ''}${Object.keys(w.counts).length ? `\t${Object.entries(w.counts).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}`;
+  addCommonOptions(worker.command('ls').description("each worker's state, lease holder and last pass")).action(
+    action(async (ctx) => {
+      const r = await iam(ctx, 'ListWorkers');
+      const workers = list(r.Workers).map(view);
+      for (const w of workers) ctx.out.line(line(w));
+      ctx.out.emit({ workers });
+    }),
+  );
+  addCommonOptions(worker.command('run').description('run a pass now (on the gateway answering, if it holds the lease)').argument('<name>', 'lifecycle or log-delivery')).action(
+    action(async (ctx, name: string) => {
+      const r = await iam(ctx, 'RunWorker', { WorkerName: name });
+      const ran = s(r.Ran) === 'true';
+      const w = view((r.Worker ?? {}) as XmlNode);
+      ctx.out.line(ran ? `ran a pass of ${name}` : `${name} did not run here (the lease is held by ${w.leaseHolder ?? 'another gateway'})`);
+      ctx.out.line(line(w));
+      ctx.out.emit({ ran, worker: w });
+    }),
+  );
 }

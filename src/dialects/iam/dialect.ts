@@ -51,7 +51,7 @@ export const iamDialect: Dialect = {
       if (principal.kind === 'anonymous') throw new IamError('AccessDenied', 'Anonymous access is not allowed.');
       // IAM and STS are signed in the Authorization header only (verify.ts); conditions read the same facts S3's do.
       const keys = conditionKeys(principal, factsOf(ctx, 's3', 'header'));
-      const call: IamCall = { identity: services.identity, principal, credential: auth.credential, params, keys };
+      const call: IamCall = { identity: services.identity, principal, credential: auth.credential, params, keys, ...(services.workers ? { workers: services.workers } : {}) };
       sendResult(ctx, service, action, await handler(call));
     } catch (e) {
       sendError(ctx, service, e);

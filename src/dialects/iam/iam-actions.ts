@@ -3,6 +3,8 @@
  * policies), and the operator's CreateAccount. Each checks who may call it
  * (access.ts), then asks the identity layer; results are IAM's XML shapes.
  */
+import type { Workers } from '../../workers/index.js';
+import type { WorkerStatus } from '../../workers/worker.js';
 import type { PolicyRequest } from '../../authz/policy/model.js';
 import type { Principal } from '../../authz/principal.js';
 import type { Credential } from '../../auth/s3-verify.js';
@@ -21,6 +23,8 @@ export interface IamCall {
   params: URLSearchParams;
   /** The request's condition keys (aws:SourceIp, aws:CurrentTime, ...) for the policies the call is decided by. */
   keys: PolicyRequest['keys'];
+  /** The answering gateway's background workers (operator actions ListWorkers / RunWorker). */
+  workers?: Workers;
 }
 
 type Handler = (c: IamCall) => Promise<Record<string, unknown> | undefined>;
@@ -228,9 +232,7 @@ export const IAM_ACTIONS: Record<string, Handler> = {
    * call it; IAM itself never creates accounts.
    */
   async CreateAccount(c) {
-    if (c.principal.kind !== 'root' || c.principal.accountId !== FIRST_ACCOUNT || c.principal.session) {
-      throw new IamError('AccessDenied', 'Only the root of the first-start account may create accounts.');
-    }
+    requireOperator(c, 'create accounts');
     const o = {
       name: required('AccountName', param(c, 'AccountName')),
       ...(param(c, 'Email') !== undefined ? { email: param(c, 'Email') } : {}),
@@ -245,4 +247,46 @@ export const IAM_ACTIONS: Record<string, Handler> = {
       AccessKey: { ...keyXml(key), SecretAccessKey: key.secretAccessKey },
     };
   },
+
+  /**
+   * Stratus' operator action: the background workers as this gateway sees
+   * them (state, lease holder, last pass, what the passes did). On a gateway
+   * started with --no-workers the list is empty.
+   */
+  async ListWorkers(c) {
+    requireOperator(c, 'see the workers');
+    return { Workers: members((c.workers?.status() ?? []).map(workerXml)) };
+  },
+
+  /** Stratus' operator action: a pass of one worker now, on this gateway if it holds the worker's lease. */
+  async RunWorker(c) {
+    requireOperator(c, 'run workers');
+    const name = required('WorkerName', param(c, 'WorkerName'));
+    const w = c.workers?.get(name);
+    if (!w) throw new IamError('NoSuchEntity', `The worker ${name} does not run on this gateway.`);
+    const ran = await w.runNow();
+    return { WorkerName: name, Ran: ran, Worker: workerXml(w.status()) };
+  },
 };
+
+/** Operator actions: only the first-start account's root, with its long-term key. */
+function requireOperator(c: IamCall, what: string): void {
+  if (c.principal.kind !== 'root' || c.principal.accountId !== FIRST_ACCOUNT || c.principal.session) {
+    throw new IamError('AccessDenied', `Only the root of the first-start account may ${what}.`);
+  }
+}
+
+function workerXml(w: WorkerStatus): Record<string, unknown> {
+  const at = (t: number | undefined) => (t === undefined ? undefined : iamDate(t));
+  return {
+    Name: w.name,
+    State: w.state,
+    Holder: w.holder,
+    ...(w.leaseHolder ? { LeaseHolder: w.leaseHolder } : {}),
+    Passes: w.passes,
+    ...(w.lastRunStartedAt !== undefined ? { LastRunStartedAt: at(w.lastRunStartedAt) } : {}),
+    ...(w.lastRunEndedAt !== undefined ? { LastRunEndedAt: at(w.lastRunEndedAt) } : {}),
+    ...(w.lastError ? { LastError: w.lastError } : {}),
+    Counts: members(Object.entries(w.counts).map(([k, v]) => ({ Name: k, Value: v }))),
+  };
+}
