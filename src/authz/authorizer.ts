@@ -109,6 +109,13 @@ export class Authorizer {
       if (object === null) object = resource.key === undefined ? undefined : await this.engine.getObject(resource.bucket!, resource.key, facts?.query.get('versionId')).catch(() => undefined);
       return object;
     };
+    // S3: reading an object that does not exist answers 404 only to a caller who may list the bucket
+    // (s3:ListBucket, with s3:prefix the key), 403 to anyone else, whatever GetObject grants: the
+    // question becomes ListBucket. The owner's root always may list; no versionId (a version asks its own).
+    if (action === 's3:GetObject' && resource.key !== undefined && dialectOf(facts) === 's3' && !(sameAccount && principal.kind === 'root') && !(await readObject())) {
+      const listFacts: RequestFacts | undefined = facts && { ...facts, query: new Map([['prefix', resource.key]]) };
+      return this.authorize(principal, 's3:ListBucket', { bucket: resource.bucket }, listFacts);
+    }
     if (access.policy?.readsObjectTags && resource.key !== undefined) await readObject();
     const req: PolicyRequest = {
       principal,
@@ -132,6 +139,23 @@ export class Authorizer {
     const allowed = sameAccount ? identity === 'Allow' || (await resourceSide()) : (principal.kind === 'root' || principal.kind === 'anonymous' || identity === 'Allow') && (await resourceSide());
     if (!allowed) throw denied();
     aclHeaderChecks(access, action, facts);
+  }
+
+  /**
+   * S3's x-amz-expected-bucket-owner (and x-amz-source-expected-bucket-owner for a copy's source):
+   * a bucket owned by another account than the one named is refused with 403 AccessDenied, for every
+   * operation. No such bucket: left to the handler.
+   */
+  async expectOwner(bucket: string | undefined, expected: string | undefined): Promise<void> {
+    if (bucket === undefined || expected === undefined) return;
+    let access: BucketAccess;
+    try {
+      access = await this.buckets.of(bucket);
+    } catch (e) {
+      if (isStorageError(e) && (e.code === 'NoSuchBucket' || e.code === 'InvalidBucketName')) return;
+      throw e;
+    }
+    if (access.bucket.ownerId !== expected) throw denied();
   }
 
   /**
@@ -220,6 +244,11 @@ export class Authorizer {
     this.observers.add(fn);
     return () => this.observers.delete(fn);
   }
+}
+
+/** The dialect asking (S3 when none is told). */
+function dialectOf(facts: RequestFacts | undefined): RequestFacts['dialect'] {
+  return facts?.dialect ?? 's3';
 }
 
 /**
