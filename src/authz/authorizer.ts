@@ -100,6 +100,7 @@ export class Authorizer {
 
     // The owner's root on a bucket without a policy: nothing to evaluate. Nor on the policy itself, so it cannot lock itself out by mistake.
     if (sameAccount && principal.kind === 'root' && !principal.session?.policy && (!access.policy || (POLICY_ACTIONS.has(action) && !access.policyLocksOwner))) {
+      await this.foreignObjectCheck(access, principal, action, resource, facts);
       aclHeaderChecks(access, action, facts);
       return;
     }
@@ -129,6 +130,7 @@ export class Authorizer {
     const identity = await this.identityVerdict(principal, req);
     if (identity === 'Deny') throw denied();
     if (sameAccount && principal.kind === 'root') {
+      await this.foreignObjectCheck(access, principal, action, resource, facts, await readObject());
       aclHeaderChecks(access, action, facts);
       return;
     }
@@ -222,6 +224,19 @@ export class Authorizer {
       this.compiled.set(text, c);
     }
     return c;
+  }
+
+  /**
+   * S3 (ACLs enabled): an object another account wrote is that account's; the bucket owner reads it,
+   * or reads and writes its ACL, only as the object's ACL grants (it may still delete it, and deny by policy).
+   */
+  private async foreignObjectCheck(access: BucketAccess, p: Principal, action: Action, resource: Resource, facts: RequestFacts | undefined, known?: ObjectRecord): Promise<void> {
+    if (resource.key === undefined || dialectOf(facts) !== 's3' || access.ownership === 'BucketOwnerEnforced') return;
+    const need = aclFor(action);
+    if (need?.on !== 'object') return;
+    const o = known ?? (await this.engine.getObject(resource.bucket!, resource.key, facts?.query.get('versionId')).catch(() => undefined));
+    if (!o || o.ownerId === access.bucket.ownerId) return;
+    if (!aclGrants(effectiveObjectAcl(o, access.acl, facts), p, need.permission, { ignorePublic: access.pab?.ignorePublicAcls === true, identityAllows: true })) throw denied();
   }
 
   /** Whether the bucket's or the object's ACL grants the action. */

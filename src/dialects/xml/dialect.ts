@@ -40,7 +40,7 @@ export interface XmlDialectSpec {
   authenticate(ctx: HttpContext, services: Services, addr: Address): Promise<Authenticated | undefined>;
   routes: Route[];
   /** Query parameters that modify an operation rather than select one. */
-  plainParam(name: string): boolean;
+  plainParam(name: string, value: string): boolean;
   /** Bucket and key of a request (default: path style, or virtual-hosted under the configured domains). */
   address?(ctx: HttpContext, services: Services): Address;
 }
