@@ -113,7 +113,7 @@ export class Authorizer {
     // S3: reading an object that does not exist answers 404 only to a caller who may list the bucket
     // (s3:ListBucket, with s3:prefix the key), 403 to anyone else, whatever GetObject grants: the
     // question becomes ListBucket. The owner's root always may list; no versionId (a version asks its own).
-    if (action === 's3:GetObject' && resource.key !== undefined && dialectOf(facts) === 's3' && !(sameAccount && principal.kind === 'root') && !(await readObject())) {
+    if (action === 's3:GetObject' && resource.key !== undefined && dialectOf(facts) === 's3' && !facts?.website && !(sameAccount && principal.kind === 'root') && !(await readObject())) {
       const listFacts: RequestFacts | undefined = facts && { ...facts, query: new Map([['prefix', resource.key]]) };
       return this.authorize(principal, 's3:ListBucket', { bucket: resource.bucket }, listFacts);
     }
