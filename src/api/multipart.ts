@@ -178,7 +178,7 @@ export async function listParts(op: OpContext): Promise<Reply> {
   const marker = partNumberMarker(q);
   const maxParts = countParam(q, 'max-parts');
   const r = await op.services.engine.multipart.listParts(op.bucket!, op.key!, q.get('uploadId')!, { marker, maxParts });
-  const owner = { ID: r.upload.ownerId, DisplayName: r.upload.ownerId };
+  const owner = { ID: r.upload.ownerId, DisplayName: (await op.services.directory.accountById(r.upload.ownerId))?.displayName ?? r.upload.ownerId };
   const setting = uploadChecksumOf(r.upload);
   const value: Record<string, unknown> = {
     Bucket: op.bucket,
@@ -231,13 +231,17 @@ export async function listMultipartUploads(op: OpContext): Promise<Reply> {
   value.MaxUploads = maxUploads;
   value.IsTruncated = page.truncated;
   if (q.has('encoding-type')) value.EncodingType = 'url';
+  // Owner and Initiator carry the account's display name (the id where the directory knows none).
+  const names = new Map<string, string>();
+  for (const id of new Set(page.uploads.map((u) => u.ownerId))) names.set(id, (await op.services.directory.accountById(id))?.displayName ?? id);
   value.Upload = page.uploads.map((u) => {
     const setting = uploadChecksumOf(u);
+    const owner = { ID: u.ownerId, DisplayName: names.get(u.ownerId) ?? u.ownerId };
     return {
       Key: enc(u.key),
       UploadId: u.uploadId,
-      Initiator: { ID: u.ownerId, DisplayName: u.ownerId },
-      Owner: { ID: u.ownerId, DisplayName: u.ownerId },
+      Initiator: owner,
+      Owner: owner,
       StorageClass: wireStorageClass(op.vocab, u.storageClass),
       Initiated: xmlDate(u.initiated),
       ...(setting ? { ChecksumAlgorithm: setting.algorithm.toUpperCase(), ChecksumType: setting.type } : {}),

@@ -21,6 +21,7 @@ import type { OpContext } from './op-context.js';
 import { postForm, type PostForm } from './post-form.js';
 import { storageClassFrom } from './objects-write.js';
 import { refuseServerSideEncryption } from './sse.js';
+import { renderXml } from './xml.js';
 import { h, type Vocabulary } from './vocabulary.js';
 
 /**
@@ -190,7 +191,8 @@ export async function postObject(op: OpContext): Promise<Reply> {
     }
   }
   const status = Number(form.fields.get('success_action_status'));
-  if (status === 201) return { status: 201, headers, body: { root: 'PostResponse', value: { Location: location, Bucket: bucket, Key: key, ETag: etag } } };
+  // S3's PostResponse carries no namespace (clients look up <Key> unqualified), unlike its other documents.
+  if (status === 201) return { status: 201, headers: { ...headers, 'content-type': 'application/xml' }, body: renderXml({ root: 'PostResponse', value: { Location: location, Bucket: bucket, Key: key, ETag: etag } }) };
   if (status === 200) return { status: 200, headers };
   return { status: 204, headers };
 }

@@ -100,6 +100,7 @@ export class Authorizer {
 
     // The owner's root on a bucket without a policy: nothing to evaluate. Nor on the policy itself, so it cannot lock itself out by mistake.
     if (sameAccount && principal.kind === 'root' && !principal.session?.policy && (!access.policy || (POLICY_ACTIONS.has(action) && !access.policyLocksOwner))) {
+      await this.foreignObjectCheck(access, principal, action, resource, facts);
       aclHeaderChecks(access, action, facts);
       return;
     }
@@ -109,6 +110,13 @@ export class Authorizer {
       if (object === null) object = resource.key === undefined ? undefined : await this.engine.getObject(resource.bucket!, resource.key, facts?.query.get('versionId')).catch(() => undefined);
       return object;
     };
+    // S3: reading an object that does not exist answers 404 only to a caller who may list the bucket
+    // (s3:ListBucket, with s3:prefix the key), 403 to anyone else, whatever GetObject grants: the
+    // question becomes ListBucket. The owner's root always may list; no versionId (a version asks its own).
+    if (action === 's3:GetObject' && resource.key !== undefined && dialectOf(facts) === 's3' && !facts?.website && !(sameAccount && principal.kind === 'root') && !(await readObject())) {
+      const listFacts: RequestFacts | undefined = facts && { ...facts, query: new Map([['prefix', resource.key]]) };
+      return this.authorize(principal, 's3:ListBucket', { bucket: resource.bucket }, listFacts);
+    }
     if (access.policy?.readsObjectTags && resource.key !== undefined) await readObject();
     const req: PolicyRequest = {
       principal,
@@ -122,6 +130,7 @@ export class Authorizer {
     const identity = await this.identityVerdict(principal, req);
     if (identity === 'Deny') throw denied();
     if (sameAccount && principal.kind === 'root') {
+      await this.foreignObjectCheck(access, principal, action, resource, facts, await readObject());
       aclHeaderChecks(access, action, facts);
       return;
     }
@@ -132,6 +141,23 @@ export class Authorizer {
     const allowed = sameAccount ? identity === 'Allow' || (await resourceSide()) : (principal.kind === 'root' || principal.kind === 'anonymous' || identity === 'Allow') && (await resourceSide());
     if (!allowed) throw denied();
     aclHeaderChecks(access, action, facts);
+  }
+
+  /**
+   * S3's x-amz-expected-bucket-owner (and x-amz-source-expected-bucket-owner for a copy's source):
+   * a bucket owned by another account than the one named is refused with 403 AccessDenied, for every
+   * operation. No such bucket: left to the handler.
+   */
+  async expectOwner(bucket: string | undefined, expected: string | undefined): Promise<void> {
+    if (bucket === undefined || expected === undefined) return;
+    let access: BucketAccess;
+    try {
+      access = await this.buckets.of(bucket);
+    } catch (e) {
+      if (isStorageError(e) && (e.code === 'NoSuchBucket' || e.code === 'InvalidBucketName')) return;
+      throw e;
+    }
+    if (access.bucket.ownerId !== expected) throw denied();
   }
 
   /**
@@ -200,6 +226,19 @@ export class Authorizer {
     return c;
   }
 
+  /**
+   * S3 (ACLs enabled): an object another account wrote is that account's; the bucket owner reads it,
+   * or reads and writes its ACL, only as the object's ACL grants (it may still delete it, and deny by policy).
+   */
+  private async foreignObjectCheck(access: BucketAccess, p: Principal, action: Action, resource: Resource, facts: RequestFacts | undefined, known?: ObjectRecord): Promise<void> {
+    if (resource.key === undefined || dialectOf(facts) !== 's3' || access.ownership === 'BucketOwnerEnforced') return;
+    const need = aclFor(action);
+    if (need?.on !== 'object') return;
+    const o = known ?? (await this.engine.getObject(resource.bucket!, resource.key, facts?.query.get('versionId')).catch(() => undefined));
+    if (!o || o.ownerId === access.bucket.ownerId) return;
+    if (!aclGrants(effectiveObjectAcl(o, access.acl, facts), p, need.permission, { ignorePublic: access.pab?.ignorePublicAcls === true, identityAllows: true })) throw denied();
+  }
+
   /** Whether the bucket's or the object's ACL grants the action. */
   private async aclAllows(access: BucketAccess, p: Principal, action: Action, facts: RequestFacts | undefined, readObject: () => Promise<ObjectRecord | undefined>, identityAllows: boolean): Promise<boolean> {
     if (access.ownership === 'BucketOwnerEnforced') return false; // ACLs are disabled
@@ -220,6 +259,11 @@ export class Authorizer {
     this.observers.add(fn);
     return () => this.observers.delete(fn);
   }
+}
+
+/** The dialect asking (S3 when none is told). */
+function dialectOf(facts: RequestFacts | undefined): RequestFacts['dialect'] {
+  return facts?.dialect ?? 's3';
 }
 
 /**

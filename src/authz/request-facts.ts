@@ -22,6 +22,8 @@ export interface RequestFacts {
   now: number;
   /** How the request was authenticated: signature in a header, in the query (presigned), in a form, or none. */
   authType: 'header' | 'query' | 'post' | 'none';
+  /** Asked by the website endpoint, which looks objects up itself (index documents, error pages). */
+  website?: boolean;
 }
 
 /** The facts of an HTTP request. */

@@ -47,7 +47,7 @@ export const websiteFrontEnd: Dialect = {
       const site = await services.engine.bucketSetting(bucket, 'website');
       if (!site) throw new StorageError('NoSuchWebsiteConfiguration', undefined, { BucketName: addr.bucket });
       // Reads are judged in the language of the API that created the bucket (an OSS bucket's objects inherit its ACL).
-      const facts = factsOf(ctx, await services.engine.bucketSetting(bucket, 'dialect'), 'none');
+      const facts = { ...factsOf(ctx, await services.engine.bucketSetting(bucket, 'dialect'), 'none'), website: true };
       await serveSite(ctx, services, addr, bucket, site, facts);
     } catch (e) {
       sendPage(ctx, e);

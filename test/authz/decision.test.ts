@@ -97,6 +97,7 @@ describe('the decision', () => {
 
   it('a role session: its role policies and its session policy must both allow', async () => {
     await engine.createBucket({ accountId: OWNER }, 'dec-roles');
+    await put('dec-roles', 'k'); // a missing key would ask ListBucket instead
     policies.set(`${OWNER}/role/reader`, [identity({ Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: ['arn:aws:s3:::dec-roles', 'arn:aws:s3:::dec-roles/*'] })]);
     assert.equal(await allowed(role(OWNER, 'reader'), 's3:ListBucket', 'dec-roles'), true);
     const narrowed = identity({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::dec-roles/*' });

@@ -45,6 +45,11 @@ const PLAIN_PARAMS = new Set([...SHARED_PLAIN_PARAMS, 'list-type', 'continuation
 /** Presigners hoist these signing headers into the query (@smithy writes them in lower case); the signature check reads them. */
 const SIGNING_PARAMS = new Set(['x-amz-security-token', 'x-amz-content-sha256']);
 
-export function s3PlainParam(k: string): boolean {
-  return PLAIN_PARAMS.has(k) || k.startsWith('X-Amz-') || k === 'AWSAccessKeyId' || k === 'Expires' || k === 'Signature' || SIGNING_PARAMS.has(k);
+/**
+ * S3 ignores query parameters it does not know; its sub-resources are named without a value.
+ * So an unknown name with a value (a POST's success_action_redirect target gets ?bucket=&key=&etag=)
+ * is plain; an unknown bare name may be a sub-resource Stratus lacks (NotImplemented, not a listing).
+ */
+export function s3PlainParam(k: string, v = ''): boolean {
+  return v !== '' || PLAIN_PARAMS.has(k) || k.startsWith('X-Amz-') || k === 'AWSAccessKeyId' || k === 'Expires' || k === 'Signature' || SIGNING_PARAMS.has(k);
 }

@@ -40,7 +40,7 @@ export interface XmlDialectSpec {
   authenticate(ctx: HttpContext, services: Services, addr: Address): Promise<Authenticated | undefined>;
   routes: Route[];
   /** Query parameters that modify an operation rather than select one. */
-  plainParam(name: string): boolean;
+  plainParam(name: string, value: string): boolean;
   /** Bucket and key of a request (default: path style, or virtual-hosted under the configured domains). */
   address?(ctx: HttpContext, services: Services): Address;
 }
@@ -76,11 +76,15 @@ export function makeXmlDialect(spec: XmlDialectSpec): Dialect {
         const facts = factsOf(ctx, spec.name as 's3' | 'oss' | 'obs', !auth ? 'none' : hasPostForm(ctx) ? 'post' : ctx.header('authorization') ? 'header' : 'query');
         const versionId = addr.key === undefined ? undefined : (ctx.query.get('versionId') ?? undefined);
         await services.authorizer.authorize(principal, onVersion(route.action, versionId), resourceOf(addr.bucket, addr.key), facts);
+        if (spec.name === 's3') await services.authorizer.expectOwner(addr.bucket, ctx.header('x-amz-expected-bucket-owner'));
         if (route.readsCopySource) {
           // A copy reads its source: a second question, on the source object. A malformed header is the handler's to refuse.
           const raw = ctx.header(h(vocab, 'copy-source'));
           const src = raw === undefined ? undefined : tryParseCopySource(raw);
-          if (src) await services.authorizer.authorize(principal, onVersion('s3:GetObject', src.versionId), resourceOf(src.bucket, src.key), facts);
+          if (src) {
+            await services.authorizer.authorize(principal, onVersion('s3:GetObject', src.versionId), resourceOf(src.bucket, src.key), facts);
+            if (spec.name === 's3') await services.authorizer.expectOwner(src.bucket, ctx.header('x-amz-source-expected-bucket-owner'));
+          }
         }
         const op: OpContext = {
           http: ctx,

@@ -39,7 +39,7 @@ export function findRoute(
   target: Target,
   query: Map<string, string>,
   headers: Record<string, unknown>,
-  plainParams: (name: string) => boolean,
+  plainParams: (name: string, value: string) => boolean,
 ): Route | 'method' | 'sub' {
   let methodSeen = false;
   for (const r of routes) {
@@ -49,7 +49,7 @@ export function findRoute(
     if (r.header !== undefined && headers[r.header] === undefined) continue;
     if (r.when && !r.when(headers)) continue;
     if (r.sub === undefined) {
-      for (const k of query.keys()) if (!plainParams(k)) return 'sub';
+      for (const [k, v] of query) if (!plainParams(k, v)) return 'sub';
     }
     return r;
   }
