@@ -177,7 +177,11 @@ export class Authorizer {
     } catch {
       return self;
     }
-    return objectWriter(access, self, facts);
+    const caller = objectWriter(access, self, facts);
+    // Before the write: the owner's reads must look objects up from now on (foreignObjectCheck). A
+    // write that then fails leaves the mark, which only costs those lookups.
+    if (caller.accountId !== access.bucket.ownerId && !access.foreignWrites) await this.engine.setBucketSetting(bucket, 'foreignWrites', true);
+    return caller;
   }
 
   /**
@@ -231,7 +235,7 @@ export class Authorizer {
    * or reads and writes its ACL, only as the object's ACL grants (it may still delete it, and deny by policy).
    */
   private async foreignObjectCheck(access: BucketAccess, p: Principal, action: Action, resource: Resource, facts: RequestFacts | undefined, known?: ObjectRecord): Promise<void> {
-    if (resource.key === undefined || dialectOf(facts) !== 's3' || access.ownership === 'BucketOwnerEnforced') return;
+    if (resource.key === undefined || dialectOf(facts) !== 's3' || access.ownership === 'BucketOwnerEnforced' || !access.foreignWrites) return;
     const need = aclFor(action);
     if (need?.on !== 'object') return;
     const o = known ?? (await this.engine.getObject(resource.bucket!, resource.key, facts?.query.get('versionId')).catch(() => undefined));

@@ -17,6 +17,8 @@ export interface BucketAccess {
   acl: Acl;
   pab: PublicAccessBlock | null;
   ownership: ObjectOwnership | null;
+  /** Another account has written objects here (bucket setting `foreignWrites`). */
+  foreignWrites: boolean;
 }
 
 /**
@@ -41,11 +43,12 @@ export class BucketAccessCache {
     if (hit && hit.epoch === this.engine.settingsEpoch && hit.until > now) return hit.access;
     const epoch = this.engine.settingsEpoch;
     const bucket = await this.engine.lookupBucket(name);
-    const [stored, acl, pab, ownership] = await Promise.all([
+    const [stored, acl, pab, ownership, foreignWrites] = await Promise.all([
       this.engine.bucketSetting(bucket, 'policy'),
       this.engine.bucketSetting(bucket, 'acl'),
       this.engine.bucketSetting(bucket, 'publicAccessBlock'),
       this.engine.bucketSetting(bucket, 'ownershipControls'),
+      this.engine.bucketSetting(bucket, 'foreignWrites'),
     ]);
     let policy: CompiledPolicy | null = null;
     if (stored) {
@@ -56,7 +59,7 @@ export class BucketAccessCache {
         policy = { statements: [], readsObjectTags: false };
       }
     }
-    const access: BucketAccess = { bucket, policy, policyPublic: policy !== null && isPublicPolicy(policy), policyLocksOwner: stored?.confirmRemoveSelf === true, acl, pab, ownership };
+    const access: BucketAccess = { bucket, policy, policyPublic: policy !== null && isPublicPolicy(policy), policyLocksOwner: stored?.confirmRemoveSelf === true, acl, pab, ownership, foreignWrites };
     if (this.entries.size > 10_000) this.entries.clear();
     this.entries.set(name, { access, epoch, until: now + this.ttlMs });
     return access;

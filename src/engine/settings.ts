@@ -202,6 +202,19 @@ export const BUCKET_SETTINGS = {
     decode: (doc) => (isObject(doc) ? (Object.fromEntries(PAB_FLAGS.map((f) => [f, doc[f] === true])) as unknown as PublicAccessBlock) : null),
   }),
 
+  /**
+   * Set (true) once another account than the owner has written an object into the bucket: only
+   * then may an object there be one the owner's root cannot read by right (S3 with ACLs), so the
+   * authorizer looks objects up for the owner only in such buckets. Never unset.
+   */
+  foreignWrites: setting<boolean>({
+    stored: 'foreignWrites',
+    defaultFor: () => false,
+    validate: () => undefined,
+    encode: (v) => (v ? true : undefined),
+    decode: (doc) => doc === true,
+  }),
+
   /** S3's object ownership (PutBucketOwnershipControls); null (no row): none configured, objects are their writer's. */
   ownershipControls: setting<ObjectOwnership | null>({
     stored: 'ownershipControls',

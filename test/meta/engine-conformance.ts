@@ -302,6 +302,7 @@ export function defineEngineConformance(name: string, open: OpenStore): void {
         policy: { text: '{"Statement":[]}', dialect: 's3' },
         publicAccessBlock: { blockPublicAcls: true, ignorePublicAcls: false, blockPublicPolicy: true, restrictPublicBuckets: false },
         ownershipControls: { objectOwnership: 'BucketOwnerEnforced' },
+        foreignWrites: true,
         // background work (issue 14)
         lifecycle: { rules: [{ id: 'r', enabled: true, prefix: 'a/', transitions: [], noncurrentTransitions: [], expiration: { days: 1 } }] },
         logging: { targetBucket: 'logs', targetPrefix: 'p/', keyFormat: 'simple' },
@@ -319,6 +320,7 @@ export function defineEngineConformance(name: string, open: OpenStore): void {
         policy: { text: '{"Statement":[]}', dialect: 's3' },
         publicAccessBlock: { blockPublicAcls: true, ignorePublicAcls: false, blockPublicPolicy: true, restrictPublicBuckets: false },
         ownershipControls: 'BucketOwnerEnforced',
+        foreignWrites: true,
         lifecycle: legacy.lifecycle as BucketSettings['lifecycle'],
         logging: legacy.logging as BucketSettings['logging'],
       };
@@ -343,6 +345,7 @@ export function defineEngineConformance(name: string, open: OpenStore): void {
       assert.equal(await engine.bucketSetting(fresh, 'policy'), null);
       assert.equal(await engine.bucketSetting(fresh, 'publicAccessBlock'), null);
       assert.equal(await engine.bucketSetting(fresh, 'ownershipControls'), null);
+      assert.equal(await engine.bucketSetting(fresh, 'foreignWrites'), false);
       assert.equal(await engine.bucketSetting(fresh, 'lifecycle'), null);
       assert.equal(await engine.bucketSetting(fresh, 'logging'), null);
       for (const name of Object.keys(values) as SettingName[]) await engine.setBucketSetting(fresh, name, values[name] as never);
