@@ -31,7 +31,7 @@ export function withAccessLog(d: Dialect, buffer: AccessLogBuffer): Dialect {
       } catch {
         return;
       }
-      if (!addr.bucket) return;
+      if (!addr.bucket || !(await buffer.logs(addr.bucket))) return;
       const res = ctx.res;
       const length = Number(res.getHeader('content-length'));
       void buffer.record(addr.bucket, {

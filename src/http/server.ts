@@ -6,7 +6,7 @@ import { setBodyDeadline } from './body.js';
 import { continueOnFirstRead } from './expect-continue.js';
 import { HttpContext } from './context.js';
 import { formDoor, takesFormDoor } from './form-door.js';
-import { bucketNamed, chooseDialect, type DialectName } from './front-door.js';
+import { bucketNamed, chooseDialect, markedDialect, type DialectName } from './front-door.js';
 import type { Services } from './services.js';
 import type { Metrics } from '../server/metrics.js';
 import { websiteAddress } from '../website/address.js';
@@ -146,13 +146,15 @@ export function createHttpServer(
     });
     // Website endpoints (a website host or the /-/website/ path) are a front end of their own, chosen before any dialect.
     const site = websiteAddress(ctx, services.settings.websiteDomains ?? []) !== undefined;
-    const handled: Promise<void> = (site ? Promise.resolve(undefined) : chooseDialect(ctx, door, bucketDialect))
-      .then((name) => {
-        const dialect = name === undefined ? websiteFrontEnd : takesFormDoor(ctx, name) ? forms : (dialects[name] ?? fallback);
-        dialectName = dialect.name;
-        listener.metrics?.track(ctx, dialect.name, res);
-        return dialect.handle(ctx, services);
-      })
+    const run = (name: DialectName | undefined): Promise<void> => {
+      const dialect = name === undefined ? websiteFrontEnd : takesFormDoor(ctx, name) ? forms : (dialects[name] ?? fallback);
+      dialectName = dialect.name;
+      listener.metrics?.track(ctx, dialect.name, res);
+      return dialect.handle(ctx, services);
+    };
+    // A request that names its dialect (every signed one) is handed over at once; only the others wait on the bucket lookup.
+    const marked = site ? undefined : markedDialect(ctx, services.settings.cosDownload);
+    const handled: Promise<void> = (site ? run(undefined) : marked ? run(marked) : chooseDialect(ctx, door, bucketDialect).then(run))
       .catch((err: unknown) => {
         log.error({ err, reqId: ctx.requestId }, 'unhandled error');
         if (!res.headersSent) {

@@ -33,27 +33,39 @@ export class Metrics {
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'stratus_' });
   }
 
-  /** Starts a request's accounting; the rest happens when its answer finishes or its connection closes. */
+  /** Labelled children, looked up once per label set (prom-client hashes label objects on every call). */
+  private readonly children = new Map<string, { requests: { inc(): void }; duration: { observe(v: number): void } }>();
+
+  private childrenOf(dialect: string, operation: string, status: string) {
+    const k = `${dialect}\0${operation}\0${status}`;
+    let c = this.children.get(k);
+    if (!c) {
+      if (this.children.size > 5000) this.children.clear();
+      c = { requests: this.requests.labels(dialect, operation, status), duration: this.duration.labels(dialect, operation) };
+      this.children.set(k, c);
+    }
+    return c;
+  }
+
+  /** Starts a request's accounting; the rest happens when its answer ends ('close' follows 'finish', and a cut connection). */
   track(ctx: HttpContext, dialect: string, res: ServerResponse): void {
-    const socket = ctx.req.socket;
     this.inFlight.inc();
-    let done = false;
-    const end = () => {
-      if (done) return;
-      done = true;
+    res.once('close', () => {
       this.inFlight.dec();
-      const operation = ctx.action ?? 'none';
-      this.requests.inc({ dialect, operation, status: res.headersSent ? String(res.statusCode) : 'aborted' });
-      this.duration.observe({ dialect, operation }, (Date.now() - ctx.startedAt) / 1000);
+      const c = this.childrenOf(dialect, ctx.action ?? 'none', res.writableFinished ? String(res.statusCode) : 'aborted');
+      c.requests.inc();
+      c.duration.observe((Date.now() - ctx.startedAt) / 1000);
       // Counted from where the connection's previous request was counted: a request's bytes
       // (headers included) often arrive before its handler runs, so its start is no mark.
-      const seen = this.counted.get(socket) ?? { read: 0, written: 0 };
-      this.bytesIn.inc({ dialect }, Math.max(0, socket.bytesRead - seen.read));
-      this.bytesOut.inc({ dialect }, Math.max(0, socket.bytesWritten - seen.written));
-      this.counted.set(socket, { read: socket.bytesRead, written: socket.bytesWritten });
-    };
-    res.once('finish', end);
-    res.once('close', end);
+      const socket = ctx.req.socket;
+      const seen = this.counted.get(socket);
+      this.bytesIn.inc({ dialect }, Math.max(0, socket.bytesRead - (seen?.read ?? 0)));
+      this.bytesOut.inc({ dialect }, Math.max(0, socket.bytesWritten - (seen?.written ?? 0)));
+      if (seen) {
+        seen.read = socket.bytesRead;
+        seen.written = socket.bytesWritten;
+      } else this.counted.set(socket, { read: socket.bytesRead, written: socket.bytesWritten });
+    });
   }
 
   /** Adds a gauge whose value is read when scraped. */

@@ -30,6 +30,15 @@ export class AccessLogBuffer {
   }
 
   /** Records a request to `bucket` if that bucket logs; never throws (logging must not fail a request). */
+  /** Whether requests to the bucket are logged (cached): asked before a record is built, so others cost nothing more. */
+  async logs(bucket: string): Promise<boolean> {
+    try {
+      return (await cachedLogging(this.engine, await this.engine.lookupBucket(bucket))) !== null;
+    } catch {
+      return false;
+    }
+  }
+
   async record(bucket: string, rec: Omit<AccessRecord, 'bucket' | 'bucketOwner'>): Promise<void> {
     try {
       const b = await this.engine.lookupBucket(bucket);
