@@ -8,6 +8,7 @@ import path from 'node:path';
 import { resolveConfig, type ConfigInput } from '../../src/server/config.js';
 import { startServer, type RunningServer } from '../../src/server/app.js';
 import { ACCESS_KEY, SECRET_KEY } from '../helpers/server.js';
+import type { Principal } from '../../src/authz/principal.js';
 
 export interface Keys {
   accessKeyId: string;
@@ -57,4 +58,16 @@ export async function failure(p: Promise<unknown>): Promise<any> {
     return e;
   }
   throw new Error('expected the call to fail');
+}
+
+/** The principals the authorizer is asked about while `fn` runs. */
+export async function principalsSeen(t: Pick<RunningServer, 'authorizer'>, fn: () => Promise<unknown>): Promise<Principal[]> {
+  const seen: Principal[] = [];
+  const stop = t.authorizer.observe((p) => seen.push(p));
+  try {
+    await fn();
+  } finally {
+    stop();
+  }
+  return seen;
 }

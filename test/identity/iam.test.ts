@@ -32,6 +32,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Principal } from '../../src/authz/principal.js';
 import { bucketName } from '../helpers/server.js';
 import { failure, startIdentityServer, type IdentityServer, type Keys } from './helpers.js';
+import { principalsSeen } from './helpers.js';
 
 const POLICY = (action: string, resource = '*') => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: resource }] });
 const TRUST = (principal: unknown) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: principal, Action: 'sts:AssumeRole' }] });
@@ -45,17 +46,7 @@ describe('IAM: users, keys, policies and roles', { timeout: 120_000 }, () => {
     await t.stop();
   });
 
-  /** The principals the authorizer is asked about while `fn` runs. */
-  async function principals(fn: () => Promise<unknown>): Promise<Principal[]> {
-    const seen: Principal[] = [];
-    const stop = t.authorizer.observe((p) => seen.push(p));
-    try {
-      await fn();
-    } finally {
-      stop();
-    }
-    return seen;
-  }
+  const principals = (fn: () => Promise<unknown>) => principalsSeen(t, fn);
 
   it('creates a user and a key that signs S3 requests as that user, until disabled or deleted', async () => {
     const iam = t.iam();

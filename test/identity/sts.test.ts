@@ -26,6 +26,7 @@ import { bucketName, type TestServer } from '../helpers/server.js';
 import { obsClient, OBS_DOMAIN, OBS_MODES } from '../obs/helpers.js';
 import { CosClient } from '../../src/sdk/cos/client.js';
 import { failure, startIdentityServer, type IdentityServer, type Keys } from './helpers.js';
+import { principalsSeen } from './helpers.js';
 
 const POLICY = (action: string, resource = '*') => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: resource }] });
 const TRUST = (aws: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: aws }, Action: 'sts:AssumeRole' }] });
@@ -45,16 +46,7 @@ describe('STS: session tokens and assumed roles in every dialect', { timeout: 18
     return { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! };
   }
 
-  async function principals(fn: () => Promise<unknown>): Promise<Principal[]> {
-    const seen: Principal[] = [];
-    const stop = t.authorizer.observe((p) => seen.push(p));
-    try {
-      await fn();
-    } finally {
-      stop();
-    }
-    return seen;
-  }
+  const principals = (fn: () => Promise<unknown>) => principalsSeen(t, fn);
 
   const oss = (k: Keys) =>
     new OSS({ accessKeyId: k.accessKeyId, accessKeySecret: k.secretAccessKey, ...(k.sessionToken ? { stsToken: k.sessionToken, refreshSTSToken: async () => ({ accessKeyId: k.accessKeyId, accessKeySecret: k.secretAccessKey, stsToken: k.sessionToken }), refreshSTSTokenInterval: 3_600_000 } : {}), endpoint: `http://127.0.0.1:${t.port}`, region: 'oss-cn-hangzhou', bucket, timeout: 30_000 });
