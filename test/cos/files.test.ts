@@ -163,7 +163,10 @@ describe('COS files through the client', () => {
     const bad = await rawRequest(`${base}?sign=${encodeURIComponent(own)}`, { headers: { range: 'bytes=999999-' } });
     assert.equal(bad.status, 416);
     assert.equal(bad.headers['content-range'], 'bytes */100000');
-    assert.equal((await rawRequest(`${base}?sign=${encodeURIComponent(own)}`, { method: 'DELETE' })).status, 403, 'not a download: an S3 request');
+    // Not a download: an (unsigned) S3 request, for a bucket named `cos-download` that does not exist.
+    const notDownload = await rawRequest(`${base}?sign=${encodeURIComponent(own)}`, { method: 'DELETE' });
+    assert.equal(notDownload.status, 404, 'not a download: an S3 request');
+    assert.match(notDownload.body.toString(), /<Code>NoSuchBucket<\/Code>/);
   });
 
   it('moves (renames) within a folder and to another folder, honouring to_over_write', async () => {
