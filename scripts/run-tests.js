@@ -23,6 +23,6 @@ const files = only.length ? only : find('test');
 const r = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
-  { stdio: 'inherit', env: { ...process.env, AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1', STRATUS_REQUIRE_NATIVE_CRC64: '1', STRATUS_REQUIRE_PG: process.env.STRATUS_REQUIRE_PG ?? '1' } },
+  { stdio: 'inherit', env: { ...process.env, AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1', STRATUS_REQUIRE_NATIVE_CRC64: '1', STRATUS_REQUIRE_PG: process.env.STRATUS_REQUIRE_PG ?? '1', STRATUS_DEBUG_TX: '1' } },
 );
 process.exit(r.status ?? 1);

@@ -9,6 +9,9 @@ import { openSqlite } from './stores.js';
 defineConformance('SQLite', () => openSqlite());
 defineEngineConformance('SQLite', () => openSqlite());
 
+// The misuse checks need the driver's debug scope (the test runner sets it; this file may run alone).
+process.env.STRATUS_DEBUG_TX = '1';
+
 describe('SQLite driver', () => {
   it('refuses, rather than silently joins or deadlocks on, misuse inside a transaction', async () => {
     const opened = await openSqlite();

@@ -4,15 +4,33 @@ import type { SqlDriver, SqlExecutor, SqlValue } from './driver.js';
 
 type Statement = Database.Statement;
 
+/** Transactions committed together at most (a bound on how long one group holds the write lock). */
+const MAX_GROUP = 128;
+
+interface Job {
+  fn: (ex: SqlExecutor) => Promise<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
 /**
- * better-sqlite3 is synchronous and a connection has one transaction, so an
- * async transaction must not interleave with another one: transactions are
- * queued (a promise chain acting as a mutex). A statement issued outside while
- * a transaction is open must not land inside it (it would read uncommitted
- * rows, or be rolled back with it): reads go to a second connection, which in
- * WAL mode sees the last committed state, and writes wait for the transaction
- * to end. With no transaction open, statements run at once on the main
- * connection.
+ * better-sqlite3 is synchronous and a connection has one transaction, so async
+ * transactions must not interleave: they are queued and run one after the
+ * other. **Group commit**: the transactions queued when the queue is drained
+ * run back to back inside one SQLite transaction, each in a savepoint of its
+ * own (a failing one rolls back alone), and one COMMIT (one WAL fsync) makes
+ * them all durable; none is answered before that commit. Requests arriving in
+ * one turn of the event loop so share the fsync that dominated a small PUT.
+ *
+ * A statement issued through the driver while a group is open must not land
+ * inside it: reads go to a second connection, which in WAL mode sees the last
+ * committed state, and writes are queued as a transaction of their own.
+ *
+ * Code inside a transaction must use its executor. Checking that needs an
+ * AsyncLocalStorage, which makes every promise in the process pay an async
+ * hook, so the check runs only under `STRATUS_DEBUG_TX=1` (the test runner
+ * sets it): there, a write through the driver from inside a transaction is
+ * refused rather than left to wait for its own transaction forever.
  */
 export class SqliteDriver implements SqlDriver {
   readonly kind = 'sqlite' as const;
@@ -20,10 +38,14 @@ export class SqliteDriver implements SqlDriver {
   private reader: Database.Database | undefined;
   private readonly cache = new Map<string, Statement>();
   private readonly readerCache = new Map<string, Statement>();
-  private queue: Promise<unknown> = Promise.resolve();
-  /** The open transaction, if any; its async scope is marked with the same token. */
+  private pending: Job[] = [];
+  private draining = false;
+  /** Resolves when the queue is empty and no group is open (for exec and close). */
+  private idle: Promise<void> = Promise.resolve();
+  private markIdle: () => void = () => undefined;
+  /** The open group's token; with the debug check, the async scope of its transactions carries it too. */
   private current: object | undefined;
-  private readonly scope = new AsyncLocalStorage<object>();
+  private readonly scope = process.env.STRATUS_DEBUG_TX === '1' ? new AsyncLocalStorage<object>() : undefined;
   private readonly inside: SqlExecutor;
 
   /** With `durable`, each commit reaches the disk before it returns (survives power loss, not only a crash). */
@@ -35,6 +57,8 @@ export class SqliteDriver implements SqlDriver {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(durable ? 'synchronous = FULL' : 'synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
+    // Opened now, not at the first busy moment: its descriptors are part of the process from the start.
+    this.readConnection();
     const stmt = (sql: string) => prepare(this.db, this.cache, sql);
     this.inside = {
       all: async <T>(sql: string, params: SqlValue[] = []) => stmt(sql).all(...params) as T[],
@@ -43,19 +67,18 @@ export class SqliteDriver implements SqlDriver {
     };
   }
 
-  /** The read connection, opened on first use; none for an in-memory database (it cannot be shared). */
+  /** The read connection; none for an in-memory database (it cannot be shared). */
   private readConnection(): Database.Database | undefined {
     if (!this.reader && this.file !== ':memory:' && this.file !== '') {
       this.reader = new Database(this.file, { readonly: true, timeout: 5000 });
+      // A first read opens its WAL and shared-memory files too.
+      this.reader.pragma('schema_version');
     }
     return this.reader;
   }
 
-  /** Runs `f` when no transaction is open, in queue order. */
-  private exclusive<T>(f: () => T | Promise<T>): Promise<T> {
-    const next = this.queue.then(f);
-    this.queue = next.catch(() => undefined);
-    return next;
+  private insideOpenTransaction(): boolean {
+    return this.current !== undefined && this.scope !== undefined && this.scope.getStore() === this.current;
   }
 
   /** A statement issued through the driver itself rather than a transaction's executor. */
@@ -66,10 +89,10 @@ export class SqliteDriver implements SqlDriver {
     } catch (e) {
       return Promise.reject(e);
     }
-    if (!this.current) return now(() => exec(s));
-    if (this.scope.getStore() === this.current) {
-      // Code inside the transaction that bypasses its executor: a write here would silently
-      // join the transaction on SQLite but run apart (and could deadlock) on PostgreSQL.
+    if (!this.current && this.pending.length === 0) return now(() => exec(s));
+    if (this.insideOpenTransaction()) {
+      // Code inside the transaction that bypasses its executor: a write here would wait for its own
+      // transaction on SQLite and run apart (and could deadlock) on PostgreSQL.
       if (!s.readonly) return Promise.reject(new Error('metadata write outside the open transaction: use the transaction executor'));
       return now(() => exec(s));
     }
@@ -78,7 +101,8 @@ export class SqliteDriver implements SqlDriver {
       const r = prepare(reader, this.readerCache, sql);
       return now(() => exec(r));
     }
-    return this.exclusive(() => exec(s));
+    // A write (or, in memory, a read) after the queued transactions: one of its own.
+    return this.enqueue(async () => exec(s));
   }
 
   all<T>(sql: string, params: SqlValue[] = []): Promise<T[]> {
@@ -95,33 +119,91 @@ export class SqliteDriver implements SqlDriver {
 
   transaction<T>(fn: (ex: SqlExecutor) => Promise<T>): Promise<T> {
     // Queued behind itself it would never start.
-    if (this.current && this.scope.getStore() === this.current) return Promise.reject(new Error('nested metadata transaction'));
-    return this.exclusive(() => {
-      const token = {};
-      return this.scope.run(token, async () => {
-        this.db.exec('BEGIN IMMEDIATE');
-        this.current = token;
-        try {
-          const r = await fn(this.inside);
-          this.db.exec('COMMIT');
-          return r;
-        } catch (e) {
-          if (this.db.inTransaction) this.db.exec('ROLLBACK');
-          throw e;
-        } finally {
-          this.current = undefined;
-        }
-      });
+    if (this.insideOpenTransaction()) return Promise.reject(new Error('nested metadata transaction'));
+    return this.enqueue(fn);
+  }
+
+  private enqueue<T>(fn: (ex: SqlExecutor) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.pending.length === 0 && !this.draining) this.idle = new Promise<void>((r) => (this.markIdle = r));
+      this.pending.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.draining) {
+        this.draining = true;
+        // After the current turn's I/O callbacks, so that the requests they carry join one group.
+        setImmediate(() => void this.drain());
+      }
     });
   }
 
+  private async drain(): Promise<void> {
+    try {
+      while (this.pending.length > 0) await this.runGroup();
+    } finally {
+      this.draining = false;
+      this.markIdle();
+    }
+  }
+
+  /** Runs queued transactions in one SQLite transaction and settles each after its COMMIT. */
+  private async runGroup(): Promise<void> {
+    const done: { job: Job; value: unknown }[] = [];
+    const token = {};
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+    } catch (e) {
+      // The write lock could not be had (another process held it past the busy timeout): this group fails.
+      for (const job of this.pending.splice(0, MAX_GROUP)) job.reject(e);
+      return;
+    }
+    this.current = token;
+    let broken: unknown;
+    let running: Job | undefined;
+    try {
+      while (this.pending.length > 0 && done.length < MAX_GROUP) {
+        const job = (running = this.pending.shift()!);
+        this.db.exec('SAVEPOINT tx');
+        let value: unknown;
+        try {
+          value = this.scope ? await this.scope.run(token, () => job.fn(this.inside)) : await job.fn(this.inside);
+        } catch (e) {
+          // SQLite may have rolled the whole transaction back (a full disk, an I/O error): then the group is lost.
+          if (!this.db.inTransaction) throw e;
+          this.db.exec('ROLLBACK TO tx');
+          this.db.exec('RELEASE tx');
+          running = undefined;
+          job.reject(e);
+          continue;
+        }
+        this.db.exec('RELEASE tx');
+        running = undefined;
+        done.push({ job, value });
+      }
+      this.db.exec('COMMIT');
+    } catch (e) {
+      broken = e;
+    } finally {
+      this.current = undefined;
+    }
+    if (broken !== undefined) {
+      try {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      } catch {
+        // The connection already ended the transaction; nothing of the group was committed either way.
+      }
+      running?.reject(broken);
+      for (const d of done) d.job.reject(broken);
+      return;
+    }
+    for (const d of done) d.job.resolve(d.value);
+  }
+
   async exec(script: string): Promise<void> {
-    if (!this.current) this.db.exec(script);
-    else await this.exclusive(() => this.db.exec(script));
+    while (this.current || this.pending.length > 0 || this.draining) await this.idle;
+    this.db.exec(script);
   }
 
   async close(): Promise<void> {
-    await this.queue;
+    while (this.pending.length > 0 || this.draining) await this.idle;
     this.reader?.close();
     this.db.close();
   }
