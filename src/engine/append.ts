@@ -84,6 +84,7 @@ export async function appendObject(
         lastModified: now,
         checksums: { crc64ecma: crc.toString() },
         segmentCount: live.segmentCount + 1,
+        inline: false,
         blobId: null,
       };
       await checkQuota(tx, locked, pending.size);
@@ -114,6 +115,7 @@ export async function appendObject(
         ownerId: caller.accountId,
         blobId: null,
         segmentCount: 1,
+        inline: false,
         tags: opts.tags ?? null,
         extra: opts.extra ?? {},
       }),

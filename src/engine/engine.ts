@@ -6,6 +6,7 @@ import type { MetaOps, MetadataStore } from '../meta/store.js';
 import type { AccountRecord, BucketRecord, NewObject, ObjectRecord, Segment } from '../meta/types.js';
 import { checkConditions, etagMatches, type Conditions } from './conditions.js';
 import { withCrc64, withCrc64Checksum } from './crc.js';
+import { fitsInline, readInline } from './inline.js';
 import { StorageError } from './errors.js';
 import { newVersionId } from './ids.js';
 import { listLatest } from './listing.js';
@@ -241,6 +242,7 @@ export class Engine {
   /** Reads an object version's bytes (all, or one range) as a stream. */
   async openData(o: ObjectRecord, range?: ByteRange): Promise<Readable> {
     if (o.blobId) return this.blobs.read(o.blobId, range);
+    if (o.inline) return Readable.from([await this.inlineData(o, range)]);
     if (o.segmentCount === 0 || o.size === 0) return Readable.from([]);
     const segments = await this.meta.getSegments(o.id);
     const start = range?.start ?? 0;
@@ -278,9 +280,17 @@ export class Engine {
     });
   }
 
+  /** An inline version's bytes (a range of them). A version deleted since it was read is gone, as its blob would be. */
+  private async inlineData(o: ObjectRecord, range?: ByteRange): Promise<Buffer> {
+    const data = await this.meta.getObjectData(o.id);
+    if (!data) throw new StorageError('NoSuchKey', undefined, { Key: o.key });
+    return range ? data.subarray(range.start, range.end + 1) : data;
+  }
+
   async readSmall(o: ObjectRecord, range?: ByteRange): Promise<Buffer> {
     // The size is known from the metadata: read exactly that, no fstat.
     if (o.blobId) return this.blobs.readBuffer(o.blobId, range ?? { start: 0, end: o.size - 1 });
+    if (o.inline) return this.inlineData(o, range);
     const chunks: Buffer[] = [];
     for await (const c of await this.openData(o, range)) chunks.push(c as Buffer);
     return Buffer.concat(chunks);
@@ -300,7 +310,11 @@ export class Engine {
       return replaced && !replaced.isDeleteMarker ? replaced.size : 0;
     });
     const storageClass = opts.storageClass ?? (await readSetting(this.meta, b, 'storageClass'));
-    const pending = await this.stageBlob(body, { digests: opts.digests, maxSize: max, expectedSize: opts.size, verify: opts.verify });
+    // A small body of a declared length is kept inline, in the commit below; any other goes to a blob first.
+    const inline = fitsInline(opts.size, max) ? await readInline(body, opts.size, withCrc64(opts.digests)) : undefined;
+    if (inline && opts.verify) await opts.verify(inline.digests, inline.size);
+    const pending = inline ? undefined : await this.stageBlob(body, { digests: opts.digests, maxSize: max, expectedSize: opts.size, verify: opts.verify });
+    const data = inline ?? pending!;
     const now = Date.now();
     try {
       return await this.commitVersion(bucket, key, { ifMatch: opts.ifMatch, ifNoneMatch: opts.ifNoneMatch, seen }, (b) => ({
@@ -309,21 +323,23 @@ export class Engine {
         versionId: 'null',
         isLatest: true,
         isDeleteMarker: false,
-        size: pending.size,
-        etag: pending.digests.md5.toString('hex'),
+        size: data.size,
+        etag: data.digests.md5.toString('hex'),
         lastModified: now,
         meta: opts.meta,
-        checksums: withCrc64Checksum(opts.checksums ? opts.checksums(pending.digests) : {}, pending.digests),
+        checksums: withCrc64Checksum(opts.checksums ? opts.checksums(data.digests) : {}, data.digests),
         storageClass,
         objectType: 'Normal',
         ownerId: caller.accountId,
-        blobId: pending.id,
+        blobId: pending?.id ?? null,
         segmentCount: 0,
+        inline: inline !== undefined,
+        ...(inline ? { inlineData: inline.data } : {}),
         tags: opts.tags ?? null,
         extra: opts.extra ?? {},
       }), undefined, opts.within && (async (tx, b) => (await opts.within!(tx, b), [])));
     } catch (e) {
-      await this.blobs.delete(pending.id);
+      if (pending) await this.blobs.delete(pending.id);
       throw e;
     }
   }
@@ -523,6 +539,7 @@ export class Engine {
         ownerId: caller.accountId,
         blobId: null,
         segmentCount: 0,
+        inline: false,
         tags: null,
         extra: {},
       });
@@ -572,6 +589,8 @@ export class Engine {
         "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
       );
     const segments = source.segmentCount > 0 ? await this.meta.getSegments(source.id) : undefined;
+    // Inline bytes are copied, not shared (holdVersion below proves they are still the source's).
+    const inlineData = source.inline ? await this.inlineData(source) : undefined;
     const target = await this.commitVersion(
       dst.bucket,
       dst.key,
@@ -592,6 +611,8 @@ export class Engine {
         ownerId: caller.accountId,
         blobId: source.blobId,
         segmentCount: source.segmentCount,
+        inline: source.inline,
+        ...(inlineData ? { inlineData } : {}),
         tags: opts.taggingDirective === 'REPLACE' ? (opts.tags ?? null) : source.tags,
         // A copy is no completion of the source's multipart upload (a retried completion finds none).
         extra: { ...source.extra, [COMPLETED_UPLOAD]: undefined, ...(opts.extra ?? {}) },

@@ -320,6 +320,7 @@ export class Multipart {
         ownerId: upload.ownerId,
         blobId: null,
         segmentCount: segments.length,
+        inline: false,
         tags: upload.tags,
         extra: { ...upload.extra, ...(opts.extra ?? {}), [COMPLETED_UPLOAD]: uploadId },
       }),

@@ -31,6 +31,8 @@ export async function relocateObject(engine: Engine, caller: Caller, bucket: str
   if (srcKey === dstKey) throw new StorageError('InvalidRequest', 'The source and destination are the same object');
   const source = await engine.getObject(bucket, srcKey);
   const segments = source.segmentCount > 0 ? await storeOf(engine).getSegments(source.id) : undefined;
+  // Inline bytes are copied into the new row (sameSource below proves they are still the source's).
+  const inlineData = source.inline ? await engine.readSmall(source) : undefined;
   const sameSource: CommitCheck = async (tx, b) => {
     const cur = await tx.getLatest(b.id, srcKey);
     if (!cur || cur.id !== source.id) throw new StorageError('NoSuchKey', undefined, { Key: srcKey });
@@ -58,6 +60,8 @@ export async function relocateObject(engine: Engine, caller: Caller, bucket: str
       ownerId: opts.move ? source.ownerId : caller.accountId,
       blobId: source.blobId,
       segmentCount: source.segmentCount,
+      inline: source.inline,
+      ...(inlineData ? { inlineData } : {}),
       tags: source.tags,
       extra: source.extra,
     }),

@@ -55,6 +55,7 @@ export async function putSymlink(e: Engine, caller: Caller, bucket: string, key:
       ownerId: caller.accountId,
       blobId: null,
       segmentCount: 0,
+      inline: false,
       tags: opts.tags ?? null,
       extra: { ...(opts.extra ?? {}), [TARGET]: target },
     }),

@@ -108,6 +108,8 @@ export interface MetaOps {
   /** Replaces a version's content headers and user metadata in place. */
   updateObjectMeta(id: number, meta: ObjectMeta): Promise<void>;
   getSegments(objectId: number): Promise<Segment[]>;
+  /** The bytes of an inline object version (undefined once the row is gone). */
+  getObjectData(objectId: number): Promise<Buffer | undefined>;
   /** Adds segments numbered from `startSeq` (appends continue after the existing ones). */
   insertSegments(objectId: number, segments: Segment[], startSeq?: number): Promise<void>;
   /** Rewrites the data description of a version in place (appends). */

@@ -137,12 +137,15 @@ export interface ObjectRecord {
   blobId: string | null;
   /** Number of segments when the data is held in several blobs (multipart, append); 0 otherwise. */
   segmentCount: number;
+  /** The data is held in the metadata store itself (a small object: see engine/inline.ts); no blob. */
+  inline: boolean;
   tags: Record<string, string> | null;
   /** Free-form per-object settings (ACL, symlink target, ...), stored as a document. */
   extra: Record<string, unknown>;
 }
 
-export type NewObject = Omit<ObjectRecord, 'id'>;
+/** `inlineData`: the bytes of an inline object, stored in the same commit as its row. */
+export type NewObject = Omit<ObjectRecord, 'id'> & { inlineData?: Buffer };
 
 export interface UploadRecord {
   uploadId: string;

@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { FsBlobStore } from '../../src/blob/fs-store.js';
 import { Engine } from '../../src/engine/engine.js';
 import type { StorageError } from '../../src/engine/errors.js';
@@ -46,8 +47,11 @@ describe('engine: versions, conditional writes, tags', () => {
   const read = async (bucket: string, key: string, versionId?: string) => (await engine.readSmall(await engine.getObject(bucket, key, versionId))).toString();
   const versions = async (bucket: string, opts: Partial<VersionListOptions> = {}) =>
     (await engine.listVersions(bucket, { maxKeys: 1000, ...opts })).versions.map((v) => ({ key: v.key, id: v.versionId, latest: v.isLatest, marker: v.isDeleteMarker }));
+  // Stored data: blob files, and the rows of small objects kept inline in the metadata store.
   const blobCount = async () => {
-    let count = 0;
+    const db = new Database(path.join(dir, 'meta.db'), { readonly: true });
+    let count = (db.prepare('SELECT COUNT(*) AS n FROM object_data').get() as { n: number }).n;
+    db.close();
     async function walk(d: string) {
       for (const e of await fs.readdir(d, { withFileTypes: true }).catch(() => [])) {
         if (e.isDirectory()) await walk(path.join(d, e.name));

@@ -1,4 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import Database from 'better-sqlite3';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -61,4 +62,18 @@ export async function storedFiles(dataDir: string): Promise<string[]> {
   }
   await walk(path.join(dataDir, 'objects'));
   return out.sort();
+}
+
+/**
+ * Stored object data: the files under objects/ and the small objects kept
+ * inline in the SQLite store (engine/inline.ts), so that "nothing is left"
+ * counts both.
+ */
+export async function storedData(dataDir: string): Promise<number> {
+  const db = new Database(path.join(dataDir, 'meta.db'), { readonly: true });
+  try {
+    return (await storedFiles(dataDir)).length + (db.prepare('SELECT COUNT(*) AS n FROM object_data').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
 }

@@ -45,6 +45,7 @@ function newObject(bucketId: number, key: string, o: Partial<NewObject> = {}): N
     ownerId: 'owner',
     blobId: blobId(),
     segmentCount: 0,
+    inline: false,
     tags: null,
     extra: {},
     ...o,

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FsBlobStore } from '../../src/blob/fs-store.js';
 import { Engine } from '../../src/engine/engine.js';
+import { INLINE_MAX } from '../../src/engine/inline.js';
 import type { Acl } from '../../src/engine/acl.js';
 import type { CorsConfig } from '../../src/cors/rules.js';
 import type { WebsiteConfig } from '../../src/website/config.js';
@@ -21,6 +22,8 @@ import type { ObjectRecord, VersioningState } from '../../src/meta/types.js';
 import { byteOrder, type OpenStore, type OpenedStore } from './conformance.js';
 
 const caller = { accountId: 'owner' };
+/** A body just above the inline bound, starting with `tag`: one that lives in a blob. */
+const large = (tag: string) => Buffer.concat([Buffer.from(tag), Buffer.alloc(INLINE_MAX + 1 - tag.length, 0x2e)]);
 const md5 = (b: Buffer | string) => createHash('md5').update(b).digest('hex');
 
 let seq = 0;
@@ -129,6 +132,7 @@ export function defineEngineConformance(name: string, open: OpenStore): void {
         assert.equal(b.objectCount, stored.length, `objectCount of ${b.name}`);
         assert.equal(b.bytesUsed, stored.reduce((n, r) => n + r.size, 0), `bytesUsed of ${b.name}`);
         for (const r of stored) {
+          if (r.inline) assert.equal((await meta.getObjectData(r.id))?.length, r.size, `inline data of ${b.name}/${r.key}`);
           if (r.blobId) referenced.add(r.blobId);
           for (const s of await meta.getSegments(r.id)) referenced.add(s.blobId);
         }
@@ -139,16 +143,18 @@ export function defineEngineConformance(name: string, open: OpenStore): void {
 
     it('Unversioned: an overwrite replaces the object and its blob; a delete removes both', async () => {
       const b = await newBucket();
-      const v1 = await put(b, 'k', 'first');
+      // Bodies above the inline bound, so that they live in blobs.
+      const v1 = await put(b, 'k', large('first'));
       assert.equal(v1.versionId, 'null');
-      const v2 = await put(b, 'k', 'second!');
+      assert.ok(v1.blobId && !v1.inline);
+      const v2 = await put(b, 'k', large('second!'));
       assert.equal(v2.versionId, 'null');
-      assert.equal(await read(b, 'k'), 'second!');
-      assert.equal(await read(b, 'k', 'null'), 'second!');
+      assert.equal(await read(b, 'k'), large('second!').toString());
+      assert.equal(await read(b, 'k', 'null'), large('second!').toString());
       assert.deepEqual((await versions(b)).map((v) => v.id), [v2.id]);
       assert.equal(await meta.blobReferenced(v1.blobId!), false);
       const bk = await engine.getBucket(b);
-      assert.deepEqual([bk.objectCount, bk.bytesUsed], [1, 7]);
+      assert.deepEqual([bk.objectCount, bk.bytesUsed], [1, INLINE_MAX + 1]);
       await checkInvariants();
       assert.deepEqual(await engine.deleteObject(caller, b, 'k'), { deleteMarker: false });
       await assert.rejects(engine.getObject(b, 'k'), { code: 'NoSuchKey' });
@@ -378,14 +384,55 @@ export function defineEngineConformance(name: string, open: OpenStore): void {
 
     it('copies share the blob until the last reference goes', async () => {
       const b = await newBucket();
-      const src = await put(b, 'src', 'shared body');
+      const src = await put(b, 'src', large('shared body'));
       const { target } = await engine.copyObject(caller, { bucket: b, key: 'src' }, { bucket: b, key: 'dst' }, { metadataDirective: 'COPY' });
+      assert.ok(src.blobId);
       assert.equal(target.blobId, src.blobId);
       await engine.deleteObject(caller, b, 'src');
-      assert.equal(await read(b, 'dst'), 'shared body');
+      assert.equal(await read(b, 'dst'), large('shared body').toString());
       await checkInvariants();
       await put(b, 'dst', 'replaced');
       assert.equal(await meta.blobReferenced(src.blobId!), false);
+      await checkInvariants();
+    });
+
+    it('small objects are inline: no blob; reads, ranges and copies see their bytes; deletes and overwrites take them along', async () => {
+      const b = await newBucket('Enabled');
+      const blobsBefore = (await filesUnder(path.join(dir, 'blobs'))).length;
+      const small = await put(b, 'small', 'inline bytes');
+      assert.equal(small.inline, true);
+      assert.equal(small.blobId, null);
+      assert.equal((await filesUnder(path.join(dir, 'blobs'))).length, blobsBefore, 'no blob file');
+      const rec = await engine.getObject(b, 'small');
+      assert.equal(rec.inline, true);
+      assert.equal((await engine.readSmall(rec, { start: 2, end: 5 })).toString(), 'line');
+      const chunks: Buffer[] = [];
+      for await (const c of await engine.openData(rec, { start: 7, end: 11 })) chunks.push(c as Buffer);
+      assert.equal(Buffer.concat(chunks).toString(), 'bytes');
+      // A copy holds its own bytes: the source's version can go.
+      const { target } = await engine.copyObject(caller, { bucket: b, key: 'small' }, { bucket: b, key: 'copy' }, { metadataDirective: 'COPY' });
+      assert.equal(target.inline, true);
+      assert.equal(target.etag, md5('inline bytes'));
+      await engine.deleteObject(caller, b, 'small', { versionId: small.versionId });
+      assert.equal(await meta.getObjectData(small.id), undefined, 'the deleted version took its bytes along');
+      assert.equal(await read(b, 'copy'), 'inline bytes');
+      // Exactly at the bound: inline; one byte more: a blob.
+      const edge = await put(b, 'edge', Buffer.alloc(INLINE_MAX, 1));
+      assert.equal(edge.inline, true);
+      const over = await put(b, 'edge', Buffer.alloc(INLINE_MAX + 1, 2));
+      assert.equal(over.inline, false);
+      assert.ok(over.blobId);
+      assert.equal((await meta.getObjectData(edge.id))?.length, INLINE_MAX, 'a noncurrent inline version keeps its bytes');
+      // A body that is not its declared length is refused, and nothing is stored.
+      const short = (async function* () {
+        yield Buffer.from('abc');
+      })();
+      await assert.rejects(engine.putObject(caller, b, 'short', short, { meta: { user: {} }, size: 10 }), { code: 'IncompleteBody' });
+      const long = (async function* () {
+        yield Buffer.alloc(11);
+      })();
+      await assert.rejects(engine.putObject(caller, b, 'short', long, { meta: { user: {} }, size: 10 }), { code: 'IncompleteBody' });
+      await assert.rejects(engine.getObject(b, 'short'), { code: 'NoSuchKey' });
       await checkInvariants();
     });
 

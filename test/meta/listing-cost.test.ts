@@ -71,6 +71,7 @@ function defineCost(name: string, open: (wrap: (d: SqlDriver) => SqlDriver) => P
         ownerId: caller.accountId,
         blobId: null,
         segmentCount: 0,
+        inline: false,
         tags: null,
         extra: {},
       });

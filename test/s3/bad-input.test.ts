@@ -6,6 +6,7 @@ import { signRequestV4 } from '../../src/auth/sigv4.js';
 import { assertS3Error, rawRequest, signedRequest, type RawResponse } from '../helpers/raw.js';
 import { bytes, md5b64, sdkRejects } from '../helpers/sdk.js';
 import { ACCESS_KEY, SECRET_KEY, bucketName, startTestServer, storedFiles, type TestServer } from '../helpers/server.js';
+import { INLINE_MAX } from '../../src/engine/inline.js';
 import { RawSocket, signedHead } from '../helpers/socket.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -82,7 +83,8 @@ describe('bad input', () => {
   describe('bodies that end early', () => {
     it('discards a body shorter than its Content-Length when the client closes', async () => {
       const s = await RawSocket.connect(t.port);
-      await s.write(signedHead(t.port, 'PUT', `/${bucket}/short`, { 'content-length': '100' }));
+      // Declared above the inline bound, so that the body streams to a temporary file.
+      await s.write(signedHead(t.port, 'PUT', `/${bucket}/short`, { 'content-length': String(INLINE_MAX + 100) }));
       await s.write(Buffer.alloc(50, 1));
       // Once the server is writing the body to a temporary file, the client hangs up...
       await eventually(async () => (await storedFiles(t.dataDir)).some((f) => f.startsWith('objects/tmp/')), 'the upload reaches the disk');

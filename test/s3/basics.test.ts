@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { bucketName, startTestServer, storedFiles, type TestServer } from '../helpers/server.js';
+import { bucketName, startTestServer, storedData, type TestServer } from '../helpers/server.js';
 
 describe('S3 basics through @aws-sdk/client-s3', () => {
   let t: TestServer;
@@ -64,11 +64,11 @@ describe('S3 basics through @aws-sdk/client-s3', () => {
   it('leaves no blob behind when an object is overwritten and deleted', async () => {
     const b = bucketName('gc');
     await t.s3.send(new CreateBucketCommand({ Bucket: b }));
-    const before = (await storedFiles(t.dataDir)).length;
+    const before = await storedData(t.dataDir);
     await t.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'one' }));
     await t.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'two' }));
-    assert.equal((await storedFiles(t.dataDir)).length, before + 1);
+    assert.equal(await storedData(t.dataDir), before + 1);
     await t.s3.send(new DeleteObjectCommand({ Bucket: b, Key: 'k' }));
-    assert.equal((await storedFiles(t.dataDir)).length, before);
+    assert.equal(await storedData(t.dataDir), before);
   });
 });

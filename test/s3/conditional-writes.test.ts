@@ -17,6 +17,7 @@ import { after, before, describe, it } from 'node:test';
 import { signRequestV4 } from '../../src/auth/sigv4.js';
 import { signedRequest, xmlField } from '../helpers/raw.js';
 import { ACCESS_KEY, bucketName, SECRET_KEY, startTestServer, storedFiles, type TestServer } from '../helpers/server.js';
+import { INLINE_MAX } from '../../src/engine/inline.js';
 import { waitFor } from '../helpers/wait.js';
 
 type SdkError = Error & { $metadata?: { httpStatusCode?: number } };
@@ -88,10 +89,12 @@ describe('S3 conditional writes', () => {
 
     it('answers 409 ConditionalRequestConflict when the key is deleted while the body streams, and stores nothing', async () => {
       const b = await create();
-      const first = await t.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'first' }));
+      // A blob, so that the test can see it go.
+      const first = await t.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: Buffer.alloc(INLINE_MAX + 1, 0x66) }));
       const filesBefore = await storedFiles(t.dataDir);
       const url = new URL(`/${b}/k`, t.url);
-      const headers: Record<string, string> = { 'if-match': first.ETag!, 'content-length': '10' };
+      // Declared above the inline bound, so that the body streams to a temporary file the test can see.
+      const headers: Record<string, string> = { 'if-match': first.ETag!, 'content-length': String(INLINE_MAX + 5) };
       signRequestV4({ method: 'PUT', url, headers, credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY }, region: 'us-east-1', service: 's3' });
       let started: http.ClientRequest | undefined;
       const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
@@ -107,7 +110,7 @@ describe('S3 conditional writes', () => {
       // Once the upload's temporary file exists, the conditions were checked and the body is streaming.
       await waitFor(async () => (await storedFiles(t.dataDir)).some((f) => f.startsWith('objects/tmp/')), { what: 'the upload started (a temporary file exists)', intervalMs: 1 });
       await t.s3.send(new DeleteObjectCommand({ Bucket: b, Key: 'k' }));
-      started!.end('56789');
+      started!.end(Buffer.alloc(INLINE_MAX, 0x35));
       const r = await response;
       assert.equal(r.status, 409);
       assert.equal(xmlField(r.body, 'Code'), 'ConditionalRequestConflict');

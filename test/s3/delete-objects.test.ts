@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { assertS3Error, signedRequest, xmlFields } from '../helpers/raw.js';
 import { md5b64, sdkRejects } from '../helpers/sdk.js';
-import { bucketName, startTestServer, storedFiles, type TestServer } from '../helpers/server.js';
+import { bucketName, startTestServer, storedData, type TestServer } from '../helpers/server.js';
 
 describe('DeleteObjects', () => {
   let t: TestServer;
@@ -41,17 +41,17 @@ describe('DeleteObjects', () => {
     // 100 stored objects among 1000 keys: deleting a missing key succeeds too.
     const keys = Array.from({ length: 1000 }, (_, i) => `many/${String(i).padStart(4, '0')}`);
     const stored = keys.filter((_, i) => i % 10 === 3);
-    const before = (await storedFiles(t.dataDir)).length;
+    const before = await storedData(t.dataDir);
     await Promise.all(
       Array.from({ length: 4 }, async (_, w) => {
         for (let i = w; i < stored.length; i += 4) await t.s3.send(new PutObjectCommand({ Bucket: bucket, Key: stored[i], Body: 'x' }));
       }),
     );
-    assert.equal((await storedFiles(t.dataDir)).length, before + stored.length);
+    assert.equal(await storedData(t.dataDir), before + stored.length);
     const r = await t.s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })) } }));
     assert.equal(r.Deleted?.length, 1000);
     assert.deepEqual(await keysIn('many/'), []);
-    assert.equal((await storedFiles(t.dataDir)).length, before);
+    assert.equal(await storedData(t.dataDir), before);
   });
 
   it('refuses more than 1000 keys with MalformedXML and deletes none', async () => {

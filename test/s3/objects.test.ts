@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { assertS3Error, signedRequest, xmlField } from '../helpers/raw.js';
 import { bytes, md5b64, md5hex, minioRejects, readAll, sdkRejects, sha256hex } from '../helpers/sdk.js';
-import { bucketName, startTestServer, storedFiles, type TestServer } from '../helpers/server.js';
+import { bucketName, startTestServer, storedData, type TestServer } from '../helpers/server.js';
 
 const TEXT = 'The quick brown fox jumps over the lazy dog';
 
@@ -117,14 +117,14 @@ describe('objects', () => {
     it('lets one of many concurrent writers of a key win whole', async () => {
       const b = bucketName('race');
       await t.s3.send(new CreateBucketCommand({ Bucket: b }));
-      const before = (await storedFiles(t.dataDir)).length;
+      const before = await storedData(t.dataDir);
       const bodies = Array.from({ length: 10 }, (_, i) => bytes(100_000 + i * 1000, 50 + i));
       await Promise.all(bodies.map((Body) => t.s3.send(new PutObjectCommand({ Bucket: b, Key: 'contended', Body }))));
       const r = await t.s3.send(new GetObjectCommand({ Bucket: b, Key: 'contended' }));
       const got = md5hex(Buffer.from(await r.Body!.transformToByteArray()));
       assert.ok(bodies.some((x) => md5hex(x) === got), 'the object is one of the bodies, whole');
       assert.equal(r.ETag, `"${got}"`);
-      assert.equal((await storedFiles(t.dataDir)).length, before + 1, 'the losers left no blobs');
+      assert.equal(await storedData(t.dataDir), before + 1, 'the losers left no blobs');
     });
 
     it('stores an empty object', async () => {
@@ -395,9 +395,9 @@ describe('objects', () => {
     it('leaves exactly one blob per object after overwrites', async () => {
       const b = bucketName('blobs');
       await t.s3.send(new CreateBucketCommand({ Bucket: b }));
-      const before = (await storedFiles(t.dataDir)).length;
+      const before = await storedData(t.dataDir);
       for (let i = 0; i < 5; i++) await t.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: `v${i}` }));
-      assert.equal((await storedFiles(t.dataDir)).length, before + 1);
+      assert.equal(await storedData(t.dataDir), before + 1);
     });
   });
 });

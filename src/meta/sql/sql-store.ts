@@ -103,6 +103,7 @@ function toObject(r: Row): ObjectRecord {
     ownerId: r.owner_id,
     blobId: r.blob_id ?? null,
     segmentCount: Number(r.segment_count),
+    inline: Number(r.inline) === 1,
     tags: parse(r.tags, null),
     extra: parse(r.extra, {}),
   };
@@ -135,7 +136,7 @@ function toPart(r: Row): PartRecord {
 }
 
 const OBJECT_COLS =
-  'id, bucket_id, key, version_id, is_latest, is_delete_marker, size, etag, last_modified, meta, checksums, storage_class, object_type, owner_id, blob_id, segment_count, tags, extra';
+  'id, bucket_id, key, version_id, is_latest, is_delete_marker, size, etag, last_modified, meta, checksums, storage_class, object_type, owner_id, blob_id, segment_count, tags, extra, inline';
 
 /** The advisory lock id of a key of a bucket: a signed 64-bit hash. */
 function keyLockId(bucketId: number, key: string): bigint {
@@ -425,8 +426,8 @@ class SqlOps implements MetaOps {
   async insertObject(o: NewObject) {
     const r = await this.ex.get<Row>(
       `INSERT INTO objects (bucket_id, key, version_id, is_latest, is_delete_marker, size, etag, last_modified, meta, checksums,
-         storage_class, object_type, owner_id, blob_id, segment_count, tags, extra)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+         storage_class, object_type, owner_id, blob_id, segment_count, tags, extra, inline)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       [
         o.bucketId,
         o.key,
@@ -445,9 +446,16 @@ class SqlOps implements MetaOps {
         o.segmentCount,
         o.tags ? json(o.tags) : null,
         json(o.extra),
+        o.inline ? 1 : 0,
       ],
     );
-    return { ...o, id: Number(r!.id) };
+    const id = Number(r!.id);
+    if (o.inline) {
+      if (!o.inlineData || o.inlineData.length !== o.size) throw new Error('an inline object needs its data');
+      await this.ex.run('INSERT INTO object_data (object_id, data) VALUES (?, ?)', [id, o.inlineData]);
+    }
+    const { inlineData: _data, ...rec } = o;
+    return { ...rec, id };
   }
 
   async setLatest(id: number, latest: boolean) {
@@ -469,6 +477,11 @@ class SqlOps implements MetaOps {
 
   async updateObjectMeta(id: number, meta: ObjectMeta) {
     await this.ex.run('UPDATE objects SET meta = ? WHERE id = ?', [json(meta), id]);
+  }
+
+  async getObjectData(objectId: number): Promise<Buffer | undefined> {
+    const r = await this.ex.get<{ data: Buffer | Uint8Array }>('SELECT data FROM object_data WHERE object_id = ?', [objectId]);
+    return r && (Buffer.isBuffer(r.data) ? r.data : Buffer.from(r.data));
   }
 
   async getSegments(objectId: number): Promise<Segment[]> {
