@@ -6,6 +6,7 @@
  *   GET /b/big/...   that file streamed from disk (256 KiB reads, like Stratus)
  *   PUT /b/<other>   body consumed and dropped, 200 + ETag
  *   GET /b/<other>   the same --small-size bytes from memory; HEAD: headers only
+ *   DELETE /b/<key>  204
  * Run as a child: `node --import tsx bench/baseline-server.ts --dir <tmp> [--fsync]`;
  * it prints "Baseline listening on http://127.0.0.1:PORT".
  */
@@ -86,6 +87,12 @@ export async function startBaselineServer(opts: BaselineOptions): Promise<Baseli
         }
       }
       res.writeHead(200, { etag: smallEtag, 'content-length': '0' });
+      res.end();
+      return;
+    }
+    if (method === 'DELETE') {
+      req.resume();
+      res.writeHead(204);
       res.end();
       return;
     }

@@ -1,17 +1,20 @@
 /**
- * The load generator's HTTP client: node:http over a keep-alive agent, every
- * request signed with the project's own SigV4 signer (UNSIGNED-PAYLOAD).
- * Baseline and Stratus get the same signed requests, so the client's cost is
- * the same on both sides of a ratio.
+ * The load generator's HTTP client: an undici `Pool` (keep-alive, one request
+ * in flight per connection), every request signed with the project's own SigV4
+ * signer (UNSIGNED-PAYLOAD). undici costs the generator a fraction of what
+ * node:http does, so on two cores the bare baseline can be driven near its
+ * limit rather than the generator's. Baseline and Stratus get the same signed
+ * requests, so the client's cost is the same on both sides of a ratio.
  */
-import http from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
+import { Pool } from 'undici';
 import { signRequestV4, UNSIGNED_PAYLOAD, type V4Credentials } from '../src/auth/sigv4.js';
 import { awsUriEncode } from '../src/auth/uri.js';
 
 export interface ClientResponse {
   status: number;
-  headers: http.IncomingHttpHeaders;
+  headers: IncomingHttpHeaders;
   /** Bytes received in the body. */
   bytes: number;
   /** The body, when asked for with `keepBody`. */
@@ -32,20 +35,20 @@ export interface RequestOptions {
 }
 
 export class BenchClient {
-  readonly agent: http.Agent;
-  private readonly host: string;
-  private readonly port: number;
+  private pool: Pool;
 
   constructor(
     readonly base: string,
     private readonly credentials: V4Credentials,
-    connections: number,
+    private readonly connections: number,
     private readonly region = 'us-east-1',
   ) {
-    const u = new URL(base);
-    this.host = u.hostname;
-    this.port = Number(u.port);
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
+    this.pool = this.newPool();
+  }
+
+  private newPool(): Pool {
+    // Long timeouts: the big-object rows stream a GiB through one request.
+    return new Pool(new URL(this.base).origin, { connections: this.connections, pipelining: 1, headersTimeout: 600_000, bodyTimeout: 600_000 });
   }
 
   path(bucket: string, key?: string, query?: string): string {
@@ -54,7 +57,7 @@ export class BenchClient {
     return query ? p + '?' + query : p;
   }
 
-  request(o: RequestOptions): Promise<ClientResponse> {
+  async request(o: RequestOptions): Promise<ClientResponse> {
     const p = this.path(o.bucket, o.key, o.query);
     const headers: Record<string, string> = { ...(o.headers ?? {}) };
     const length = Buffer.isBuffer(o.body) ? o.body.length : o.contentLength;
@@ -67,26 +70,19 @@ export class BenchClient {
       credentials: this.credentials,
       region: this.region,
     });
-    return new Promise<ClientResponse>((resolve, reject) => {
-      const req = http.request({ host: this.host, port: this.port, path: p, method: o.method, headers, agent: this.agent }, (res) => {
-        let bytes = 0;
-        const chunks: Buffer[] | undefined = o.keepBody ? [] : undefined;
-        res.on('data', (c: Buffer) => {
-          bytes += c.length;
-          chunks?.push(c);
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes, body: chunks && Buffer.concat(chunks) }));
-        res.on('error', reject);
-        res.on('aborted', () => reject(new Error(`${o.method} ${p}: response aborted`)));
-      });
-      req.on('error', reject);
-      const body = o.body;
-      if (body === undefined || Buffer.isBuffer(body)) req.end(body);
-      else {
-        body.on('error', (e) => req.destroy(e));
-        body.pipe(req);
-      }
+    const res = await this.pool.request({
+      path: p,
+      method: o.method as 'GET',
+      headers,
+      body: o.body,
     });
+    let bytes = 0;
+    const chunks: Buffer[] | undefined = o.keepBody ? [] : undefined;
+    for await (const c of res.body as AsyncIterable<Buffer>) {
+      bytes += c.length;
+      chunks?.push(c);
+    }
+    return { status: res.statusCode, headers: res.headers as IncomingHttpHeaders, bytes, body: chunks && Buffer.concat(chunks) };
   }
 
   /** A request that must answer `expect` (2xx by default); throws with the status and body otherwise. */
@@ -98,16 +94,18 @@ export class BenchClient {
   }
 
   /**
-   * Drops idle keep-alive sockets. Needed after this process blocked its event
-   * loop for longer than the server's keep-alive timeout (the synchronous
-   * listing fill): the server has closed them, but the agent has not seen it
-   * yet and would hand one out, failing the next request with a hang-up.
+   * Drops idle keep-alive connections. Needed after this process blocked its
+   * event loop for longer than the server's keep-alive timeout (the synchronous
+   * listing fill): the server has closed them, but the pool has not seen it
+   * yet and would hand one out, failing the next request.
    */
   dropIdleSockets(): void {
-    for (const list of Object.values(this.agent.freeSockets)) for (const s of list ?? []) s.destroy();
+    const old = this.pool;
+    this.pool = this.newPool();
+    void old.close();
   }
 
   close(): void {
-    this.agent.destroy();
+    void this.pool.close();
   }
 }

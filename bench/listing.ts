@@ -3,7 +3,8 @@
  * bucket. The buckets are created over HTTP and hold one real object each;
  * the other rows are inserted straight into the server's SQLite file
  * (<data>/meta.db, the `objects` table) as copies of that object's row,
- * all pointing at its blob. Keys are dirDDD/subSS/fileF..F, so '/' yields
+ * all pointing at its blob (so the template must be larger than the inline
+ * bound: an inline object's bytes would have to be copied per row). Keys are dirDDD/subSS/fileF..F, so '/' yields
  * 1000 common prefixes per bucket.
  */
 import Database from 'better-sqlite3';
@@ -39,6 +40,7 @@ export function fillBucket(dataDir: string, bucket: string, shape: BucketShape, 
     if (!b) throw new Error(`bucket ${bucket} not in meta.db`);
     const t = db.prepare('SELECT * FROM objects WHERE bucket_id = ? AND key = ? AND is_latest = 1').get(b.id, templateKey) as Record<string, unknown> | undefined;
     if (!t) throw new Error(`template object ${templateKey} not in meta.db`);
+    if (!t.blob_id) throw new Error(`template object ${templateKey} has no blob (write one larger than the inline bound)`);
     const insert = db.prepare(
       `INSERT INTO objects (bucket_id, key, version_id, is_latest, is_delete_marker, size, etag, last_modified, meta, checksums,
          storage_class, object_type, owner_id, blob_id, segment_count, tags, extra)

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { smallBody } from './baseline-server.js';
+import { INLINE_MAX } from '../src/engine/inline.js';
 import { benchBig, type BigSideResult } from './big.js';
 import { ROOT, spawnBaseline, spawnStratus, type Child } from './children.js';
 import { BenchClient } from './client.js';
@@ -18,7 +19,7 @@ import { fillBucket, shapeFor, keyOf, timePages, type ListTiming } from './listi
 import { parseOptions, type BenchOptions } from './options.js';
 import { renderProfile } from './profile.js';
 import { renderTable, renderVerdicts, ratioOf, type Row, type Verdict } from './report.js';
-import { benchSmall, pct, type SmallResult } from './small.js';
+import { benchSmall, pct, SMALL_OPS, type SmallResult } from './small.js';
 import { benchTransfers, type TransferRun } from './transfer.js';
 
 const MiB = 1024 * 1024;
@@ -136,7 +137,8 @@ async function run(o: BenchOptions, cleanups: (() => Promise<void> | void)[]): P
       for (let i = 0; i < shapes.length; i++) {
         const template = keyOf(shapes[i]!, 0, 0, 0);
         await sc.must({ method: 'PUT', bucket: names[i]! });
-        await sc.must({ method: 'PUT', bucket: names[i]!, key: template, body: smallBody(o.smallSize) });
+        // Above the inline bound, so that the filled rows can share its blob.
+        await sc.must({ method: 'PUT', bucket: names[i]!, key: template, body: smallBody(Math.max(o.smallSize, INLINE_MAX + 1)) });
         const n = fillBucket(stratusDir, names[i]!, shapes[i]!, template);
         log(`  filled ${names[i]} with ${n + 1} keys (${((performance.now() - t0) / 1000).toFixed(1)} s so far)`);
       }
@@ -170,16 +172,16 @@ function rowsOf(o: BenchOptions, r: Results): { rows: Row[]; verdicts: Verdict[]
   const verdicts: Verdict[] = [];
   if (r.small) {
     const c = o.connections;
-    for (const op of ['put', 'get', 'head'] as const) {
+    for (const op of SMALL_OPS) {
       const s = r.small.stratus[op];
       const b = r.small.baseline[op];
       rows.push({
-        row: `4 KiB ${op.toUpperCase()} ops/s, ${c} conn`,
+        row: op === 'mixed' ? `4 KiB MIXED ops/s, ${c} conn` : `4 KiB ${op.toUpperCase()} ops/s, ${c} conn`,
         stratus: s.opsPerSec,
         baseline: b.opsPerSec,
         unit: 'op/s',
         target: op === 'get' ? '>= 0.50' : '',
-        note: `cpu/op ${s.serverUsPerOp?.toFixed(0) ?? '?'} vs ${b.serverUsPerOp?.toFixed(0) ?? '?'} us; srv cpu ${pct(s.serverCpu)} vs ${pct(b.serverCpu)}; gen cpu ${pct(s.genCpu)} vs ${pct(b.genCpu)}${s.errors + b.errors ? `; ERRORS ${s.errors}/${b.errors}` : ''}`,
+        note: `${op === 'mixed' ? '45% GET 30% HEAD 15% PUT 10% DELETE; ' : ''}cpu/op ${s.serverUsPerOp?.toFixed(0) ?? '?'} vs ${b.serverUsPerOp?.toFixed(0) ?? '?'} us; srv cpu ${pct(s.serverCpu)} vs ${pct(b.serverCpu)}; gen cpu ${pct(s.genCpu)} vs ${pct(b.genCpu)}${s.errors + b.errors ? `; ERRORS ${s.errors}/${b.errors}` : ''}`,
       });
     }
     const ratio = r.small.stratus.get.opsPerSec / r.small.baseline.get.opsPerSec;
@@ -187,7 +189,7 @@ function rowsOf(o: BenchOptions, r: Results): { rows: Row[]; verdicts: Verdict[]
   }
   if (r.smallWorkers) {
     const w = r.smallWorkers;
-    for (const op of ['put', 'get', 'head'] as const) {
+    for (const op of SMALL_OPS) {
       const s = w.stratus[op];
       const b = w.baseline[op];
       const one = r.small?.stratus[op];

@@ -1,4 +1,9 @@
-/** Row 1: 4 KiB PUT, GET and HEAD operations per second at N connections. */
+/**
+ * Row 1: 4 KiB PUT, GET and HEAD operations per second at N connections, then
+ * a mixed phase like warp's `mixed`: 45% GET, 30% HEAD, 15% PUT, 10% DELETE
+ * over the objects the PUT phase wrote. Each connection works on its own
+ * share of the keys (no two race on one key), re-creating the keys it deleted.
+ */
 import type { BenchClient } from './client.js';
 import { runInterleaved, type LoadResult } from './load.js';
 
@@ -12,7 +17,10 @@ export interface SmallResult {
   put: LoadResult;
   get: LoadResult;
   head: LoadResult;
+  mixed: LoadResult;
 }
+
+export const SMALL_OPS = ['put', 'get', 'head', 'mixed'] as const;
 
 export async function benchSmall(
   sides: { stratus: Side; baseline: Side },
@@ -28,10 +36,12 @@ export async function benchSmall(
     await s.client.must({ method: 'PUT', bucket: s.bucket });
   }
 
-  for (const op of ['put', 'get', 'head'] as const) {
+  for (const op of SMALL_OPS) {
     const loadSides = names.map((name) => {
       const s = sides[name];
       const keys = written[name];
+      const shares: { present: string[]; missing: string[] }[] = [];
+      const shareOf = (w: number) => (shares[w] ??= { present: keys.filter((_, i) => i % o.connections === w), missing: [] });
       return {
         serverPid: s.pid,
         op: async (w: number, seq: number) => {
@@ -42,6 +52,7 @@ export async function benchSmall(
             keys.push(key);
             return true;
           }
+          if (op === 'mixed') return mixedOp(s, shareOf(w), w, seq, o);
           const key = keys[(w * 7919 + seq * 31) % keys.length]!;
           const res = await s.client.request({ method: op === 'get' ? 'GET' : 'HEAD', bucket: s.bucket, key });
           return res.status === 200 && res.bytes === (op === 'get' ? o.size : 0);
@@ -57,6 +68,30 @@ export async function benchSmall(
     });
   }
   return results;
+}
+
+/** One operation of the mixed phase on a connection's share of the keys; the mix cycles through all 100 residues. */
+async function mixedOp(s: Side, share: { present: string[]; missing: string[] }, w: number, seq: number, o: { size: number; body: Buffer }): Promise<boolean> {
+  const r = (seq * 19 + w * 7) % 100;
+  const pick = () => share.present[(seq * 31 + w) % share.present.length]!;
+  if (r < 75 && share.present.length > 0) {
+    const get = r < 45;
+    const res = await s.client.request({ method: get ? 'GET' : 'HEAD', bucket: s.bucket, key: pick() });
+    return res.status === 200 && res.bytes === (get ? o.size : 0);
+  }
+  if (r < 90 || share.present.length <= 1) {
+    const key = share.missing.pop() ?? pick();
+    const res = await s.client.request({ method: 'PUT', bucket: s.bucket, key, body: o.body });
+    if (!share.present.includes(key)) share.present.push(key);
+    return res.status === 200;
+  }
+  const i = (seq * 31 + w) % share.present.length;
+  const key = share.present[i]!;
+  share.present[i] = share.present[share.present.length - 1]!;
+  share.present.pop();
+  const res = await s.client.request({ method: 'DELETE', bucket: s.bucket, key });
+  share.missing.push(key);
+  return res.status === 204;
 }
 
 export const pct = (v: number | undefined) => (v === undefined ? '?' : `${(v * 100).toFixed(0)}%`);
