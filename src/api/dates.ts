@@ -9,7 +9,15 @@ export function xmlDate(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString();
 }
 
-/** An HTTP date (RFC 9110 IMF-fixdate): whole seconds by definition. */
+let lastSecond = NaN;
+let lastText = '';
+
+/** An HTTP date (RFC 9110 IMF-fixdate): whole seconds by definition. The last one is kept: most answers name the current second. */
 export function httpDate(ms: number): string {
-  return new Date(ms).toUTCString();
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastText = new Date(ms).toUTCString();
+    lastSecond = second;
+  }
+  return lastText;
 }

@@ -47,6 +47,14 @@ export class Metrics {
     return c;
   }
 
+  private readonly byDialect = new Map<string, { in: { inc(v: number): void }; out: { inc(v: number): void } }>();
+
+  private bytesOf(dialect: string) {
+    let c = this.byDialect.get(dialect);
+    if (!c) this.byDialect.set(dialect, (c = { in: this.bytesIn.labels(dialect), out: this.bytesOut.labels(dialect) }));
+    return c;
+  }
+
   /** Starts a request's accounting; the rest happens when its answer ends ('close' follows 'finish', and a cut connection). */
   track(ctx: HttpContext, dialect: string, res: ServerResponse): void {
     this.inFlight.inc();
@@ -59,8 +67,9 @@ export class Metrics {
       // (headers included) often arrive before its handler runs, so its start is no mark.
       const socket = ctx.req.socket;
       const seen = this.counted.get(socket);
-      this.bytesIn.inc({ dialect }, Math.max(0, socket.bytesRead - (seen?.read ?? 0)));
-      this.bytesOut.inc({ dialect }, Math.max(0, socket.bytesWritten - (seen?.written ?? 0)));
+      const bytes = this.bytesOf(dialect);
+      bytes.in.inc(Math.max(0, socket.bytesRead - (seen?.read ?? 0)));
+      bytes.out.inc(Math.max(0, socket.bytesWritten - (seen?.written ?? 0)));
       if (seen) {
         seen.read = socket.bytesRead;
         seen.written = socket.bytesWritten;
