@@ -54,8 +54,17 @@ export function toAmzDate(d: Date): string {
 
 const AMZ_DATE_RE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
-/** Parses `YYYYMMDDTHHMMSSZ`; undefined when malformed or not a real instant. */
+let lastAmzDate: { text: string; ms: number | undefined } = { text: '', ms: undefined };
+
+/** Parses `YYYYMMDDTHHMMSSZ`; undefined when malformed or not a real instant. The last one is kept (a second's requests share it). */
 export function parseAmzDate(s: string): Date | undefined {
+  if (s === lastAmzDate.text) return lastAmzDate.ms === undefined ? undefined : new Date(lastAmzDate.ms);
+  const d = parseAmzDateOnce(s);
+  lastAmzDate = { text: s, ms: d?.getTime() };
+  return d;
+}
+
+function parseAmzDateOnce(s: string): Date | undefined {
   const m = AMZ_DATE_RE.exec(s);
   if (!m) return undefined;
   const [y, mo, d, h, mi, se] = m.slice(1).map(Number) as [number, number, number, number, number, number];
@@ -72,9 +81,12 @@ export function parseAmzDate(s: string): Date | undefined {
 const KEY_CACHE_MAX = 256;
 const keyCache = new Map<string, Buffer>();
 
-/** kSigning = HMAC(HMAC(HMAC(HMAC("AWS4"+secret, date), region), service), "aws4_request"); cached (small LRU). */
+/**
+ * kSigning = HMAC(HMAC(HMAC(HMAC("AWS4"+secret, date), region), service), "aws4_request"); cached (small LRU).
+ * Keyed by the secret itself: it is in this process's memory anyway, and hashing it cost a SHA-256 per request.
+ */
 export function signingKeyV4(secret: string, date8: string, region: string, service: string): Buffer {
-  const cacheKey = sha256Hex(secret) + '\n' + date8 + '\n' + region + '\n' + service;
+  const cacheKey = secret + '\0' + date8 + '\0' + region + '\0' + service;
   const hit = keyCache.get(cacheKey);
   if (hit) {
     keyCache.delete(cacheKey);
