@@ -31,6 +31,8 @@ export interface ObjectInfo {
   sha1?: string;
   /** CRC-64/ECMA-182 as an unsigned decimal string (OSS's x-oss-hash-crc64ecma). */
   crc64?: string;
+  /** CRC-64/NVME of the whole object as an unsigned decimal string (S3's full-object x-amz-checksum-crc64nvme, answered with `checksumMode`). */
+  crc64nvme?: string;
   /** Normal, Multipart, Appendable, Symlink. */
   objectType?: string;
   storageClass?: string;
@@ -73,6 +75,8 @@ export interface GetOptions extends Conditions {
   partNumber?: number;
   /** response-content-type and friends. */
   responseHeaders?: Partial<Record<'content-type' | 'content-language' | 'expires' | 'cache-control' | 'content-disposition' | 'content-encoding', string>>;
+  /** S3: ask for the object's checksums (x-amz-checksum-mode: ENABLED). */
+  checksumMode?: boolean;
   signal?: AbortSignal;
 }
 

@@ -206,7 +206,7 @@ describe('SDK resumable transfers across a killed process (s3, 200 MiB)', { time
     assert.equal(second.code, 0, second.stderr);
     const result = JSON.parse(second.stdout);
     assert.equal(result.resumed, true);
-    assert.equal(result.verifiedBy, 'md5');
+    assert.equal(result.verifiedBy, 'crc64');
     const ranges = proxy.log.filter((q) => q.method === 'GET').map((q) => Number(/^bytes=(\d+)-/.exec(String(q.headers.range))![1]) / PART + 1);
     const missing = Array.from({ length: PARTS }, (_, i) => i + 1).filter((n) => !recorded.includes(n));
     assert.deepEqual(ranges.sort((a, b) => a - b), missing, 'the rerun fetched exactly the ranges not recorded');

@@ -184,7 +184,7 @@ describe('SDK transfer manager (s3)', () => {
     reset();
     const events: ProgressEvent[] = [];
     const r = await c.downloadFile(bucket, 'dl/single', target, { partSize: 4 * MiB, concurrency: 3, onProgress: (e) => events.push(e) });
-    assert.equal(r.verifiedBy, 'md5', 'a single-part S3 object is checked against its MD5 ETag');
+    assert.equal(r.verifiedBy, 'crc64', "S3's whole-object CRC-64/NVME is checked from the parts' CRCs (no second read of the file)");
     assert.equal(r.partsDownloaded, 4);
     const gets = proxy.log.filter((q) => q.method === 'GET');
     assert.equal(gets.length, 4);
@@ -194,6 +194,18 @@ describe('SDK transfer manager (s3)', () => {
     const st = await fs.stat(target);
     assert.equal(Math.floor(st.mtimeMs / 1000), Math.floor(r.lastModified!.getTime() / 1000), 'the file takes the object time');
     assert.deepEqual((await fs.readdir(path.dirname(target))).sort(), ['single.bin']);
+    // A server that reports no checksum: a single-part object is checked against its MD5 ETag.
+    proxy.decide = () => ({
+      forward: true,
+      rewriteHeaders: (h) => Object.fromEntries(Object.entries(h).filter(([k]) => !k.startsWith('x-amz-checksum-'))),
+    });
+    try {
+      const again = await c.downloadFile(bucket, 'dl/single', path.join(tmp, 'dl', 'single-md5.bin'), { partSize: 4 * MiB });
+      assert.equal(again.verifiedBy, 'md5', 'a single-part S3 object is checked against its MD5 ETag');
+      assert.equal(sha(await fs.readFile(path.join(tmp, 'dl', 'single-md5.bin'))), sha(data));
+    } finally {
+      proxy.decide = () => ({ forward: true });
+    }
   });
 
   it('resumes a cancelled download and fetches only the missing ranges', async () => {
@@ -261,7 +273,7 @@ describe('SDK transfer manager (s3)', () => {
     assert.equal(sha(await fs.readFile(target)), sha(data));
   });
 
-  it('downloads an empty object and a multipart object (size-checked)', async () => {
+  it('downloads an empty object and a multipart object (checked by size and CRC-64)', async () => {
     await c.putObject(bucket, 'dl/empty', Buffer.alloc(0));
     const empty = path.join(tmp, 'dl', 'empty.bin');
     const r0 = await c.downloadFile(bucket, 'dl/empty', empty);
@@ -273,7 +285,7 @@ describe('SDK transfer manager (s3)', () => {
     await c.uploadFile(bucket, 'dl/mp', src, { partSize: 5 * MiB });
     const target = path.join(tmp, 'dl', 'mp.bin');
     const r = await c.downloadFile(bucket, 'dl/mp', target, { concurrency: 2 });
-    assert.equal(r.verifiedBy, 'size');
+    assert.equal(r.verifiedBy, 'crc64', 'a multipart object too has a whole-object CRC-64/NVME');
     assert.equal(sha(await fs.readFile(target)), sha(data));
     await expectError(c.downloadFile(bucket, 'dl/none', path.join(tmp, 'dl', 'none')), { code: 'NoSuchKey', status: 404 });
   });

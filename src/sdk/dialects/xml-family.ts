@@ -223,6 +223,7 @@ export class XmlDialect extends Dialect {
     if (o.ifNoneMatch) h['if-none-match'] = o.ifNoneMatch;
     if (o.ifModifiedSince) h['if-modified-since'] = httpDate(o.ifModifiedSince);
     if (o.ifUnmodifiedSince) h['if-unmodified-since'] = httpDate(o.ifUnmodifiedSince);
+    if (o.checksumMode && this.name === 's3') h['x-amz-checksum-mode'] = 'ENABLED';
     return h;
   }
 

@@ -240,6 +240,7 @@ export class XmlWire {
       versionId: vendor('version-id'),
       deleteMarker: vendor('delete-marker') === 'true' ? true : undefined,
       crc64: vendor('hash-crc64ecma'),
+      crc64nvme: fullObjectCrc64Nvme(h),
       objectType: vendor('object-type'),
       storageClass: vendor('storage-class'),
       nextAppendPosition: nap !== undefined ? Number(nap) : undefined,
@@ -298,4 +299,13 @@ function statusText(status: number): string {
       503: 'Service Unavailable',
     } as Record<number, string>
   )[status] ?? 'error';
+}
+
+/** S3's CRC-64/NVME of the whole object, as a decimal string; none for a composite (per-part) checksum or a malformed one. */
+function fullObjectCrc64Nvme(h: Record<string, string | string[] | undefined>): string | undefined {
+  const v = h['x-amz-checksum-crc64nvme'];
+  const type = h['x-amz-checksum-type'];
+  if (typeof v !== 'string' || (typeof type === 'string' && type !== 'FULL_OBJECT')) return undefined;
+  const bytes = Buffer.from(v, 'base64');
+  return bytes.length === 8 && bytes.toString('base64') === v ? bytes.readBigUInt64BE(0).toString() : undefined;
 }

@@ -59,7 +59,7 @@ const MD5_DIALECTS = new Set(['s3', 'obs', 'obs-v2']);
 
 export async function downloadFile(d: Dialect, bucket: string, key: string, target: string, o: DownloadFileOptions = {}): Promise<DownloadFileResult> {
   const abs = path.resolve(target);
-  const info = await d.headObject(bucket, key, { versionId: o.versionId, signal: o.signal });
+  const info = await d.headObject(bucket, key, { versionId: o.versionId, checksumMode: true, signal: o.signal });
   const size = info.size;
   const etag = info.etag;
   const partSize = Math.max(1, o.partSize ?? 8 * MiB);
@@ -70,7 +70,9 @@ export async function downloadFile(d: Dialect, bucket: string, key: string, targ
   const tempFile = downloadTempPath(abs);
   const writer = new CheckpointWriter<DownloadCheckpoint>(cpFile);
   const endpoint = d.ctx.endpoint.toString();
-  const wantCrc = info.crc64 !== undefined;
+  // A whole-object CRC-64 (OSS's ECMA-182, S3's NVME) is checked from the parts' CRCs, combined: no second pass over the file.
+  const crcKind = info.crc64 !== undefined ? ('ecma182' as const) : info.crc64nvme !== undefined ? ('nvme' as const) : undefined;
+  const wantCrc = crcKind !== undefined;
   try {
     await fs.mkdir(path.dirname(abs), { recursive: true });
   } catch (e) {
@@ -147,7 +149,7 @@ export async function downloadFile(d: Dialect, bucket: string, key: string, targ
     for (let attempt = 0; ; attempt++) {
       if (o.signal?.aborted) throw abortError(d.name, o.signal);
       let got = 0;
-      const crc = wantCrc ? new Crc64('ecma182') : undefined;
+      const crc = crcKind ? new Crc64(crcKind) : undefined;
       try {
         if (r.length > 0) {
           const res = await d.getObject(bucket, key, {
@@ -239,14 +241,15 @@ export async function downloadFile(d: Dialect, bucket: string, key: string, targ
     await removeCheckpoint(cpFile);
     return clientError(d.name, 'IntegrityError', msg);
   };
-  if (wantCrc) {
+  if (crcKind) {
+    const expected = crcKind === 'ecma182' ? info.crc64 : info.crc64nvme;
     let total = 0n;
     for (let n = 1; n <= partCount; n++) {
       const c = done.get(n)?.crc64;
       if (c === undefined) throw await fail(`part ${n} has no CRC-64 recorded`);
-      total = n === 1 ? BigInt(c) : crc64Combine('ecma182', total, BigInt(c), partRange(n).length);
+      total = n === 1 ? BigInt(c) : crc64Combine(crcKind, total, BigInt(c), partRange(n).length);
     }
-    if (total.toString() !== info.crc64) throw await fail(`CRC-64 of the download ${total} differs from the object's ${info.crc64}; it was discarded, run it again`);
+    if (total.toString() !== expected) throw await fail(`CRC-64 of the download ${total} differs from the object's ${expected}; it was discarded, run it again`);
     verifiedBy = 'crc64';
   } else if (info.sha1) {
     const h = createHash('sha1');
