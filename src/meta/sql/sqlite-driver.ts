@@ -1,4 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { FileHandle } from 'node:fs/promises';
+import fs from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import type { SqlDriver, SqlExecutor, SqlValue } from './driver.js';
 
@@ -21,6 +23,15 @@ interface Job {
  * own (a failing one rolls back alone), and one COMMIT (one WAL fsync) makes
  * them all durable; none is answered before that commit. Requests arriving in
  * one turn of the event loop so share the fsync that dominated a small PUT.
+ *
+ * **The fsync off the event loop**: SQLite's `synchronous = FULL` differs
+ * from NORMAL in WAL mode only by an fsync of the WAL after each commit, which
+ * better-sqlite3 would run on the event loop, stalling every request for its
+ * length. The durable driver runs NORMAL and makes that same fdatasync of the
+ * WAL itself, on the thread pool, before it answers the group; the next group
+ * runs meanwhile. (Checkpoints keep SQLite's own syncs.) A reader may see a
+ * committed row for the few milliseconds before its sync completes; its writer
+ * is answered only after.
  *
  * A statement issued through the driver while a group is open must not land
  * inside it: reads go to a second connection, which in WAL mode sees the last
@@ -47,6 +58,10 @@ export class SqliteDriver implements SqlDriver {
   private current: object | undefined;
   private readonly scope = process.env.STRATUS_DEBUG_TX === '1' ? new AsyncLocalStorage<object>() : undefined;
   private readonly inside: SqlExecutor;
+  /** Whether commits are made durable by an fdatasync of the WAL (see above). */
+  private readonly syncWal: boolean;
+  private wal: Promise<FileHandle> | undefined;
+  private readonly syncs = new Set<Promise<void>>();
 
   /** With `durable`, each commit reaches the disk before it returns (survives power loss, not only a crash). */
   constructor(
@@ -55,7 +70,8 @@ export class SqliteDriver implements SqlDriver {
   ) {
     this.db = new Database(file, { timeout: 5000 });
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma(durable ? 'synchronous = FULL' : 'synchronous = NORMAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.syncWal = durable && file !== ':memory:' && file !== '';
     this.db.pragma('foreign_keys = ON');
     // Opened now, not at the first busy moment: its descriptors are part of the process from the start.
     this.readConnection();
@@ -194,7 +210,40 @@ export class SqliteDriver implements SqlDriver {
       for (const d of done) d.job.reject(broken);
       return;
     }
-    for (const d of done) d.job.resolve(d.value);
+    if (!this.syncWal || done.length === 0) {
+      for (const d of done) d.job.resolve(d.value);
+      return;
+    }
+    // Answered once the WAL holding their commit is on disk; the next group does not wait for it.
+    const synced = this.walDatasync();
+    this.syncs.add(synced);
+    void synced.finally(() => this.syncs.delete(synced)).catch(() => undefined);
+    synced.then(
+      () => {
+        for (const d of done) d.job.resolve(d.value);
+      },
+      (e: unknown) => {
+        for (const d of done) d.job.reject(e);
+      },
+    );
+  }
+
+  private async walSyncsDone(): Promise<void> {
+    await Promise.allSettled([...this.syncs]);
+  }
+
+  /** fdatasync of the WAL file through a descriptor of our own (any descriptor of a file flushes its data). */
+  private async walDatasync(): Promise<void> {
+    this.wal ??= fs.open(`${this.file}-wal`, 'r');
+    const wal = this.wal;
+    try {
+      await (await wal).datasync();
+    } catch (e) {
+      // Reopened next time (the WAL is recreated when the last connection of another process closed it).
+      if (this.wal === wal) this.wal = undefined;
+      void wal.then((fh) => fh.close()).catch(() => undefined);
+      throw e;
+    }
   }
 
   async exec(script: string): Promise<void> {
@@ -204,6 +253,9 @@ export class SqliteDriver implements SqlDriver {
 
   async close(): Promise<void> {
     while (this.pending.length > 0 || this.draining) await this.idle;
+    await this.walSyncsDone();
+    await this.wal?.then((fh) => fh.close()).catch(() => undefined);
+    this.wal = undefined;
     this.reader?.close();
     this.db.close();
   }
