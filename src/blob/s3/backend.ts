@@ -20,6 +20,8 @@ export interface BackendOptions {
   /** No byte either way for this long: the exchange fails. */
   timeoutMs: number;
   maxSockets?: number;
+  /** What a body that stalls or is cut becomes (default: the BackendError itself). */
+  bodyError?: (e: BackendError) => Error;
 }
 
 /** A failure of the other system or of the way to it; `status` when it answered. */
@@ -158,7 +160,10 @@ export class S3Backend {
         // From here the body's own watch applies: it pauses with a slow reader.
         req.setTimeout(0);
         const status = res.statusCode ?? 0;
-        const body = new WatchedBody(res, this.o.timeoutMs, expectedLength?.(status, res.headers), (why, cause) => new BackendError(why, undefined, 'Timeout', { cause }));
+        const body = new WatchedBody(res, this.o.timeoutMs, expectedLength?.(status, res.headers), (why, cause) => {
+          const e = new BackendError(why, undefined, 'Timeout', { cause });
+          return this.o.bodyError ? this.o.bodyError(e) : e;
+        });
         if (!written) {
           // An answer before the whole body went (a refusal): stop sending, it will not be read.
           body.destroy();

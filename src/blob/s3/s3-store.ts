@@ -57,7 +57,8 @@ export class S3BlobStore implements BlobStore {
   private readonly maxWriteMs: number;
 
   constructor(private readonly o: S3BlobStoreOptions) {
-    this.backend = new S3Backend(o);
+    // A body that stalls or is cut mid-way reads as ServiceUnavailable too (a download already begun is cut).
+    this.backend = new S3Backend({ ...o, bodyError: (e) => this.unavailable('read', e) as Error });
     this.lease = new Lease(
       {
         put: async (tag, body) => void (await this.backend.text({ method: 'PUT', key: this.leaseKey(tag), body, headers: { 'content-type': 'application/json' } })),
@@ -110,6 +111,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   private unavailable(what: string, e: unknown): unknown {
+    // StorageErrors (the client's own, or a body failure converted where it happened) pass as they are.
     if (!(e instanceof BackendError)) return e;
     this.o.log?.warn({ err: e, blobStore: `s3://${this.o.bucket}/${this.o.prefix}` }, `blob store ${what} failed`);
     return new StorageError('ServiceUnavailable', 'The blob store is unavailable; please try again.');
