@@ -33,6 +33,7 @@ import { ACCESS_KEY, bucketName, SECRET_KEY, startTestServer, type TestServer } 
 
 const KB = 1024;
 const MB = 1024 * 1024;
+const ORPHAN = 'front/blobs/0123456789abcdef01234567deadbeef';
 
 describe('a Stratus whose blobs live in another Stratus (--blob s3://...)', () => {
   let backend: TestServer;
@@ -74,6 +75,9 @@ describe('a Stratus whose blobs live in another Stratus (--blob s3://...)', () =
   });
 
   it('S3: put, get, ranged get (passed through as a Range request), copy; the blobs are in the other bucket', async () => {
+    // Leftovers of a gateway that died, for the last test's sweep: a blob and an unfinished upload under a tag with no lease.
+    await backend.s3.send(new PutObjectCommand({ Bucket: blobBucket, Key: ORPHAN, Body: 'orphan' }));
+    await backend.s3.send(new CreateMultipartUploadCommand({ Bucket: blobBucket, Key: 'front/blobs/76543210fedcba9876543210deadbeef' }));
     const small = Buffer.from('hello from the front');
     const big = bytes(300 * KB, 3);
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'small.txt', Body: small }));
@@ -86,7 +90,7 @@ describe('a Stratus whose blobs live in another Stratus (--blob s3://...)', () =
     assert.deepEqual(await readAll(r.Body as never), big.subarray(100000, 200000));
     assert.ok(proxy.log.slice(seen).some((q) => q.method === 'GET' && q.headers.range === 'bytes=100000-199999'), 'the range went to the other system');
     const before = (await held()).length;
-    assert.ok(before >= 2);
+    assert.ok(before >= 3);
     await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'copy.bin', CopySource: `${bucket}/big.bin` }));
     assert.equal((await held()).length, before, 'a copy shares the blob');
     assert.deepEqual(await readAll((await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'copy.bin' }))).Body as never), big);
@@ -160,10 +164,8 @@ describe('a Stratus whose blobs live in another Stratus (--blob s3://...)', () =
     const keep = bytes(2000, 10);
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'kept.bin', Body: keep }));
     await oss.delete('oss/log.txt');
-    assert.equal((await held()).length, 1, `only kept.bin's blob: ${await held()}`);
-    // Leftovers of a gateway that died: a blob and an unfinished upload under a tag with no lease.
-    await backend.s3.send(new PutObjectCommand({ Bucket: blobBucket, Key: 'front/blobs/0123456789abcdef01234567deadbeef', Body: 'orphan' }));
-    await backend.s3.send(new CreateMultipartUploadCommand({ Bucket: blobBucket, Key: 'front/blobs/76543210fedcba9876543210deadbeef' }));
+    assert.equal((await held()).filter((k) => k !== ORPHAN).length, 1, `only kept.bin's blob: ${await held()}`);
+    assert.ok((await held()).includes(ORPHAN), 'a live gateway sweeps only at start-up');
     // A restart, configured through the environment this time: its start-up sweep takes them.
     await front.stop();
     assert.deepEqual(await held('leases/'), [], 'a clean stop removes the lease');
