@@ -202,6 +202,24 @@ export function blobStoreSuite(name: string, makeHarness: () => Promise<BlobHarn
       });
     }
 
+    it('waits for a body to end after its last byte (a trailer checked late), and leaves nothing when that check fails', async () => {
+      const data = randomBytes(200_000);
+      const late = async function* (fail?: Error) {
+        yield data;
+        // Every declared byte has gone; the source still reads and checks what follows them.
+        await new Promise((r) => setTimeout(r, 300));
+        if (fail) throw fail;
+      };
+      const p = await store.write(late(), { expectedSize: data.length });
+      await p.commit();
+      assert.deepEqual(await store.readBuffer(p.id), data);
+      await store.delete(p.id);
+      const storedBefore = await h.stored();
+      const bad = new Error('trailing checksum mismatch');
+      await assert.rejects(store.write(late(bad), { expectedSize: data.length }), (e) => e === bad);
+      assert.deepEqual(await h.stored(), storedBefore);
+    });
+
     it('refuses a body longer or shorter than declared, or over the limit, and leaves nothing', async () => {
       const storedBefore = await h.stored();
       await rejectsWith(store.write(Readable.from([randomBytes(2000)]), { expectedSize: 1000 }), 'IncompleteBody');

@@ -164,8 +164,9 @@ export class S3Backend {
           const e = new BackendError(why, undefined, 'Timeout', { cause });
           return this.o.bodyError ? this.o.bodyError(e) : e;
         });
-        if (!written) {
-          // An answer before the whole body went (a refusal): stop sending, it will not be read.
+        if (!written && (status < 200 || status > 299)) {
+          // A refusal before the whole body went: stop sending, it will not be read. (A success
+          // means every declared byte arrived; the source may still be checking its end.)
           body.destroy();
           req.destroy();
           fail(new BackendError(`the blob store answered ${r.method} ${r.key ?? '(bucket)'} with ${status} before the body was sent`, status));
