@@ -83,6 +83,8 @@ export interface StratusChildOptions {
   configFile?: string;
   /** Metadata store URL (postgres://...). */
   meta?: string;
+  /** More `stratus server` flags (e.g. --blob). */
+  extraArgs?: string[];
 }
 
 export function spawnStratus(o: StratusChildOptions): Promise<Child> {
@@ -104,6 +106,7 @@ export function spawnStratus(o: StratusChildOptions): Promise<Child> {
     ...(o.workers && o.workers > 1 ? ['--workers', String(o.workers)] : []),
     ...(o.meta ? ['--meta', o.meta] : []),
     ...(o.configFile ? ['--config', o.configFile] : []),
+    ...(o.extraArgs ?? []),
   ];
   return spawnServer(o.workers && o.workers > 1 ? `stratus x${o.workers}` : 'stratus', args);
 }

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { smallBody } from './baseline-server.js';
 import { INLINE_MAX } from '../src/engine/inline.js';
 import { benchBig, type BigSideResult } from './big.js';
+import { benchBlobS3, type BlobS3Result } from './blob-s3.js';
 import { ROOT, spawnBaseline, spawnStratus, type Child } from './children.js';
 import { BenchClient } from './client.js';
 import { benchDigests, type DigestRow } from './digests.js';
@@ -37,6 +38,8 @@ interface Results {
   /** SDK uploadFile / downloadFile of the big object's size at several concurrencies (Stratus only). */
   transfer?: TransferRun[];
   listing?: { smallKeys: number; largeKeys: number; fillSeconds: number; pages: Record<string, Record<string, ListTiming>> };
+  /** 4 KiB rows through `--blob s3://` (a second Stratus holding the blobs) beside local files. */
+  blobS3?: BlobS3Result;
   /** CPU profiles (with --cpu-prof) of the two children. */
   profiles?: { stratus?: string; baseline?: string };
 }
@@ -69,7 +72,7 @@ async function run(o: BenchOptions, cleanups: (() => Promise<void> | void)[]): P
     log(`digests: ${sizeLabel(o.digestBytes)} each in 3 runs alternating with node:crypto md5, 64 KiB chunks`);
     res.digests = benchDigests(o.digestBytes);
   }
-  const needServers = o.only.has('small') || o.only.has('big') || o.only.has('transfer') || o.only.has('listing');
+  const needServers = o.only.has('small') || o.only.has('big') || o.only.has('transfer') || o.only.has('listing') || o.only.has('blob-s3');
   if (!needServers) return res;
 
   // Measure what `npm start` runs: the compiled build (bin/stratus.js uses it once it is fresh).
@@ -116,6 +119,14 @@ async function run(o: BenchOptions, cleanups: (() => Promise<void> | void)[]): P
         const r = await benchSmall({ stratus: { client: mc, pid: multi.pid, bucket: 'bench' }, baseline: baseline2 }, { size: o.smallSize, body: smallBody(o.smallSize), connections: o.connections, ms: o.durationMs, sliceMs: o.sliceMs, warmupMs: o.warmupMs }, log);
         res.smallWorkers = { workers: o.workers, ...r };
       }
+    }
+    if (o.only.has('blob-s3')) {
+      res.blobS3 = await benchBlobS3(
+        { tmp, credentials, fsync: o.fsync, local: { client: sc, pid: stratus.pid }, connections: o.connections, size: o.smallSize, body: smallBody(o.smallSize), ms: o.durationMs, sliceMs: o.sliceMs, warmupMs: o.warmupMs },
+        children,
+        cleanups,
+        log,
+      );
     }
     if (o.only.has('big')) {
       if (!o.only.has('small')) for (const s of Object.values(sides)) await s.client.must({ method: 'PUT', bucket: s.bucket });
@@ -200,6 +211,19 @@ function rowsOf(o: BenchOptions, r: Results): { rows: Row[]; verdicts: Verdict[]
         unit: 'op/s',
         target: '',
         note: `cpu/op ${s.serverUsPerOp?.toFixed(0) ?? '?'} us (1 worker: ${one?.serverUsPerOp?.toFixed(0) ?? '?'} us, ${one?.opsPerSec.toFixed(0) ?? '?'} op/s); srv cpu ${pct(s.serverCpu)}; gen cpu ${pct(s.genCpu)}${s.errors + b.errors ? `; ERRORS ${s.errors}/${b.errors}` : ''}`,
+      });
+    }
+  }
+  if (r.blobS3) {
+    for (const op of ['put', 'get', 'head'] as const) {
+      const s = r.blobS3.s3[op];
+      const l = r.blobS3.local[op];
+      rows.push({
+        row: `4 KiB ${op.toUpperCase()} p50 ms, ${o.connections} conn, S3 blob store vs local files`,
+        stratus: s.p50Ms,
+        baseline: l.p50Ms,
+        unit: 'ms',
+        note: `+${(s.p50Ms - l.p50Ms).toFixed(2)} ms p50; p99 ${s.p99Ms.toFixed(2)} vs ${l.p99Ms.toFixed(2)} ms; ${s.opsPerSec.toFixed(0)} vs ${l.opsPerSec.toFixed(0)} op/s; front cpu/op ${s.serverUsPerOp?.toFixed(0) ?? '?'} vs ${l.serverUsPerOp?.toFixed(0) ?? '?'} us (the blob Stratus's CPU not counted)${s.errors + l.errors ? `; ERRORS ${s.errors}/${l.errors}` : ''}`,
       });
     }
   }

@@ -25,6 +25,12 @@ program
   .option('--obs-domain <name...>', 'domain(s) whose unsigned requests OBS answers (also virtual-hosted)')
   .option('--region <region>', 'the only region signatures may name, given to new buckets (default: none, any signing region is accepted)')
   .option('--meta <url>', 'metadata store: SQLite file path or postgres:// URL')
+  .option('--blob <location>', 'blob data: fs (the data directory, default) or s3://bucket/prefix in another S3-compatible system')
+  .option('--blob-endpoint <url>', 'http(s)://host:port of the system holding --blob s3://...')
+  .option('--blob-access-key <id>', 'access key for --blob s3://... (or STRATUS_BLOB_ACCESS_KEY)')
+  .option('--blob-secret-key <secret>', 'secret key for --blob s3://... (or STRATUS_BLOB_SECRET_KEY)')
+  .option('--blob-region <region>', 'region the blob store\'s requests are signed for (default us-east-1)')
+  .option('--blob-timeout-ms <ms>', 'a blob store request with no progress for this long fails with 503 (default 30000)')
   .option('--appid <digits>', 'COS appid of the root account (or STRATUS_APPID)')
   .option('--website-domain <domain...>', 'website endpoint domain: <bucket>.<domain> serves the static site (default s3-website.<each --domain>)')
   .option('--cos-download-domain <domain>', 'COS download host domain: <bucket>-<appid>.<domain> (default file.localhost)')
@@ -59,6 +65,12 @@ program
       obsDomains: o.obsDomain as string[] | undefined,
       region: o.region as string | undefined,
       meta: o.meta as string | undefined,
+      blob: o.blob as string | undefined,
+      blobEndpoint: o.blobEndpoint as string | undefined,
+      blobAccessKey: o.blobAccessKey as string | undefined,
+      blobSecretKey: o.blobSecretKey as string | undefined,
+      blobRegion: o.blobRegion as string | undefined,
+      blobTimeoutMs: o.blobTimeoutMs as string | undefined,
       appid: o.appid as string | undefined,
       cosDownloadDomain: o.cosDownloadDomain as string | undefined,
       cosDownloadPath: o.cosDownloadPath as string | undefined,

@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import type { Logger } from 'pino';
-import { FsBlobStore } from '../blob/fs-store.js';
+import { describeBlobLocation } from '../blob/location.js';
+import { openBlobStore } from '../blob/open.js';
 import type { BlobFaults } from '../blob/store.js';
 import { cosDialect } from '../dialects/cos/dialect.js';
 import { obsDialect } from '../dialects/obs/dialect.js';
@@ -99,8 +99,14 @@ export interface StartOptions {
 export async function startServer(config: Config, log: Logger = createLogger(config.logLevel), options: StartOptions = {}): Promise<RunningServer> {
   await fs.mkdir(config.dataDir, { recursive: true });
   const meta = await openMetadataStore({ dataDir: config.dataDir, url: config.metaUrl, pgSchema: config.pgSchema, fsync: config.fsync });
-  const blobs = new FsBlobStore(path.join(config.dataDir, 'objects'), config.fsync, options.blobFaults);
-  await blobs.init();
+  const blobs = openBlobStore(config.blob, { dataDir: config.dataDir, fsync: config.fsync, faults: options.blobFaults, log, bodyTimeoutMs: config.bodyTimeoutMs });
+  try {
+    await blobs.init();
+  } catch (e) {
+    await meta.close();
+    throw e;
+  }
+  if (config.blob.kind !== 'fs') log.info({ blob: describeBlobLocation(config.blob) }, 'blob data kept in another S3-compatible system');
   const engine = new Engine(meta, blobs, { defaultRegion: config.region ?? DEFAULT_REGION });
   configureLifecycle(engine, { daySeconds: config.lifecycleDaySeconds, restoreSeconds: config.restoreSeconds });
 
@@ -179,7 +185,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       clearTimeout(timer);
       await accessLog.stop();
       await workers?.stop();
-      await blobs.close();
+      await blobs.close?.();
       await meta.close();
     })());
 

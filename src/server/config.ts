@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
+import { DEFAULT_BLOB_TIMEOUT_MS, parseBlobLocation, type BlobLocation } from '../blob/location.js';
 import type { LogLevel } from './logger.js';
 
 export interface Config {
@@ -34,6 +35,8 @@ export interface Config {
   region?: string;
   /** Metadata store URL: a SQLite file path (default `<data>/meta.db`) or `postgres://...`. */
   metaUrl?: string;
+  /** Blob data: the data directory's files (default) or a bucket of an S3-compatible system. */
+  blob: BlobLocation;
   /** PostgreSQL schema to use (several deployments or test runs can share one database). */
   pgSchema?: string;
   /** Numeric appid of the root account (COS JSON v4). */
@@ -98,6 +101,7 @@ export const DEFAULTS: Config = {
   bodyTimeoutMs: 6 * 3600_000,
   bodyMinRate: 1024,
   metrics: 'same',
+  blob: { kind: 'fs' },
   processes: 1,
   backgroundWorkers: true,
   workerLeaseMs: 30_000,
@@ -136,6 +140,13 @@ export interface ConfigInput {
   region?: string;
   meta?: string;
   pgSchema?: string;
+  /** `fs` (default) or `s3://bucket/prefix`, with the endpoint and key pair below. */
+  blob?: string;
+  blobEndpoint?: string;
+  blobAccessKey?: string;
+  blobSecretKey?: string;
+  blobRegion?: string;
+  blobTimeoutMs?: number | string;
   appid?: string;
   cosDownloadDomain?: string;
   cosDownloadPath?: string;
@@ -182,6 +193,12 @@ export function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
     obsDomains: env.STRATUS_OBS_DOMAINS,
     region: env.STRATUS_REGION,
     meta: env.STRATUS_META,
+    blob: env.STRATUS_BLOB,
+    blobEndpoint: env.STRATUS_BLOB_ENDPOINT,
+    blobAccessKey: env.STRATUS_BLOB_ACCESS_KEY,
+    blobSecretKey: env.STRATUS_BLOB_SECRET_KEY,
+    blobRegion: env.STRATUS_BLOB_REGION,
+    blobTimeoutMs: env.STRATUS_BLOB_TIMEOUT_MS,
     appid: env.STRATUS_APPID,
     cosDownloadDomain: env.STRATUS_COS_DOWNLOAD_DOMAIN,
     cosDownloadPath: env.STRATUS_COS_DOWNLOAD_PATH,
@@ -215,6 +232,8 @@ function domainList(v: string[] | string): string[] {
 /** Layers sources, later ones winning: defaults, config file, environment, flags. */
 export function resolveConfig(...layers: ConfigInput[]): Config {
   const c: Config = { ...DEFAULTS, domains: [...DEFAULTS.domains], s3Domains: [], ossDomains: [], obsDomains: [] };
+  // The blob settings are checked together once every layer is in (an endpoint may come from the file, keys from the environment).
+  const blob: { blob?: string; endpoint?: string; accessKey?: string; secretKey?: string; region?: string; timeoutMs?: number } = {};
   for (const l of layers) {
     if (l.data !== undefined) c.dataDir = l.data;
     if (l.address !== undefined) Object.assign(c, parseAddress(l.address));
@@ -233,6 +252,12 @@ export function resolveConfig(...layers: ConfigInput[]): Config {
     if (l.region !== undefined) c.region = l.region;
     if (l.meta !== undefined) c.metaUrl = l.meta;
     if (l.pgSchema !== undefined) c.pgSchema = l.pgSchema;
+    if (l.blob !== undefined) blob.blob = l.blob;
+    if (l.blobEndpoint !== undefined) blob.endpoint = l.blobEndpoint;
+    if (l.blobAccessKey !== undefined) blob.accessKey = l.blobAccessKey;
+    if (l.blobSecretKey !== undefined) blob.secretKey = l.blobSecretKey;
+    if (l.blobRegion !== undefined) blob.region = l.blobRegion;
+    if (l.blobTimeoutMs !== undefined) blob.timeoutMs = count('blobTimeoutMs', l.blobTimeoutMs, 1);
     if (l.appid !== undefined) {
       if (!/^\d{1,20}$/.test(l.appid)) throw new Error(`invalid appid "${l.appid}": digits only`);
       c.appid = l.appid;
@@ -267,6 +292,7 @@ export function resolveConfig(...layers: ConfigInput[]): Config {
     if (l.restoreSeconds !== undefined) c.restoreSeconds = count('restoreSeconds', l.restoreSeconds, 0);
     if (l.logFlushSeconds !== undefined) c.logFlushSeconds = count('logFlushSeconds', l.logFlushSeconds, 1);
   }
+  c.blob = parseBlobLocation({ ...blob, timeoutMs: blob.timeoutMs ?? DEFAULT_BLOB_TIMEOUT_MS });
   if ((c.tlsCert === undefined) !== (c.tlsKey === undefined)) throw new Error('give both a TLS certificate and a TLS key, or neither');
   if ((c.accessKey === undefined) !== (c.secretKey === undefined)) throw new Error('give both an access key and a secret key, or neither');
   return c;

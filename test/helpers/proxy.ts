@@ -20,7 +20,15 @@ export interface ProxiedRequest {
 
 /** What to do with a request: forward it, answer it, or cut the connection. */
 export type ProxyAction =
-  | { forward: true; delayMs?: number; before?: () => Promise<void>; corrupt?: boolean; rewriteHeaders?: (h: http.IncomingHttpHeaders) => http.IncomingHttpHeaders }
+  | {
+      forward: true;
+      delayMs?: number;
+      before?: () => Promise<void>;
+      corrupt?: boolean;
+      rewriteHeaders?: (h: http.IncomingHttpHeaders) => http.IncomingHttpHeaders;
+      /** Sends the answer's headers and this many body bytes, then nothing more (a stalled server). */
+      stallAfter?: number;
+    }
   | { status: number; body?: string; headers?: Record<string, string> } | { destroy: true };
 
 export interface TestProxy {
@@ -83,7 +91,13 @@ export async function startProxy(target: string): Promise<TestProxy> {
         answering = true;
         res.writeHead(ur.statusCode ?? 502, action.rewriteHeaders ? action.rewriteHeaders({ ...ur.headers }) : ur.headers);
         let first = action.corrupt === true;
+        let passed = 0;
         ur.on('data', (chunk: Buffer) => {
+          if (action.stallAfter !== undefined) {
+            if (passed >= action.stallAfter) return void ur.pause();
+            chunk = chunk.subarray(0, action.stallAfter - passed);
+            passed += chunk.length;
+          }
           if (first && chunk.length > 0) {
             chunk = Buffer.from(chunk);
             chunk[0] = chunk[0]! ^ 0xff; // one flipped byte, same length
@@ -92,7 +106,9 @@ export async function startProxy(target: string): Promise<TestProxy> {
           if (!res.write(chunk)) ur.pause();
         });
         res.on('drain', () => ur.resume());
-        ur.on('end', () => res.end());
+        ur.on('end', () => {
+          if (action.stallAfter === undefined || passed < action.stallAfter) res.end();
+        });
         ur.on('error', () => res.destroy());
       });
       up.on('error', () => res.destroy());
