@@ -11,6 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { smallBody } from './baseline-server.js';
 import { INLINE_MAX } from '../src/engine/inline.js';
+
+/** The blob-store rows' object: the smallest size class that lives in a blob (smaller ones are inline in the metadata). */
+const BLOB_S3_SIZE = 2 * INLINE_MAX;
 import { benchBig, type BigSideResult } from './big.js';
 import { benchBlobS3, type BlobS3Result } from './blob-s3.js';
 import { ROOT, spawnBaseline, spawnStratus, type Child } from './children.js';
@@ -122,7 +125,7 @@ async function run(o: BenchOptions, cleanups: (() => Promise<void> | void)[]): P
     }
     if (o.only.has('blob-s3')) {
       res.blobS3 = await benchBlobS3(
-        { tmp, credentials, fsync: o.fsync, local: { client: sc, pid: stratus.pid }, connections: o.connections, size: o.smallSize, body: smallBody(o.smallSize), ms: o.durationMs, sliceMs: o.sliceMs, warmupMs: o.warmupMs },
+        { tmp, credentials, fsync: o.fsync, local: { client: sc, pid: stratus.pid }, connections: o.connections, size: BLOB_S3_SIZE, body: smallBody(BLOB_S3_SIZE), ms: o.durationMs, sliceMs: o.sliceMs, warmupMs: o.warmupMs },
         children,
         cleanups,
         log,
@@ -219,7 +222,7 @@ function rowsOf(o: BenchOptions, r: Results): { rows: Row[]; verdicts: Verdict[]
       const s = r.blobS3.s3[op];
       const l = r.blobS3.local[op];
       rows.push({
-        row: `4 KiB ${op.toUpperCase()} p50 ms, ${o.connections} conn, S3 blob store vs local files`,
+        row: `${sizeLabel(BLOB_S3_SIZE)} ${op.toUpperCase()} p50 ms, ${o.connections} conn, S3 blob store vs local files`,
         stratus: s.p50Ms,
         baseline: l.p50Ms,
         unit: 'ms',
