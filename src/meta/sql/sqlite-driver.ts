@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { FileHandle } from 'node:fs/promises';
 import fs from 'node:fs/promises';
 import Database from 'better-sqlite3';
+import { Checkpointer } from './checkpointer.js';
 import type { SqlDriver, SqlExecutor, SqlValue } from './driver.js';
 
 type Statement = Database.Statement;
@@ -29,7 +30,8 @@ interface Job {
  * better-sqlite3 would run on the event loop, stalling every request for its
  * length. The durable driver runs NORMAL and makes that same fdatasync of the
  * WAL itself, on the thread pool, before it answers the group; the next group
- * runs meanwhile. (Checkpoints keep SQLite's own syncs.) A reader may see a
+ * runs meanwhile. (Checkpoints keep their syncs, on a thread of their own:
+ * checkpointer.ts.) A reader may see a
  * committed row for the few milliseconds before its sync completes; its writer
  * is answered only after.
  *
@@ -62,6 +64,7 @@ export class SqliteDriver implements SqlDriver {
   private readonly syncWal: boolean;
   private wal: Promise<FileHandle> | undefined;
   private readonly syncs = new Set<Promise<void>>();
+  private checkpointer: Checkpointer | undefined;
 
   /** With `durable`, each commit reaches the disk before it returns (survives power loss, not only a crash). */
   constructor(
@@ -72,6 +75,11 @@ export class SqliteDriver implements SqlDriver {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.syncWal = durable && file !== ':memory:' && file !== '';
+    if (file !== ':memory:' && file !== '') {
+      // Checkpoints on a thread of their own (checkpointer.ts); SQLite's own only past 64 MiB of WAL.
+      this.db.pragma('wal_autocheckpoint = 16384');
+      this.checkpointer = new Checkpointer(file);
+    }
     this.db.pragma('foreign_keys = ON');
     // Opened now, not at the first busy moment: its descriptors are part of the process from the start.
     this.readConnection();
@@ -256,6 +264,7 @@ export class SqliteDriver implements SqlDriver {
     await this.walSyncsDone();
     await this.wal?.then((fh) => fh.close()).catch(() => undefined);
     this.wal = undefined;
+    await this.checkpointer?.close();
     this.reader?.close();
     this.db.close();
   }
