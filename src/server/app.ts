@@ -87,8 +87,9 @@ function cachedLookup(load: Lookup, now: () => number, onChange: (fn: () => void
     if (hit && hit.until > t) return fresh(hit.value);
     const g = generation;
     const value = await load(id);
-    // Unknown keys are not remembered, so a key created a moment ago works at once.
-    if (value && g === generation) {
+    // Unknown keys are not remembered, so a key created a moment ago works at once; nor is a
+    // session refused as expired: that depends on the clock, which `fresh` reads on every use.
+    if (value && value.refused !== 'expired' && g === generation) {
       if (cache.size > 1000) cache.clear();
       cache.set(id, { value, until: t + CREDENTIAL_TTL_MS });
     }
