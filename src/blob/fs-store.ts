@@ -160,7 +160,8 @@ export class FsBlobStore implements BlobStore {
 
   /**
    * Temporary files of dead processes only (see Workspace), then blobs no
-   * metadata points to; while another gateway lives, blobs newer than SETTLE_MS are spared (one may be in its commit window).
+   * metadata points to; while another gateway lives, blobs written or renamed
+   * into place within SETTLE_MS are spared (one may be in its commit window).
    */
   async sweep(isReferenced: (id: string) => Promise<boolean>, olderThan: number) {
     const { temps } = await this.work.sweep(olderThan);
@@ -173,7 +174,10 @@ export class FsBlobStore implements BlobStore {
         for (const id of await fs.readdir(dir).catch(() => [] as string[])) {
           const p = path.join(dir, id);
           const st = await fs.stat(p).catch(() => undefined);
-          if (!st || st.mtimeMs >= olderThan || st.mtimeMs >= spareSince) continue;
+          // The later of the last write and the rename into place (the rename sets ctime): a body
+          // whose verification outlasted SETTLE_MS (a COS form's trailing fields) was renamed just now.
+          const changed = st && Math.max(st.mtimeMs, st.ctimeMs);
+          if (!changed || changed >= olderThan || changed >= spareSince) continue;
           if (!ID_RE.test(id) || !(await isReferenced(id))) {
             if (ID_RE.test(id)) this.handles.evict(id);
             await fs.rm(p, { force: true });
