@@ -652,9 +652,9 @@ export class Engine {
 
   // ---------------------------------------------------------------- maintenance
 
-  /** Removes temporary files and blobs that no metadata points to. */
-  async sweep(olderThan = Date.now()) {
-    return this.blobs.sweep((id) => this.meta.blobReferenced(id), olderThan);
+  /** Removes temporary files and blobs that no metadata points to (in one shard of the blobs, when given). */
+  async sweep(olderThan = Date.now(), shard?: string) {
+    return this.blobs.sweep((id) => this.meta.blobReferenced(id), olderThan, shard);
   }
 }
 
