@@ -24,7 +24,7 @@ import { clientsFor, Workload, type Buckets } from './gateways/workload.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Short, so that the takeover after the kill happens within the test. */
-const LEASE_MS = 3000;
+const LEASE_MS = 4000;
 
 /** A gateway that says it runs the lifecycle worker: it holds the lease by its own account. */
 const claims = (w: WorkerView | undefined) => !!w && w.leaseHolder === w.holder && (w.state === 'idle' || w.state === 'running');
@@ -74,6 +74,8 @@ if (unavailable) {
       const b: Buckets = { plain: bucketName('gw-plain'), versioned: bucketName('gw-ver'), expiring: bucketName('gw-lc') };
       const gws = cluster.slots.map((_, i) => clientsFor(cluster.url(i), b.plain));
       let watch: WorkerWatch | undefined;
+      let load: Workload | undefined;
+      let running: Promise<void> | undefined;
       try {
         const s3 = gws[0]!.s3;
         for (const Bucket of Object.values(b)) await s3.send(new CreateBucketCommand({ Bucket }));
@@ -86,8 +88,8 @@ if (unavailable) {
         const holderSlot = (await waitFor(() => (watch!.last.findIndex(claims) >= 0 ? watch!.last.findIndex(claims) + 1 : 0), { what: 'a gateway holds the lifecycle worker' })) - 1;
 
         const model = new Model();
-        const load = new Workload(gws, b, model);
-        const running = load.run();
+        load = new Workload(gws, b, model);
+        running = load.run();
         await sleep(2000);
         // SIGKILL the worker's holder mid-load, and start a new process on its port.
         const killedPid = cluster.slots[holderSlot]!.child.pid!;
@@ -99,7 +101,19 @@ if (unavailable) {
         const folders = await cluster.tempFolders();
         assert.equal(folders.filter((f) => f.startsWith(`g-${killedPid}-`)).length, 0, `the killed gateway's folder is left: ${folders.join(', ')}`);
         assert.equal(folders.length, 3, `one folder per live gateway: ${folders.join(', ')}`);
-        await sleep(2500);
+        // The blob sweep, asked of every gateway while the load goes on, runs on the one holding it
+        // (on none until the killed holder's lease has expired).
+        const sweeps: number[] = [];
+        await waitFor(
+          async () => {
+            const ran = (await Promise.all(cluster.slots.map((_, i) => cluster.runWorker(i, 'blob-sweep')))).filter(Boolean).length;
+            sweeps.push(ran);
+            return ran > 0;
+          },
+          { what: 'a gateway runs the blob sweep', timeoutMs: 10 * LEASE_MS, intervalMs: 200 },
+        );
+        assert.ok(sweeps.every((n) => n <= 1), `blob-sweep ran on several gateways at once: ${sweeps.join(', ')}`);
+        await sleep(1000);
         load.stop();
         await running;
         t.diagnostic(`requests: ${JSON.stringify(model.fates)}; keys: ${model.keys.size}; unknown outcomes: ${[...model.keys.values()].filter((k) => k.frozen).length} keys`);
@@ -155,9 +169,11 @@ if (unavailable) {
           await sweeper.stop();
         }
       } finally {
+        load?.stop();
         await watch?.stop();
-        for (const g of gws) g.s3.destroy();
         await cluster.close();
+        await running;
+        for (const g of gws) g.s3.destroy();
       }
     });
   });

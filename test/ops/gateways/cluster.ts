@@ -102,6 +102,12 @@ export class GatewayCluster {
     }));
   }
 
+  /** Asks gateway i to run a pass of a worker now (RunWorker): true when it ran there (it holds the lease). */
+  async runWorker(i: number, name: string): Promise<boolean> {
+    const r = await callIam({ endpoint: this.url(i), accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY, region: 'us-east-1' }, 'RunWorker', { WorkerName: name });
+    return text(r, 'Ran') === 'true';
+  }
+
   /** Every blob id a version, an object segment or an upload part references. */
   async referencedBlobs(): Promise<Set<string>> {
     const rows = await this.admin.all<{ id: string }>(

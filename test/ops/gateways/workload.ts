@@ -24,7 +24,7 @@ import { sliceShas } from '../../../src/digest/sha1-state.js';
 import { buildForm, type FormField } from '../../../src/sdk/cos/form.js';
 import { rawRequest } from '../../helpers/raw.js';
 import { ACCESS_KEY, SECRET_KEY } from '../../helpers/server.js';
-import { contentOf, sha256, type Model, type VersionEntry } from './model.js';
+import { contentOf, sha256, type KeyModel, type Model, type VersionEntry } from './model.js';
 
 export const APPID = '1250000000';
 const COS_SLICE = 524288;
@@ -66,6 +66,21 @@ export class Workload {
     private readonly model: Model,
   ) {}
 
+  /** Per loop slot, how many of its keys were given up (frozen). */
+  private readonly generations = new Map<string, number>();
+
+  /**
+   * The key a loop's slot works on: the same one until a write's outcome on it
+   * is unknown (the key is frozen), then a fresh one.
+   */
+  private slotKey<K extends KeyModel>(slot: string, get: (key: string) => K): K {
+    const gen = this.generations.get(slot) ?? 0;
+    const k = get(`${slot}.${gen}`);
+    if (!k.frozen) return k;
+    this.generations.set(slot, gen + 1);
+    return get(`${slot}.${gen + 1}`);
+  }
+
   private at(n: number): GatewayClients {
     return this.gw[((n % this.gw.length) + this.gw.length) % this.gw.length]!;
   }
@@ -90,8 +105,7 @@ export class Workload {
   /** PUTs over 16 keys (overwrites), each acknowledged one read back at once through the next gateway. */
   private async puts(tag: string): Promise<void> {
     for (let n = 0; !this.stopping; n++) {
-      const k = this.model.plain(this.b.plain, `${tag}/${n % 16}`);
-      if (k.frozen) continue;
+      const k = this.slotKey(`${tag}/${n % 16}`, (key) => this.model.plain(this.b.plain, key));
       const body = randomBytes(1 + randomInt(64 * 1024));
       try {
         const r = await this.at(n).s3.send(new PutObjectCommand({ Bucket: this.b.plain, Key: k.key, Body: body }));
@@ -114,8 +128,7 @@ export class Workload {
   private async versions(tag: string): Promise<void> {
     const steps = ['put', 'put', 'marker', 'put', 'dropOldest'] as const;
     for (let n = 0; !this.stopping; n++) {
-      const k = this.model.versioned(this.b.versioned, `${tag}/${n % 6}`);
-      if (k.frozen) continue;
+      const k = this.slotKey(`${tag}/${n % 6}`, (key) => this.model.versioned(this.b.versioned, key));
       const before = k.possible[0]!;
       const s3 = this.at(n).s3;
       const step = steps[Math.floor(n / 6) % steps.length]!;
@@ -268,8 +281,7 @@ export class Workload {
   private async appends(tag: string): Promise<void> {
     const written = new Map<string, Buffer>();
     for (let n = 0; !this.stopping; n++) {
-      const k = this.model.plain(this.b.plain, `${tag}/${n % 4}`);
-      if (k.frozen) continue;
+      const k = this.slotKey(`${tag}/${n % 4}`, (key) => this.model.plain(this.b.plain, key));
       const before = written.get(k.key) ?? Buffer.alloc(0);
       const chunk = randomBytes(1 + randomInt(16 * 1024));
       const after = Buffer.concat([before, chunk]);
