@@ -23,10 +23,10 @@ export interface BucketAccess {
 
 /**
  * Per bucket, its access settings with the policy compiled, so that a
- * request costs a map lookup: read and compiled once, dropped when this
- * process writes any bucket setting or deletes a bucket (the engine's
- * `settingsEpoch`), and after a second at most, so another gateway's change
- * is seen as soon as the bucket record itself is (BucketCache).
+ * request costs a map lookup: read and compiled once, dropped when the
+ * engine's `cacheEpoch` moves (this process wrote a bucket setting or deleted
+ * a bucket, or the store's change counter showed another gateway's change),
+ * and after a second at most should that counter go unread.
  */
 export class BucketAccessCache {
   private readonly entries = new Map<string, { access: BucketAccess; epoch: number; until: number }>();
@@ -40,8 +40,8 @@ export class BucketAccessCache {
   async of(name: string): Promise<BucketAccess> {
     const now = Date.now();
     const hit = this.entries.get(name);
-    if (hit && hit.epoch === this.engine.settingsEpoch && hit.until > now) return hit.access;
-    const epoch = this.engine.settingsEpoch;
+    if (hit && hit.epoch === this.engine.cacheEpoch && hit.until > now) return hit.access;
+    const epoch = this.engine.cacheEpoch;
     const bucket = await this.engine.lookupBucket(name);
     const [stored, acl, pab, ownership, foreignWrites] = await Promise.all([
       this.engine.bucketSetting(bucket, 'policy'),

@@ -11,6 +11,8 @@ import type { BlobFaults, BlobStore, BlobWriteOptions, ByteRange, PendingBlob } 
 import { SETTLE_MS, Workspace } from './workspace.js';
 
 const ID_RE = /^[0-9a-f]{32}$/;
+/** A blob's first folder level: the first two hex digits of its id. */
+const SHARDS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /**
  * Blobs as files under `<root>/blobs/ab/cd/<id>`, written through
@@ -160,20 +162,24 @@ export class FsBlobStore implements BlobStore {
 
   /**
    * Temporary files of dead processes only (see Workspace), then blobs no
-   * metadata points to; while another gateway lives, blobs newer than SETTLE_MS are spared (one may be in its commit window).
+   * metadata points to; while another gateway lives, blobs written or renamed
+   * into place within SETTLE_MS are spared (one may be in its commit window).
    */
-  async sweep(isReferenced: (id: string) => Promise<boolean>, olderThan: number) {
+  async sweep(isReferenced: (id: string) => Promise<boolean>, olderThan: number, shard?: string) {
     const { temps } = await this.work.sweep(olderThan);
     // A live peer may be between renaming a blob and committing it: spare recent blobs then.
     const spareSince = (await this.work.livePeers()) ? Date.now() - SETTLE_MS : Infinity;
     let blobs = 0;
-    for (const a of await fs.readdir(this.blobDir)) {
+    for (const a of shard === undefined ? await fs.readdir(this.blobDir) : [shard]) {
       for (const b of await fs.readdir(path.join(this.blobDir, a)).catch(() => [] as string[])) {
         const dir = path.join(this.blobDir, a, b);
         for (const id of await fs.readdir(dir).catch(() => [] as string[])) {
           const p = path.join(dir, id);
           const st = await fs.stat(p).catch(() => undefined);
-          if (!st || st.mtimeMs >= olderThan || st.mtimeMs >= spareSince) continue;
+          // The later of the last write and the rename into place (the rename sets ctime): a body
+          // whose verification outlasted SETTLE_MS (a COS form's trailing fields) was renamed just now.
+          const changed = st && Math.max(st.mtimeMs, st.ctimeMs);
+          if (!changed || changed >= olderThan || changed >= spareSince) continue;
           if (!ID_RE.test(id) || !(await isReferenced(id))) {
             if (ID_RE.test(id)) this.handles.evict(id);
             await fs.rm(p, { force: true });
@@ -183,6 +189,10 @@ export class FsBlobStore implements BlobStore {
       }
     }
     return { blobs, temps };
+  }
+
+  sweepShards(): readonly string[] {
+    return SHARDS;
   }
 }
 

@@ -47,9 +47,13 @@ export interface BlobStore {
    * Removes temporary files no live process can still commit, and blobs no
    * metadata points to, last modified before `olderThan`, that no live
    * process is about to reference (so writes in flight on other gateways
-   * sharing the directory are spared).
+   * sharing the directory are spared). With `shard` (one of `sweepShards()`),
+   * only that part of the blobs is examined: a background pass goes through
+   * them a batch at a time.
    */
-  sweep(isReferenced: (id: string) => Promise<boolean>, olderThan: number): Promise<{ blobs: number; temps: number }>;
+  sweep(isReferenced: (id: string) => Promise<boolean>, olderThan: number, shard?: string): Promise<{ blobs: number; temps: number }>;
+  /** The parts `sweep` can examine one at a time; together, every blob. */
+  sweepShards(): readonly string[];
 }
 
 /**

@@ -18,6 +18,8 @@ import path from 'node:path';
  * A blob is renamed into place a moment before the metadata commit that
  * references it. A sweep must not take such a blob from a live gateway: while
  * any other live folder exists, unreferenced blobs written within SETTLE_MS
+ * (by the later of their mtime and ctime: the rename into place sets the ctime,
+ * so a body whose verification was slow is not taken for an old one)
  * are spared (`livePeers`). With no live peer, every unreferenced blob belongs
  * to a dead process and goes at once. This costs a write nothing (an earlier
  * marker directory per blob cost a mkdir and an rmdir on every PUT).

@@ -38,19 +38,20 @@ export async function putLogging(engine: Engine, caller: Caller, bucket: string,
   caches.get(engine)?.delete(source.id);
 }
 
-/** The request path asks this for every request to a bucket: remembered for a second per bucket. */
+/** The request path asks this for every request to a bucket: remembered for a second per bucket, or until Engine.cacheEpoch moves. */
 const CACHE_MS = 1000;
-const caches = new WeakMap<Engine, Map<number, { value: LoggingConfig | null; until: number }>>();
+const caches = new WeakMap<Engine, Map<number, { value: LoggingConfig | null; until: number; epoch: number }>>();
 
 export async function cachedLogging(engine: Engine, b: BucketRecord): Promise<LoggingConfig | null> {
   let cache = caches.get(engine);
   if (!cache) caches.set(engine, (cache = new Map()));
   const now = Date.now();
   const hit = cache.get(b.id);
-  if (hit && hit.until > now) return hit.value;
+  if (hit && hit.until > now && hit.epoch === engine.cacheEpoch) return hit.value;
+  const epoch = engine.cacheEpoch;
   const value = await engine.bucketSetting(b, 'logging');
   if (cache.size > 10_000) cache.clear();
-  cache.set(b.id, { value, until: now + CACHE_MS });
+  cache.set(b.id, { value, until: now + CACHE_MS, epoch });
   return value;
 }
 

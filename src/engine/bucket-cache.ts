@@ -4,9 +4,10 @@ import type { BucketRecord } from '../meta/types.js';
  * Bucket records for the read paths (GET, HEAD, listings), kept for a second.
  * Writes never use it: they re-read the bucket under its row lock. This
  * process forgets a bucket at once when it deletes it or changes its
- * versioning; another gateway's change is seen within the TTL, which S3's own
- * propagation delay for bucket changes comfortably covers. Usage counters in a
- * cached record are not to be read.
+ * versioning, and everything when the store's change counter shows another
+ * gateway's change (Engine.forgetCaches, src/server/change-watch.ts); the TTL
+ * bounds staleness only while that counter cannot be read. Usage counters in
+ * a cached record are not to be read.
  */
 export class BucketCache {
   private readonly entries = new Map<string, { record: BucketRecord; until: number }>();
@@ -28,5 +29,9 @@ export class BucketCache {
 
   forget(name: string): void {
     this.entries.delete(name);
+  }
+
+  clear(): void {
+    this.entries.clear();
   }
 }

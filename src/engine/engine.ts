@@ -51,8 +51,14 @@ export class Engine {
   readonly tagging: Tagging;
   /** Folder reads over the flat key space (COS). */
   readonly folders: Folders;
-  /** Grows whenever a bucket setting is written or a bucket deleted: caches of settings (the authorizer's) compare it. */
-  settingsEpoch = 0;
+  /**
+   * Grows whenever cached bucket data may have changed: a bucket deleted, its
+   * versioning or a setting written through this gateway, or another
+   * gateway's change seen in the store's change counter (`forgetCaches`).
+   * Caches of bucket records and settings keep the epoch an entry was read
+   * in and use it only while the epoch is the same.
+   */
+  cacheEpoch = 0;
 
   constructor(
     /** Private: dialects and operations go through the engine's methods, never around them (see store-of.ts). */
@@ -111,13 +117,21 @@ export class Engine {
     return b;
   }
 
-  /** A bucket for a read path, possibly a second old (see BucketCache); never for writes or usage figures. */
+  /** A bucket for a read path, possibly cached (see BucketCache); never for writes or usage figures. */
   async lookupBucket(name: string): Promise<BucketRecord> {
     const hit = this.buckets.get(name);
     if (hit) return hit;
+    const epoch = this.cacheEpoch;
     const b = await this.getBucket(name);
-    this.buckets.set(b);
+    // Read before a change this process has since heard of: used once, not kept.
+    if (epoch === this.cacheEpoch) this.buckets.set(b);
     return b;
+  }
+
+  /** Another gateway changed cached data (the store's change counter moved): every bucket cache forgets. */
+  forgetCaches(): void {
+    this.cacheEpoch++;
+    this.buckets.clear();
   }
 
   async listBuckets(caller: Caller): Promise<BucketRecord[]> {
@@ -139,7 +153,7 @@ export class Engine {
       return freed;
     });
     this.buckets.forget(name);
-    this.settingsEpoch++;
+    this.cacheEpoch++;
     await this.collect(orphans);
   }
 
@@ -157,7 +171,7 @@ export class Engine {
       if (!b) throw new StorageError('NoSuchBucket', undefined, { BucketName: bucket });
       await writeSetting(tx, b, name, value);
     });
-    this.settingsEpoch++;
+    this.cacheEpoch++;
   }
 
   /** Turns versioning on or suspends it; a bucket never returns to unversioned. */
@@ -168,6 +182,7 @@ export class Engine {
       if (b.versioning !== state) await tx.setVersioning(b.id, state);
     });
     this.buckets.forget(bucket);
+    this.cacheEpoch++;
   }
 
   // ---------------------------------------------------------------- accounts
@@ -658,9 +673,9 @@ export class Engine {
 
   // ---------------------------------------------------------------- maintenance
 
-  /** Removes temporary files and blobs that no metadata points to. */
-  async sweep(olderThan = Date.now()) {
-    return this.blobs.sweep((id) => this.meta.blobReferenced(id), olderThan);
+  /** Removes temporary files and blobs that no metadata points to (in one shard of the blobs, when given). */
+  async sweep(olderThan = Date.now(), shard?: string) {
+    return this.blobs.sweep((id) => this.meta.blobReferenced(id), olderThan, shard);
   }
 }
 

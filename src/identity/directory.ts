@@ -3,7 +3,12 @@ import type { Principal } from '../authz/principal.js';
 import type { AccountRecord } from '../meta/types.js';
 import type { Identity } from './identity.js';
 
-/** How long another gateway's policy change may go unseen here (this gateway's own changes drop the cache at once). */
+/**
+ * How long a policy is kept. Changes drop the cache at once: this gateway's
+ * own, and another's when the store's change counter shows it
+ * (src/server/change-watch.ts); the TTL bounds staleness only while that
+ * counter cannot be read.
+ */
 export const POLICY_CACHE_MS = 2000;
 
 const view = (a: AccountRecord | undefined): AccountView | undefined => a && { id: a.id, displayName: a.displayName, ...(a.email ? { email: a.email } : {}) };
@@ -15,7 +20,12 @@ const view = (a: AccountRecord | undefined): AccountView | undefined => a && { i
  */
 export function storeDirectory(identity: Identity): Directory {
   const cache = new Map<string, { docs: string[]; until: number }>();
-  identity.onChange(() => cache.clear());
+  // Bumped with every change: a read that started before one is used once, not kept.
+  let generation = 0;
+  identity.onChange(() => {
+    cache.clear();
+    generation++;
+  });
   return {
     async policiesOf(p: Principal): Promise<string[]> {
       if (p.kind !== 'user' && p.kind !== 'role') return [];
@@ -23,7 +33,9 @@ export function storeDirectory(identity: Identity): Directory {
       const now = Date.now();
       const hit = cache.get(key);
       if (hit && hit.until > now) return hit.docs;
+      const g = generation;
       const docs = await identity.policiesOf(p);
+      if (g !== generation) return docs;
       if (cache.size > 1000) cache.clear();
       cache.set(key, { docs, until: now + POLICY_CACHE_MS });
       return docs;

@@ -55,9 +55,18 @@ export class Identity {
     readonly now: () => number = Date.now,
   ) {}
 
-  /** Called after any change that may revoke a credential (key status, deletions), so caches drop what they hold. */
+  /**
+   * Called after any change that may revoke a credential (key status,
+   * deletions, policies) made through this gateway, or seen in the store's
+   * change counter (`changedElsewhere`), so caches drop what they hold.
+   */
   onChange(fn: () => void): void {
     this.#changed.add(fn);
+  }
+
+  /** Another gateway changed identities (the store's change counter moved). */
+  changedElsewhere(): void {
+    this.#changedNow();
   }
 
   #changedNow(): void {

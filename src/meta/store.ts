@@ -179,6 +179,14 @@ export interface MetadataStore extends MetaOps {
   migrate(): Promise<void>;
   /** Runs fn in one transaction: all its writes commit together or not at all. */
   transaction<T>(fn: (tx: MetaOps) => Promise<T>): Promise<T>;
+  /**
+   * The change counter: moved by every change to data that gateways cache (a
+   * bucket deleted or its versioning changed, a bucket setting, a long-term
+   * key written, disabled or deleted, a user or role deleted, an identity
+   * policy put or deleted), in the change's own transaction, so a reader that
+   * sees it move reads the change too. Not moved by object writes or sessions.
+   */
+  changeCount(): Promise<number>;
   /** Counters for metrics: transactions committed and rolled back, and the connection pool (PostgreSQL). */
   stats(): StoreStats;
   close(): Promise<void>;

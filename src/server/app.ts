@@ -23,6 +23,7 @@ import { createLogger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { startMetricsListener } from './metrics-listener.js';
 import { startWorkers, type Workers } from '../workers/index.js';
+import { watchChanges } from './change-watch.js';
 import { configureLifecycle } from '../engine/lifecycle/timing.js';
 import { AccessLogBuffer } from '../workers/access-log.js';
 import { withAccessLog } from '../dialects/access-log.js';
@@ -58,9 +59,10 @@ export const ROOT_ACCOUNT = FIRST_ACCOUNT;
 
 /**
  * Keys are remembered briefly: every signed request looks its key up. A key
- * disabled or deleted, or a user, role or policy removed, through this
- * gateway drops the whole cache at once; through another gateway sharing a
- * PostgreSQL store it is refused here within this bound. Session expiry is
+ * disabled or deleted, or a user, role or policy removed, drops the whole
+ * cache at once: through this gateway when it is made, through another when
+ * the store's change counter shows it (src/server/change-watch.ts). This TTL
+ * bounds staleness only while that counter cannot be read. Session expiry is
  * checked on every use, cached or not.
  */
 export const CREDENTIAL_TTL_MS = 2000;
@@ -69,7 +71,12 @@ type Lookup = Services['lookupCredential'];
 
 function cachedLookup(load: Lookup, now: () => number, onChange: (fn: () => void) => void): Lookup {
   const cache = new Map<string, { value: Awaited<ReturnType<Lookup>>; until: number }>();
-  onChange(() => cache.clear());
+  // Bumped with every change: a lookup that started before one is used once, not kept.
+  let generation = 0;
+  onChange(() => {
+    cache.clear();
+    generation++;
+  });
   const fresh = (v: Awaited<ReturnType<Lookup>>) => {
     const s = v?.principal?.kind === 'anonymous' ? undefined : v?.principal?.session;
     return v && s && !v.refused && s.expiresAt <= now() ? { ...v, refused: 'expired' as const } : v;
@@ -78,9 +85,11 @@ function cachedLookup(load: Lookup, now: () => number, onChange: (fn: () => void
     const t = Date.now();
     const hit = cache.get(id);
     if (hit && hit.until > t) return fresh(hit.value);
+    const g = generation;
     const value = await load(id);
-    // Unknown keys are not remembered, so a key created a moment ago works at once.
-    if (value) {
+    // Unknown keys are not remembered, so a key created a moment ago works at once; nor is a
+    // session refused as expired: that depends on the clock, which `fresh` reads on every use.
+    if (value && value.refused !== 'expired' && g === generation) {
       if (cache.size > 1000) cache.clear();
       cache.set(id, { value, until: t + CREDENTIAL_TTL_MS });
     }
@@ -159,6 +168,15 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  // Another gateway's changes: every cache here forgets when the store's change counter moves.
+  const changes = watchChanges(
+    () => meta.changeCount(),
+    () => {
+      engine.forgetCaches();
+      identity.changedElsewhere();
+    },
+    { log },
+  );
   const workers = config.backgroundWorkers ? startWorkers(engine, { leaseMs: config.workerLeaseMs, logFlushMs: config.logFlushSeconds * 1000 }, log) : undefined;
   if (workers) services.workers = workers;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -185,6 +203,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       clearTimeout(timer);
       await accessLog.stop();
       await workers?.stop();
+      await changes.stop();
       await blobs.close?.();
       await meta.close();
     })());

@@ -4,12 +4,15 @@ import type { Logger } from 'pino';
 import { Background } from '../engine/background.js';
 import type { Engine } from '../engine/engine.js';
 import { lifecycleTiming } from '../engine/lifecycle/timing.js';
+import { blobSweepJob } from './blob-sweep.js';
 import { lifecycleJob } from './lifecycle.js';
 import { logDeliveryJob } from './log-delivery.js';
 import { Worker, type WorkerStatus } from './worker.js';
 
 /** Normal mode: a lifecycle pass an hour (rules are due at midnight UTC; a pass costs a walk of the configured buckets). */
 const LIFECYCLE_INTERVAL_MS = 3600_000;
+/** A blob sweep pass an hour: what a dead gateway left goes within about that (a pass reads every blob's folder). */
+const BLOB_SWEEP_INTERVAL_MS = 3600_000;
 
 export interface Workers {
   readonly all: readonly Worker[];
@@ -34,6 +37,8 @@ export function startWorkers(engine: Engine, opts: { leaseMs: number; logFlushMs
   const all = [
     new Worker(lifecycleJob(engine, clock), bg, { intervalMs: lifecycleInterval, leaseMs, holder, log }),
     new Worker(logDeliveryJob(engine), bg, { intervalMs: opts.logFlushMs, leaseMs, holder, log }),
+    // The start-up sweep has just run: the first pass comes an interval later.
+    new Worker(blobSweepJob(engine), bg, { intervalMs: BLOB_SWEEP_INTERVAL_MS, leaseMs, holder, log, firstPassAfterMs: BLOB_SWEEP_INTERVAL_MS }),
   ];
   for (const w of all) w.start();
   return {

@@ -37,6 +37,8 @@ export interface WorkerOptions {
   leaseMs: number;
   holder: string;
   log: Logger;
+  /** Time from start to the first pass (default 0: at once). */
+  firstPassAfterMs?: number;
 }
 
 /**
@@ -73,6 +75,7 @@ export class Worker {
   start(): void {
     if (this.state !== 'stopped') return;
     this.state = 'standby';
+    this.nextPassAt = Date.now() + (this.opts.firstPassAfterMs ?? 0);
     this.schedule(0);
   }
 

@@ -257,5 +257,33 @@ export function blobStoreSuite(name: string, makeHarness: () => Promise<BlobHarn
       assert.equal((await store.readBuffer(kept)).length, 1000);
       await store.delete(kept);
     });
+
+    it('sweeps shard by shard: each shard examines its own blobs, together every blob', async () => {
+      const shards = store.sweepShards();
+      assert.ok(shards.length > 1, 'more than one shard');
+      const kept = await put(randomBytes(100));
+      await store.close?.();
+      const peer = await h.open();
+      const orphans: string[] = [];
+      for (let i = 0; i < 12; i++) {
+        const p = await peer.write(Readable.from([randomBytes(100)]), { expectedSize: 100 });
+        await p.commit();
+        orphans.push(p.id);
+      }
+      await peer.close?.();
+      store = await h.open();
+      const referenced = new Set([kept]);
+      const asked = new Map<string, number>();
+      let removed = 0;
+      for (const shard of shards) {
+        const r = await store.sweep(async (id) => (asked.set(id, (asked.get(id) ?? 0) + 1), referenced.has(id)), Date.now() + 5000, shard);
+        removed += r.blobs;
+      }
+      assert.equal(removed, orphans.length, 'every orphan removed once over the shards');
+      for (const id of [...orphans, kept]) assert.equal(asked.get(id), 1, `blob ${id} examined by exactly one shard`);
+      for (const id of orphans) await rejectsWith(store.read(id), 'InternalError');
+      assert.equal((await store.readBuffer(kept)).length, 100);
+      await store.delete(kept);
+    });
   });
 }

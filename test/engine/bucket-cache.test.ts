@@ -43,6 +43,45 @@ describe('engine: the read paths see this process\'s bucket changes at once', ()
     assert.equal((await engine.readVersion('versioned-cache', 'k')).bucket.versioning, 'Enabled');
   });
 
+  it("another gateway's change is seen once forgetCaches runs; a read begun before it is used once, not kept", async () => {
+    // A second engine over the same store stands for another gateway.
+    const other = new Engine(meta, engine.blobs);
+    await engine.createBucket(caller, 'forget-cache');
+    await engine.putObject(caller, 'forget-cache', 'k', Readable.from([Buffer.from('x')]), { meta: { user: {} }, size: 1 });
+    assert.equal((await engine.readVersion('forget-cache', 'k')).bucket.versioning, 'Unversioned');
+    await other.setVersioning('forget-cache', 'Enabled');
+    assert.equal((await engine.readVersion('forget-cache', 'k')).bucket.versioning, 'Unversioned', 'cached (the TTL alone would keep it a second)');
+    engine.forgetCaches();
+    assert.equal((await engine.readVersion('forget-cache', 'k')).bucket.versioning, 'Enabled');
+
+    // A lookup that read the bucket before a change and returns after forgetCaches is not cached.
+    let reads = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow = new Proxy(meta, {
+      get(target, p) {
+        if (p === 'getBucket')
+          return async (name: string) => {
+            reads++;
+            const b = await target.getBucket(name);
+            if (reads === 1) await gate;
+            return b;
+          };
+        const v = Reflect.get(target, p) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const gw = new Engine(slow, engine.blobs);
+    const pending = gw.lookupBucket('forget-cache');
+    await new Promise((r) => setImmediate(r));
+    await other.setVersioning('forget-cache', 'Suspended');
+    gw.forgetCaches();
+    release();
+    assert.equal((await pending).versioning, 'Enabled', 'the read in flight answers what it read');
+    assert.equal((await gw.lookupBucket('forget-cache')).versioning, 'Suspended', 'and is not what the next lookup gets');
+    assert.equal(reads, 2);
+  });
+
   it('usage figures come from the uncached lookup', async () => {
     await engine.createBucket(caller, 'usage-cache');
     await engine.listObjects('usage-cache', { maxKeys: 1 });

@@ -82,6 +82,27 @@ describe('two gateways on one data directory', () => {
     await second.close();
   });
 
+  it('a blob whose data was written long before its rename (a slow verification) survives another\'s sweep in its commit window', async () => {
+    const root = path.join(await tempDir(), 'objects');
+    const first = new FsBlobStore(root, false);
+    await first.init();
+    const pending = await first.write((async function* () {
+      yield Buffer.from('slow');
+    })());
+    // The body was written two minutes ago; what came after it (a COS form's trailing fields,
+    // a checksum trailer) took that long, and only now is the blob renamed into place.
+    const [folder] = (await fs.readdir(path.join(root, 'tmp'))).filter((f) => f.startsWith(`g-${process.pid}-`));
+    const old = new Date(Date.now() - 120_000);
+    await fs.utimes(path.join(root, 'tmp', folder!, pending.id), old, old);
+    await pending.commit(); // the metadata commit would follow here
+    const second = new FsBlobStore(root, false);
+    await second.init();
+    await second.sweep(async () => false, Date.now() + 1000);
+    assert.ok(await exists(blobPath(root, pending.id)), 'the blob in its commit window was kept');
+    await first.close();
+    await second.close();
+  });
+
   it('a dead gateway\'s temporary files and uncommitted blobs are swept at once', async () => {
     const root = path.join(await tempDir(), 'objects');
     // A gateway process that commits a blob (never referenced) and leaves a write half-done, then is killed.

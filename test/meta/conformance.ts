@@ -783,6 +783,60 @@ export function defineConformance(name: string, open: OpenStore): void {
       });
     });
 
+    describe('the change counter', () => {
+      /** Whether `fn` moved the counter gateways watch to drop their caches. */
+      const moves = async (fn: () => Promise<unknown>) => {
+        const before = await store.changeCount();
+        await fn();
+        return (await store.changeCount()) !== before;
+      };
+
+      it('moves with every change to data gateways cache', async () => {
+        const accountId = unique('acct');
+        await store.putAccount({ id: accountId, displayName: accountId, createdAt: 1 });
+        const b = await bucket();
+        assert.equal(await moves(() => store.putSetting(b.id, 'policy', { a: 1 })), true, 'a setting written');
+        assert.equal(await moves(() => store.deleteSetting(b.id, 'policy')), true, 'a setting removed');
+        assert.equal(await moves(() => store.setVersioning(b.id, 'Enabled')), true, 'versioning');
+        assert.equal(await moves(() => store.deleteBucket(b.id)), true, 'a bucket deleted');
+        const key: AccessKeyRecord = { accessKeyId: unique('AK'), secretAccessKey: 's', accountId, sessionToken: null, expiresAt: null, createdAt: 1, userName: 'u' };
+        assert.equal(await moves(() => store.putAccessKey(key)), true, 'a long-term key written');
+        assert.equal(await moves(() => store.setAccessKeyStatus(key.accessKeyId, 'Inactive')), true, 'a key disabled');
+        assert.equal(await moves(() => store.deleteAccessKey(key.accessKeyId)), true, 'a key deleted');
+        await store.insertUser({ accountId, name: 'u', id: unique('AIDA'), path: '/', createdAt: 1 });
+        await store.insertRole({ accountId, name: 'r', id: unique('AROA'), path: '/', trustPolicy: '{}', maxSessionDuration: 3600, description: null, createdAt: 1 });
+        const owner = { accountId, kind: 'user' as const, name: 'u' };
+        assert.equal(await moves(() => store.putPolicy(owner, { name: 'p', document: '{}' })), true, 'a policy put');
+        assert.equal(await moves(() => store.deletePolicy(owner, 'p')), true, 'a policy deleted');
+        assert.equal(await moves(() => store.deleteUser(accountId, 'u')), true, 'a user deleted');
+        assert.equal(await moves(() => store.deleteRole(accountId, 'r')), true, 'a role deleted');
+      });
+
+      it('stays still for object writes, sessions, new buckets and what changed nothing; a rolled-back change does not count', async () => {
+        const accountId = unique('acct');
+        await store.putAccount({ id: accountId, displayName: accountId, createdAt: 1 });
+        const b = await bucket();
+        assert.equal(await moves(() => store.insertObject(newObject(b.id, 'k'))), false, 'an object');
+        const session: AccessKeyRecord = { accessKeyId: unique('ASIA'), secretAccessKey: 's', accountId, sessionToken: 't', expiresAt: Date.now() + 60_000, createdAt: 1 };
+        assert.equal(await moves(() => store.putAccessKey(session)), false, 'a session');
+        assert.equal(await moves(() => bucket()), false, 'a new bucket');
+        assert.equal(await moves(() => store.setAccessKeyStatus(unique('NOKEY'), 'Inactive')), false, 'no such key');
+        assert.equal(await moves(() => store.deleteSetting(b.id, 'none')), false, 'no such setting');
+        assert.equal(
+          await moves(() =>
+            store
+              .transaction(async (tx) => {
+                await tx.putSetting(b.id, 'policy', { a: 1 });
+                throw new Error('rolled back');
+              })
+              .catch(() => undefined),
+          ),
+          false,
+        );
+        assert.equal(await moves(() => store.transaction((tx) => tx.putSetting(b.id, 'policy', { a: 2 }))), true, 'committed');
+      });
+    });
+
     describe('consumeOnce', () => {
       it('accepts a token once per scope', async () => {
         const token = unique('tok');

@@ -32,7 +32,7 @@ describe('stratus admin worker', { timeout: 120_000 }, () => {
     const ls = await stratusJson(e, ['admin', 'worker', 'ls']);
     assert.equal(ls.r.code, 0, ls.r.stderr);
     const names = (ls.json.workers as { name: string; state: string }[]).map((w) => w.name).sort();
-    assert.deepEqual(names, ['lifecycle', 'log-delivery']);
+    assert.deepEqual(names, ['blob-sweep', 'lifecycle', 'log-delivery']);
 
     await server.s3.send(new CreateBucketCommand({ Bucket: 'expiring' }));
     await server.s3.send(new PutObjectCommand({ Bucket: 'expiring', Key: 'old/a', Body: 'a' }));

@@ -50,6 +50,8 @@ const tagOf = (id: string) => id.slice(24);
  * reaches the client as ServiceUnavailable (503), or as a cut connection once
  * a body has begun; the details go to the log.
  */
+const SWEEP_SHARDS: readonly string[] = [...'0123456789abcdef'];
+
 export class S3BlobStore implements BlobStore {
   private readonly backend: S3Backend;
   private readonly lease: Lease;
@@ -309,7 +311,12 @@ export class S3BlobStore implements BlobStore {
    * delete's leftovers); lapsed leases go too. Times are the other system's
    * (LastModified against its Date header), so clocks need not agree.
    */
-  async sweep(isReferenced: (id: string) => Promise<boolean>, olderThan: number): Promise<{ blobs: number; temps: number }> {
+  /** Blob ids are random hex: their first digit cuts the blobs into 16 parts, each one listing of the backend. */
+  sweepShards(): readonly string[] {
+    return SWEEP_SHARDS;
+  }
+
+  async sweep(isReferenced: (id: string) => Promise<boolean>, olderThan: number, shard?: string): Promise<{ blobs: number; temps: number }> {
     return this.guard('sweep', async () => {
       await this.lease.refresh();
       const live = new Set<string>([this.lease.tag]);
@@ -319,13 +326,13 @@ export class S3BlobStore implements BlobStore {
       for (const l of leases.items) {
         const tag = l.key.slice(l.key.lastIndexOf('/') + 1);
         if (now - l.modified < ttl) live.add(tag);
-        else await this.backend.text({ method: 'DELETE', key: l.key }, [200, 204, 404]);
+        else if (shard === undefined || shard === SWEEP_SHARDS[0]) await this.backend.text({ method: 'DELETE', key: l.key }, [200, 204, 404]);
       }
       const before = olderThan + (now - Date.now());
       let blobs = 0;
       const prefix = `${this.o.prefix}blobs/`;
       for (let token: string | undefined; ; ) {
-        const page = await this.listPage(prefix, token);
+        const page = await this.listPage(prefix + (shard ?? ''), token);
         for (const b of page.items) {
           const id = b.key.slice(prefix.length);
           if (!ID_RE.test(id) || b.modified >= before) continue;
@@ -340,6 +347,7 @@ export class S3BlobStore implements BlobStore {
       let temps = 0;
       for (const u of await this.uploads(prefix)) {
         const id = u.key.slice(prefix.length);
+        if (shard !== undefined && !id.startsWith(shard)) continue;
         if (!ID_RE.test(id) || u.initiated >= before || (live.has(tagOf(id)) && now - u.initiated < this.maxWriteMs)) continue;
         await this.abortUpload(u.key, u.uploadId);
         temps++;

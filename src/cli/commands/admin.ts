@@ -222,7 +222,7 @@ export function registerAdmin(program: Command): void {
 
 /** The background workers of the gateway answering (operator only). */
 function registerWorker(admin: Command): void {
-  const worker = admin.command('worker').description("background workers (lifecycle, log delivery) of the gateway answering (operator only)");
+  const worker = admin.command('worker').description("background workers (lifecycle, log delivery, blob sweep) of the gateway answering (operator only)");
   const list = (v: unknown): XmlNode[] => membersOf(v);
   const view = (w: XmlNode) => ({
     name: s(w.Name),
@@ -245,7 +245,7 @@ function registerWorker(admin: Command): void {
       ctx.out.emit({ workers });
     }),
   );
-  addCommonOptions(worker.command('run').description('run a pass now (on the gateway answering, if it holds the lease)').argument('<name>', 'lifecycle or log-delivery')).action(
+  addCommonOptions(worker.command('run').description('run a pass now (on the gateway answering, if it holds the lease)').argument('<name>', 'lifecycle, log-delivery or blob-sweep')).action(
     action(async (ctx, name: string) => {
       const r = await iam(ctx, 'RunWorker', { WorkerName: name });
       const ran = s(r.Ran) === 'true';

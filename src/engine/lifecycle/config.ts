@@ -8,10 +8,11 @@ import type { LifecycleConfiguration } from './model.js';
  * A bucket's lifecycle configuration as reads see it: every GET, HEAD and PUT
  * reports the expiration that applies, so the setting is remembered for a
  * second per bucket (a change made through this gateway is seen at once;
- * another gateway's within the second).
+ * another gateway's as soon as the store's change counter shows it, see
+ * Engine.cacheEpoch).
  */
 const CACHE_MS = 1000;
-const caches = new WeakMap<Engine, Map<number, { value: LifecycleConfiguration | null; until: number }>>();
+const caches = new WeakMap<Engine, Map<number, { value: LifecycleConfiguration | null; until: number; epoch: number }>>();
 
 function cacheOf(engine: Engine) {
   let c = caches.get(engine);
@@ -23,10 +24,11 @@ export async function cachedLifecycle(engine: Engine, b: BucketRecord): Promise<
   const cache = cacheOf(engine);
   const now = Date.now();
   const hit = cache.get(b.id);
-  if (hit && hit.until > now) return hit.value;
+  if (hit && hit.until > now && hit.epoch === engine.cacheEpoch) return hit.value;
+  const epoch = engine.cacheEpoch;
   const value = await engine.bucketSetting(b, 'lifecycle');
   if (cache.size > 10_000) cache.clear();
-  cache.set(b.id, { value, until: now + CACHE_MS });
+  cache.set(b.id, { value, until: now + CACHE_MS, epoch });
   return value;
 }
 

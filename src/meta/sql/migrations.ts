@@ -221,6 +221,17 @@ const MIGRATIONS: Migration[] = [
     );
     `,
   },
+  // ---- coherence across gateways (issue 15): one counter that every change to data a gateway
+  // caches (bucket rows, bucket settings, long-term keys and their status, users, roles, identity
+  // policies) moves in the change's own transaction; gateways read it a few times a second and drop
+  // their caches when it moved (src/server/change-watch.ts).
+  `
+  CREATE TABLE cache_changes (
+    id INTEGER PRIMARY KEY,
+    n {BIG} NOT NULL
+  );
+  INSERT INTO cache_changes (id, n) VALUES (1, 0);
+  `,
 ];
 
 const TYPES = {

@@ -159,6 +159,16 @@ class SqlOps implements MetaOps {
     protected readonly usageTouched?: (bucketId: number) => void,
   ) {}
 
+  /**
+   * Moves the change counter (MetadataStore.changeCount) after a change to
+   * cached data. Inside a transaction the row stays locked to the commit:
+   * changes of cached data commit one after the other (they are rare:
+   * settings, deletions, keys), and each takes this lock last, so no cycle.
+   */
+  private async changed(): Promise<void> {
+    await this.ex.run('UPDATE cache_changes SET n = n + 1 WHERE id = 1');
+  }
+
   async getAccount(id: string) {
     const r = await this.ex.get<Row>('SELECT * FROM accounts WHERE id = ?', [id]);
     return r && toAccount(r);
@@ -207,6 +217,8 @@ class SqlOps implements MetaOps {
         k.userName ?? null, k.status ?? 'Active', k.roleName ?? null, k.sessionName ?? null, k.sessionPolicy ?? null, k.principalId ?? null, k.parentKey ?? null,
       ],
     );
+    // A long-term key may replace a cached one (the root key at start-up); a new session never does.
+    if (k.sessionToken === null) await this.changed();
   }
 
   async listAccessKeys(accountId: string, userName: string | null) {
@@ -218,11 +230,15 @@ class SqlOps implements MetaOps {
   }
 
   async setAccessKeyStatus(accessKeyId: string, status: KeyStatus) {
-    return (await this.ex.run('UPDATE access_keys SET status = ? WHERE access_key_id = ?', [status, accessKeyId])) === 1;
+    const n = await this.ex.run('UPDATE access_keys SET status = ? WHERE access_key_id = ?', [status, accessKeyId]);
+    if (n) await this.changed();
+    return n === 1;
   }
 
   async deleteAccessKey(accessKeyId: string) {
-    return (await this.ex.run('DELETE FROM access_keys WHERE access_key_id = ?', [accessKeyId])) === 1;
+    const n = await this.ex.run('DELETE FROM access_keys WHERE access_key_id = ?', [accessKeyId]);
+    if (n) await this.changed();
+    return n === 1;
   }
 
   async purgeExpiredSessions(now: number) {
@@ -246,7 +262,9 @@ class SqlOps implements MetaOps {
   }
 
   async deleteUser(accountId: string, name: string) {
-    return (await this.ex.run('DELETE FROM iam_users WHERE account_id = ? AND lower(name) = lower(?)', [accountId, name])) === 1;
+    const n = await this.ex.run('DELETE FROM iam_users WHERE account_id = ? AND lower(name) = lower(?)', [accountId, name]);
+    if (n) await this.changed();
+    return n === 1;
   }
 
   async insertRole(r: RoleRecord) {
@@ -268,7 +286,9 @@ class SqlOps implements MetaOps {
   }
 
   async deleteRole(accountId: string, name: string) {
-    return (await this.ex.run('DELETE FROM iam_roles WHERE account_id = ? AND lower(name) = lower(?)', [accountId, name])) === 1;
+    const n = await this.ex.run('DELETE FROM iam_roles WHERE account_id = ? AND lower(name) = lower(?)', [accountId, name]);
+    if (n) await this.changed();
+    return n === 1;
   }
 
   async putPolicy(o: PolicyOwner, p: InlinePolicy) {
@@ -282,6 +302,7 @@ class SqlOps implements MetaOps {
         o.accountId, o.kind, o.name, p.name, p.document,
       ]);
     }
+    await this.changed();
   }
 
   async getPolicy(o: PolicyOwner, name: string) {
@@ -303,6 +324,7 @@ class SqlOps implements MetaOps {
     const n = await this.ex.run('DELETE FROM iam_policies WHERE account_id = ? AND owner_kind = ? AND lower(owner_name) = lower(?) AND lower(name) = lower(?)', [
       o.accountId, o.kind, o.name, name,
     ]);
+    if (n) await this.changed();
     return n === 1;
   }
 
@@ -356,10 +378,12 @@ class SqlOps implements MetaOps {
 
   async deleteBucket(id: number) {
     await this.ex.run('DELETE FROM buckets WHERE id = ?', [id]);
+    await this.changed();
   }
 
   async setVersioning(id: number, state: VersioningState) {
     await this.ex.run('UPDATE buckets SET versioning = ? WHERE id = ?', [state, id]);
+    await this.changed();
   }
 
   async adjustUsage(id: number, objects: number, bytes: number) {
@@ -395,10 +419,11 @@ class SqlOps implements MetaOps {
       'INSERT INTO bucket_settings (bucket_id, name, doc) VALUES (?, ?, ?) ON CONFLICT (bucket_id, name) DO UPDATE SET doc = excluded.doc',
       [bucketId, name, json(doc)],
     );
+    await this.changed();
   }
 
   async deleteSetting(bucketId: number, name: string) {
-    await this.ex.run('DELETE FROM bucket_settings WHERE bucket_id = ? AND name = ?', [bucketId, name]);
+    if (await this.ex.run('DELETE FROM bucket_settings WHERE bucket_id = ? AND name = ?', [bucketId, name])) await this.changed();
   }
 
   async getLatest(bucketId: number, key: string) {
@@ -750,6 +775,11 @@ export class SqlMetadataStore extends SqlOps implements MetadataStore {
         throw e;
       },
     );
+  }
+
+  async changeCount(): Promise<number> {
+    const r = await this.driver.get<Row>('SELECT n FROM cache_changes WHERE id = 1');
+    return Number(r?.n ?? 0);
   }
 
   stats(): StoreStats {
