@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
+import { INLINE_MAX } from '../../src/engine/inline.js';
 import { Background } from '../../src/engine/background.js';
 import { debugClock } from '../../src/engine/lifecycle/evaluate.js';
 import { PostgresDriver } from '../../src/meta/sql/pg-driver.js';
@@ -119,6 +120,9 @@ describe('the blob sweep worker', () => {
     const srv = await startTestServer({ workers: false });
     try {
       const b = await bucketWith(srv, ['kept']);
+      // 'kept' is small (inline in the metadata); 'big' has a blob, which must stay.
+      const big = Buffer.alloc(INLINE_MAX + 1, 0x62);
+      await srv.s3.send(new PutObjectCommand({ Bucket: b, Key: 'big', Body: big }));
       // A blob renamed into place whose commit never came (its gateway died).
       const orphan = await srv.engine.blobs.write(Readable.from([Buffer.from('orphan')]));
       await orphan.commit();
@@ -142,6 +146,7 @@ describe('the blob sweep worker', () => {
       assert.equal(left.includes(orphan.id), false);
       assert.equal(left.length, 1, 'the referenced blob stays');
       assert.equal(await (await srv.s3.send(new GetObjectCommand({ Bucket: b, Key: 'kept' }))).Body!.transformToString(), 'kept');
+      assert.deepEqual(Buffer.from(await (await srv.s3.send(new GetObjectCommand({ Bucket: b, Key: 'big' }))).Body!.transformToByteArray()), big);
     } finally {
       await srv.stop();
     }
