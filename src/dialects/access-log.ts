@@ -31,7 +31,9 @@ export function withAccessLog(d: Dialect, buffer: AccessLogBuffer): Dialect {
       } catch {
         return;
       }
-      if (!addr.bucket || !(await buffer.logs(addr.bucket))) return;
+      if (!addr.bucket) return;
+      const logs = buffer.logs(addr.bucket);
+      if (logs === false || (logs !== true && !(await logs))) return;
       const res = ctx.res;
       const length = Number(res.getHeader('content-length'));
       void buffer.record(addr.bucket, {

@@ -214,7 +214,7 @@ export class Engine {
     if (versionId !== undefined) validateVersionId(versionId);
     const b = await this.lookupBucket(bucket);
     if (versionId !== undefined) {
-      const o = await this.meta.getVersion(b.id, key, versionId);
+      const o = await this.meta.getVersion(b.id, key, versionId, { withData: method === 'GET' });
       if (!o) throw new StorageError('NoSuchVersion', undefined, { Key: key, VersionId: versionId });
       if (o.isDeleteMarker)
         throw new StorageError('MethodNotAllowed', undefined, { Method: method, ResourceType: 'DeleteMarker' }, {
@@ -225,7 +225,8 @@ export class Engine {
         });
       return { bucket: b, object: o };
     }
-    const o = await this.meta.getLatest(b.id, key);
+    // A GET of a small object reads its row and its bytes in one statement.
+    const o = await this.meta.getLatest(b.id, key, { withData: method === 'GET' });
     if (!o) throw new StorageError('NoSuchKey', undefined, { Key: key });
     if (o.isDeleteMarker)
       throw new StorageError('NoSuchKey', undefined, { Key: key }, { 'delete-marker': 'true', 'version-id': o.versionId });
@@ -297,7 +298,7 @@ export class Engine {
 
   /** An inline version's bytes (a range of them). A version deleted since it was read is gone, as its blob would be. */
   private async inlineData(o: ObjectRecord, range?: ByteRange): Promise<Buffer> {
-    const data = await this.meta.getObjectData(o.id);
+    const data = o.inlineData ?? (await this.meta.getObjectData(o.id));
     if (!data) throw new StorageError('NoSuchKey', undefined, { Key: o.key });
     return range ? data.subarray(range.start, range.end + 1) : data;
   }

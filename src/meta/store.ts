@@ -96,8 +96,9 @@ export interface MetaOps {
   deleteSetting(bucketId: number, name: string): Promise<void>;
 
   // objects and versions
-  getLatest(bucketId: number, key: string): Promise<ObjectRecord | undefined>;
-  getVersion(bucketId: number, key: string, versionId: string): Promise<ObjectRecord | undefined>;
+  /** With `withData`, an inline version comes with its bytes (`inlineData`), in the same statement: a small GET reads once. */
+  getLatest(bucketId: number, key: string, opts?: { withData?: boolean }): Promise<ObjectRecord | undefined>;
+  getVersion(bucketId: number, key: string, versionId: string, opts?: { withData?: boolean }): Promise<ObjectRecord | undefined>;
   /** The newest remaining version of a key (used to promote after a latest version is removed). */
   getNewest(bucketId: number, key: string): Promise<ObjectRecord | undefined>;
   insertObject(o: NewObject): Promise<ObjectRecord>;

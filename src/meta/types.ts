@@ -139,13 +139,15 @@ export interface ObjectRecord {
   segmentCount: number;
   /** The data is held in the metadata store itself (a small object: see engine/inline.ts); no blob. */
   inline: boolean;
+  /** An inline version's bytes, when it was read with them (`withData`) or is being written. */
+  inlineData?: Buffer;
   tags: Record<string, string> | null;
   /** Free-form per-object settings (ACL, symlink target, ...), stored as a document. */
   extra: Record<string, unknown>;
 }
 
 /** `inlineData`: the bytes of an inline object, stored in the same commit as its row. */
-export type NewObject = Omit<ObjectRecord, 'id'> & { inlineData?: Buffer };
+export type NewObject = Omit<ObjectRecord, 'id'>;
 
 export interface UploadRecord {
   uploadId: string;

@@ -14,6 +14,9 @@ const MAX_BUFFERED = 100_000;
  * commit, from which the log-delivery worker writes them into the target
  * buckets. A crash loses at most the lines of the interval not yet flushed.
  */
+/** As long as engine/access-log.ts remembers a bucket's configuration; a change moves Engine.cacheEpoch, which drops it sooner. */
+const LOGS_CACHE_MS = 1000;
+
 export class AccessLogBuffer {
   private lines: AccessLogRow[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -30,13 +33,28 @@ export class AccessLogBuffer {
   }
 
   /** Records a request to `bucket` if that bucket logs; never throws (logging must not fail a request). */
+  /** By bucket name, for a second: most requests go to buckets that do not log, and cost one map lookup. */
+  private readonly known = new Map<string, { logs: boolean; until: number; epoch: number }>();
+
   /** Whether requests to the bucket are logged (cached): asked before a record is built, so others cost nothing more. */
-  async logs(bucket: string): Promise<boolean> {
+  logs(bucket: string): boolean | Promise<boolean> {
+    const hit = this.known.get(bucket);
+    if (hit && hit.until > Date.now() && hit.epoch === this.engine.cacheEpoch) return hit.logs;
+    return this.lookup(bucket);
+  }
+
+  private async lookup(bucket: string): Promise<boolean> {
+    const epoch = this.engine.cacheEpoch;
+    let logs = false;
     try {
-      return (await cachedLogging(this.engine, await this.engine.lookupBucket(bucket))) !== null;
+      logs = (await cachedLogging(this.engine, await this.engine.lookupBucket(bucket))) !== null;
     } catch {
-      return false;
+      // A bucket that does not exist logs nothing.
     }
+    if (this.known.size > 10_000) this.known.clear();
+    // A read that began before a change (this process's, or another gateway's seen through the counter) is not kept.
+    if (epoch === this.engine.cacheEpoch) this.known.set(bucket, { logs, until: Date.now() + LOGS_CACHE_MS, epoch });
+    return logs;
   }
 
   async record(bucket: string, rec: Omit<AccessRecord, 'bucket' | 'bucketOwner'>): Promise<void> {

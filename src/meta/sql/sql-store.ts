@@ -104,6 +104,7 @@ function toObject(r: Row): ObjectRecord {
     blobId: r.blob_id ?? null,
     segmentCount: Number(r.segment_count),
     inline: Number(r.inline) === 1,
+    ...(r.inline_data ? { inlineData: Buffer.isBuffer(r.inline_data) ? r.inline_data : Buffer.from(r.inline_data) } : {}),
     tags: parse(r.tags, null),
     extra: parse(r.extra, {}),
   };
@@ -137,6 +138,10 @@ function toPart(r: Row): PartRecord {
 
 const OBJECT_COLS =
   'id, bucket_id, key, version_id, is_latest, is_delete_marker, size, etag, last_modified, meta, checksums, storage_class, object_type, owner_id, blob_id, segment_count, tags, extra, inline';
+/** The same columns of `objects o`, and the bytes of an inline version (`object_data d`, joined). */
+const OBJECT_COLS_WITH_DATA = OBJECT_COLS.split(', ')
+  .map((c) => `o.${c}`)
+  .join(', ') + ', d.data AS inline_data';
 
 /** The advisory lock id of a key of a bucket: a signed 64-bit hash. */
 function keyLockId(bucketId: number, key: string): bigint {
@@ -426,17 +431,23 @@ class SqlOps implements MetaOps {
     if (await this.ex.run('DELETE FROM bucket_settings WHERE bucket_id = ? AND name = ?', [bucketId, name])) await this.changed();
   }
 
-  async getLatest(bucketId: number, key: string) {
-    const r = await this.ex.get<Row>(`SELECT ${OBJECT_COLS} FROM objects WHERE bucket_id = ? AND key = ? AND is_latest = 1`, [bucketId, key]);
+  async getLatest(bucketId: number, key: string, opts?: { withData?: boolean }) {
+    const r = await this.ex.get<Row>(
+      opts?.withData
+        ? `SELECT ${OBJECT_COLS_WITH_DATA} FROM objects o LEFT JOIN object_data d ON d.object_id = o.id WHERE o.bucket_id = ? AND o.key = ? AND o.is_latest = 1`
+        : `SELECT ${OBJECT_COLS} FROM objects WHERE bucket_id = ? AND key = ? AND is_latest = 1`,
+      [bucketId, key],
+    );
     return r && toObject(r);
   }
 
-  async getVersion(bucketId: number, key: string, versionId: string) {
-    const r = await this.ex.get<Row>(`SELECT ${OBJECT_COLS} FROM objects WHERE bucket_id = ? AND key = ? AND version_id = ?`, [
-      bucketId,
-      key,
-      versionId,
-    ]);
+  async getVersion(bucketId: number, key: string, versionId: string, opts?: { withData?: boolean }) {
+    const r = await this.ex.get<Row>(
+      opts?.withData
+        ? `SELECT ${OBJECT_COLS_WITH_DATA} FROM objects o LEFT JOIN object_data d ON d.object_id = o.id WHERE o.bucket_id = ? AND o.key = ? AND o.version_id = ?`
+        : `SELECT ${OBJECT_COLS} FROM objects WHERE bucket_id = ? AND key = ? AND version_id = ?`,
+      [bucketId, key, versionId],
+    );
     return r && toObject(r);
   }
 
