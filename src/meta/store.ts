@@ -3,6 +3,7 @@ import type {
   AccessLogRow,
   AccountRecord,
   BucketRecord,
+  ExpiryCursor,
   InlinePolicy,
   KeyStatus,
   PolicyOwner,
@@ -161,6 +162,13 @@ export interface MetaOps {
   putWorkerState(name: string, doc: unknown): Promise<void>;
   /** Buckets that have the setting `name` stored, by id after `afterId`. */
   bucketsWithSetting(name: string, afterId: number, limit: number): Promise<BucketRecord[]>;
+  /**
+   * Current versions whose per-object expiry (`expiresAt`) is at or before
+   * `now`, by (expiresAt, id) after `after`, with their bucket's name and
+   * owner: read through an index of expiring current versions, so the cost
+   * follows what is due.
+   */
+  dueExpiries(now: number, after: ExpiryCursor | undefined, limit: number): Promise<{ object: ObjectRecord; bucketName: string; bucketOwner: string }[]>;
   /** Moves a version to another storage class in place (lifecycle transitions). */
   updateObjectStorageClass(id: number, storageClass: string): Promise<void>;
   /** Appends access-log lines to the delivery queue. */

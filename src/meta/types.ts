@@ -140,6 +140,11 @@ export interface ObjectRecord {
   tags: Record<string, string> | null;
   /** Free-form per-object settings (ACL, symlink target, ...), stored as a document. */
   extra: Record<string, unknown>;
+  /**
+   * Per-object expiry (OBS x-obs-expires): when the lifecycle worker deletes
+   * this version if it is still current. Absent: none (reads leave it out).
+   */
+  expiresAt?: number;
 }
 
 export type NewObject = Omit<ObjectRecord, 'id'>;
@@ -179,6 +184,12 @@ export interface VersionCursor {
   key: string;
   /** Row id of the last version returned for `key`; rows with a smaller id come next. */
   beforeId?: number;
+}
+
+/** Position in the walk of due per-object expiries: after this (expiresAt, id). */
+export interface ExpiryCursor {
+  at: number;
+  id: number;
 }
 
 /** Position in the uploads listing: after (key, uploadId), or at/after key. */

@@ -202,6 +202,12 @@ const MIGRATIONS: Migration[] = [
     created_at {BIG} NOT NULL
   );
   `,
+  // Per-object expiry (OBS x-obs-expires): when the lifecycle worker deletes a current version.
+  // Indexed for current versions only, so a pass reads what is due by the index, never a bucket.
+  `
+  ALTER TABLE objects ADD COLUMN expires_at {BIG};
+  CREATE INDEX objects_expiry ON objects (expires_at, id) WHERE expires_at IS NOT NULL AND is_latest = 1;
+  `,
 ];
 
 const TYPES = {

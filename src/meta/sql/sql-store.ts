@@ -5,6 +5,7 @@ import type {
   AccessLogRow,
   AccountRecord,
   BucketRecord,
+  ExpiryCursor,
   InlinePolicy,
   KeyStatus,
   PolicyOwner,
@@ -105,6 +106,7 @@ function toObject(r: Row): ObjectRecord {
     segmentCount: Number(r.segment_count),
     tags: parse(r.tags, null),
     extra: parse(r.extra, {}),
+    ...(r.expires_at != null ? { expiresAt: Number(r.expires_at) } : {}),
   };
 }
 
@@ -135,7 +137,11 @@ function toPart(r: Row): PartRecord {
 }
 
 const OBJECT_COLS =
-  'id, bucket_id, key, version_id, is_latest, is_delete_marker, size, etag, last_modified, meta, checksums, storage_class, object_type, owner_id, blob_id, segment_count, tags, extra';
+  'id, bucket_id, key, version_id, is_latest, is_delete_marker, size, etag, last_modified, meta, checksums, storage_class, object_type, owner_id, blob_id, segment_count, tags, extra, expires_at';
+
+const QUALIFIED_OBJECT_COLS = OBJECT_COLS.split(', ')
+  .map((c) => `o.${c}`)
+  .join(', ');
 
 /** The advisory lock id of a key of a bucket: a signed 64-bit hash. */
 function keyLockId(bucketId: number, key: string): bigint {
@@ -425,8 +431,8 @@ class SqlOps implements MetaOps {
   async insertObject(o: NewObject) {
     const r = await this.ex.get<Row>(
       `INSERT INTO objects (bucket_id, key, version_id, is_latest, is_delete_marker, size, etag, last_modified, meta, checksums,
-         storage_class, object_type, owner_id, blob_id, segment_count, tags, extra)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+         storage_class, object_type, owner_id, blob_id, segment_count, tags, extra, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       [
         o.bucketId,
         o.key,
@@ -445,6 +451,7 @@ class SqlOps implements MetaOps {
         o.segmentCount,
         o.tags ? json(o.tags) : null,
         json(o.extra),
+        o.expiresAt ?? null,
       ],
     );
     return { ...o, id: Number(r!.id) };
@@ -669,6 +676,24 @@ class SqlOps implements MetaOps {
       [name, afterId, limit],
     );
     return rows.map(toBucket);
+  }
+
+  async dueExpiries(now: number, after: ExpiryCursor | undefined, limit: number) {
+    // The partial index objects_expiry holds exactly the current versions with an expiry: the
+    // terms below repeat its predicate so both databases read it, from the cursor on.
+    const params: (number | string)[] = [now];
+    let cond = '';
+    if (after) {
+      cond = ' AND o.expires_at >= ? AND (o.expires_at > ? OR o.id > ?)';
+      params.push(after.at, after.at, after.id);
+    }
+    params.push(limit);
+    const rows = await this.ex.all<Row>(
+      `SELECT ${QUALIFIED_OBJECT_COLS}, b.name AS bucket_name, b.owner_id AS bucket_owner FROM objects o JOIN buckets b ON b.id = o.bucket_id
+       WHERE o.expires_at IS NOT NULL AND o.is_latest = 1 AND o.expires_at <= ?${cond} ORDER BY o.expires_at, o.id LIMIT ?`,
+      params,
+    );
+    return rows.map((r) => ({ object: toObject(r), bucketName: r.bucket_name as string, bucketOwner: r.bucket_owner as string }));
   }
 
   async updateObjectStorageClass(id: number, storageClass: string) {
