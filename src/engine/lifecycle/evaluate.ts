@@ -33,6 +33,8 @@ export interface Version extends Candidate {
   lastModified: number;
   storageClass: string;
   isDeleteMarker: boolean;
+  /** Its own expiry (OBS x-obs-expires), which the worker applies instead of the rules' Expiration. */
+  expiresAt?: number;
 }
 
 /** What to do with a version now, and which rule says so. */
@@ -86,9 +88,12 @@ export function currentAction(clock: LifecycleClock, rules: LifecycleRule[], v: 
     }
     return undefined;
   }
-  for (const r of matching) {
-    const e = r.expiration;
-    if (e && (e.days !== undefined || e.date !== undefined) && dueAt(clock, e, v.lastModified) <= now) return { kind: 'expire', ruleId: r.id };
+  // A version with its own expiry expires then, not by the rules (the worker's expiry phase deletes it).
+  if (v.expiresAt === undefined) {
+    for (const r of matching) {
+      const e = r.expiration;
+      if (e && (e.days !== undefined || e.date !== undefined) && dueAt(clock, e, v.lastModified) <= now) return { kind: 'expire', ruleId: r.id };
+    }
   }
   return transition(
     clock,

@@ -1,5 +1,5 @@
 import type { MetadataStore } from '../../meta/store.js';
-import type { BucketRecord, ObjectRecord } from '../../meta/types.js';
+import type { BucketRecord, ExpiryCursor, ObjectRecord } from '../../meta/types.js';
 import type { Engine } from '../engine.js';
 import { isStorageError } from '../errors.js';
 import { BUCKET_SETTINGS, readSetting } from '../settings.js';
@@ -9,14 +9,18 @@ import { abortDue, currentAction, noncurrentAction, type Action, type LifecycleC
 import type { LifecycleRule } from './model.js';
 
 /**
- * Where a lifecycle pass stands: a bucket (by id, buckets with a lifecycle
- * configuration in id order), a phase, and the key or upload to continue
- * from. Persisted by the worker after every batch, so a pass resumes after a
- * restart where it stopped.
+ * Where a lifecycle pass stands. A pass first deletes the versions whose own
+ * expiry is due (phase `expiry`, every bucket, by the expiry index), then
+ * walks the buckets with a lifecycle configuration in id order: a bucket, a
+ * phase, and the key or upload to continue from. Persisted by the worker
+ * after every batch, so a pass resumes after a restart where it stopped.
  */
 export interface PassCursor {
+  /** 0 in the expiry phase. */
   bucketId: number;
-  phase: 'versions' | 'uploads';
+  phase: 'expiry' | 'versions' | 'uploads';
+  /** expiry: continue after this due time and row. */
+  after?: ExpiryCursor;
   /** versions: the next key to examine (all its versions). */
   key?: string;
   /** uploads: continue after this upload. */
@@ -27,6 +31,8 @@ export interface PassCursor {
 export interface LifecycleCounts {
   examined: number;
   expired: number;
+  /** Current versions deleted by their own expiry (OBS x-obs-expires). */
+  objectsExpired: number;
   deleteMarkersRemoved: number;
   noncurrentExpired: number;
   transitioned: number;
@@ -35,7 +41,7 @@ export interface LifecycleCounts {
   skipped: number;
 }
 
-export const noCounts = (): LifecycleCounts => ({ examined: 0, expired: 0, deleteMarkersRemoved: 0, noncurrentExpired: 0, transitioned: 0, uploadsAborted: 0, skipped: 0 });
+export const noCounts = (): LifecycleCounts => ({ examined: 0, expired: 0, objectsExpired: 0, deleteMarkersRemoved: 0, noncurrentExpired: 0, transitioned: 0, uploadsAborted: 0, skipped: 0 });
 
 /** Thrown inside an action's commit when what was selected has changed: the commit rolls back, nothing is done. */
 class Changed extends Error {}
@@ -63,8 +69,15 @@ export class LifecycleRunner {
    * (undefined: a new pass). Returns where to continue; undefined when the pass is complete.
    */
   async batch(cursor: PassCursor | undefined, limit: number, now: number, counts: LifecycleCounts): Promise<PassCursor | undefined> {
-    const at = cursor ?? (await this.nextBucket(0));
-    if (!at) return undefined;
+    let at: PassCursor = cursor ?? { bucketId: 0, phase: 'expiry' };
+    if (at.phase === 'expiry') {
+      const after = await this.expiryBatch(at.after, limit, now, counts);
+      if (after) return { bucketId: 0, phase: 'expiry', after };
+      // Fewer than a batch were due: the same step goes on to the first configured bucket.
+      const first = await this.nextBucket(0);
+      if (!first) return undefined;
+      at = first;
+    }
     const [b] = await this.meta.bucketsWithSetting(LIFECYCLE, at.bucketId - 1, 1);
     if (!b || b.id !== at.bucketId) return this.nextBucket(at.bucketId);
     const config = await readSetting(this.meta, b, 'lifecycle');
@@ -90,6 +103,26 @@ export class LifecycleRunner {
     }
     if (uploads.length === limit) return { bucketId: b.id, phase: 'uploads', uploadKey: uploads[limit - 1].key, uploadId: uploads[limit - 1].uploadId };
     return this.nextBucket(b.id);
+  }
+
+  /**
+   * Deletes up to `limit` current versions whose own expiry is due, read by
+   * the expiry index from `after`: the cost follows what is due, not the
+   * buckets' size. Each is deleted as a client's DELETE would (a delete
+   * marker when versioned) in a commit that finds it still current; one
+   * overwritten since it was read is left alone (and the new version, not
+   * due, is not read). Returns where to continue; undefined when none is left.
+   */
+  private async expiryBatch(after: ExpiryCursor | undefined, limit: number, now: number, counts: LifecycleCounts): Promise<ExpiryCursor | undefined> {
+    const due = await this.meta.dueExpiries(now, after, limit);
+    for (const { object: v, bucketName, bucketOwner } of due) {
+      counts.examined++;
+      const b = { id: v.bucketId, name: bucketName, ownerId: bucketOwner };
+      const done = await this.apply(b, v, { kind: 'expire', ruleId: '' }, counts, async (tx) => (await tx.getLatest(v.bucketId, v.key))?.id === v.id);
+      if (done) counts.objectsExpired++;
+    }
+    const last = due[due.length - 1];
+    return due.length === limit ? { at: last.object.expiresAt!, id: last.object.id } : undefined;
   }
 
   private async nextBucket(afterId: number): Promise<PassCursor | undefined> {
@@ -167,7 +200,7 @@ export class LifecycleRunner {
   }
 
   /** Runs one action as one commit; false when the re-check inside it found the version changed. */
-  private async apply(b: BucketRecord, v: ObjectRecord, action: Action, counts: LifecycleCounts, unchanged: (tx: CommitReads) => Promise<boolean>): Promise<boolean> {
+  private async apply(b: Pick<BucketRecord, 'id' | 'name' | 'ownerId'>, v: ObjectRecord, action: Action, counts: LifecycleCounts, unchanged: (tx: CommitReads) => Promise<boolean>): Promise<boolean> {
     const caller = { accountId: b.ownerId };
     try {
       if (action.kind === 'transition') {
