@@ -2,6 +2,7 @@ import type {
   AccessKeyRecord,
   AccessLogRow,
   AccountRecord,
+  AgeCursor,
   BucketRecord,
   ExpiryCursor,
   InlinePolicy,
@@ -10,6 +11,7 @@ import type {
   RoleRecord,
   UserRecord,
   KeyRange,
+  KeySpan,
   NewObject,
   ObjectMeta,
   ObjectRecord,
@@ -169,6 +171,13 @@ export interface MetaOps {
    * follows what is due.
    */
   dueExpiries(now: number, after: ExpiryCursor | undefined, limit: number): Promise<{ object: ObjectRecord; bucketName: string; bucketOwner: string }[]>;
+  /**
+   * A bucket's current versions (delete markers included) written at or
+   * before `upTo`, by (lastModified, key) after `after`, within any of
+   * `spans` when given: read through the creation-time index, so the cost
+   * follows the objects old enough, not the bucket.
+   */
+  latestByAge(bucketId: number, upTo: number, after: AgeCursor | undefined, limit: number, spans?: readonly KeySpan[]): Promise<ObjectRecord[]>;
   /** Moves a version to another storage class in place (lifecycle transitions). */
   updateObjectStorageClass(id: number, storageClass: string): Promise<void>;
   /** Appends access-log lines to the delivery queue. */

@@ -192,6 +192,18 @@ export interface ExpiryCursor {
   id: number;
 }
 
+/** Position in the walk of current versions by creation time: after this (lastModified, key). */
+export interface AgeCursor {
+  at: number;
+  key: string;
+}
+
+/** A key range: keys >= from and < to (no upper bound when to is undefined). */
+export interface KeySpan {
+  from: string;
+  to?: string;
+}
+
 /** Position in the uploads listing: after (key, uploadId), or at/after key. */
 export interface UploadCursor {
   key: string;

@@ -1,8 +1,8 @@
 /**
  * What the workers keep in the metadata store, on both stores: leases (one
  * holder while live, anyone after expiry), progress documents, the buckets
- * that have a setting, the access-log queue, and the per-object expiries
- * that are due.
+ * that have a setting, the access-log queue, the per-object expiries that
+ * are due, and current versions by age.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -81,6 +81,36 @@ function defineWorkerStore(name: string, open: OpenStore) {
       }
     });
 
+    it('reads a bucket\'s current versions by age, from a cursor, within key spans', async (ctx) => {
+      if (name === 'PostgreSQL') {
+        const why = await pgUnavailable();
+        if (why) return pgMissing(ctx, why);
+      }
+      const opened = await open();
+      try {
+        const s = opened.store;
+        await s.migrate();
+        const b = await s.insertBucket({ name: 'age', ownerId: 'o', region: 'r', createdAt: 1, versioning: 'Enabled' });
+        const other = await s.insertBucket({ name: 'other', ownerId: 'o', region: 'r', createdAt: 1, versioning: 'Enabled' });
+        await s.insertObject(object(b.id, 'logs/b', { lastModified: 20 }));
+        await s.insertObject(object(b.id, 'logs/a', { lastModified: 20 }));
+        await s.insertObject(object(b.id, 'data/x', { lastModified: 10 }));
+        await s.insertObject(object(b.id, 'logs/young', { lastModified: 500 }));
+        await s.insertObject(object(b.id, 'logs/old-version', { lastModified: 5, isLatest: false, versionId: 'v1' }));
+        await s.insertObject(object(b.id, 'tmp/m', { lastModified: 30, isDeleteMarker: true }));
+        await s.insertObject(object(other.id, 'logs/elsewhere', { lastModified: 1 }));
+        const keys = async (...a: Parameters<typeof s.latestByAge>) => (await s.latestByAge(...a)).map((o) => o.key);
+        assert.deepEqual(await keys(b.id, 100, undefined, 10), ['data/x', 'logs/a', 'logs/b', 'tmp/m']);
+        assert.deepEqual(await keys(b.id, 100, { at: 20, key: 'logs/a' }, 10), ['logs/b', 'tmp/m']);
+        assert.deepEqual(await keys(b.id, 100, undefined, 2), ['data/x', 'logs/a']);
+        assert.deepEqual(await keys(b.id, 100, undefined, 10, [{ from: 'logs/', to: 'logs0' }]), ['logs/a', 'logs/b']);
+        assert.deepEqual(await keys(b.id, 100, undefined, 10, [{ from: 'logs/', to: 'logs0' }, { from: 'tmp/' }]), ['logs/a', 'logs/b', 'tmp/m']);
+        assert.deepEqual(await keys(b.id, 15, undefined, 10), ['data/x']);
+      } finally {
+        await opened.cleanup();
+      }
+    });
+
     it('reads the current versions whose own expiry is due, by (expiry, id), from a cursor, with their bucket', async (ctx) => {
       if (name === 'PostgreSQL') {
         const why = await pgUnavailable();
@@ -123,8 +153,8 @@ function defineWorkerStore(name: string, open: OpenStore) {
   });
 }
 
-describe('due expiries: the SQLite plan', () => {
-  it('reads objects_expiry, not the objects of a bucket', async () => {
+describe('lifecycle reads: the SQLite plans', () => {
+  it('due expiries read objects_expiry, and a walk by age objects_age, not the objects of a bucket', async () => {
     const seen: string[] = [];
     let driver!: SqlDriver;
     const opened = await openSqlite((d) => {
@@ -150,6 +180,17 @@ describe('due expiries: the SQLite plan', () => {
         const plan = await driver.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, params);
         const details = plan.map((r) => r.detail).join('\n');
         assert.match(details, /SEARCH o USING INDEX objects_expiry/, details);
+      }
+      const spans = [{ from: 'logs/', to: 'logs0' }, { from: 'tmp/' }];
+      for (const [after, withSpans] of [[undefined, false], [{ at: 5, key: 'k' }, true]] as const) {
+        seen.length = 0;
+        await opened.store.latestByAge(1, 10, after, 5, withSpans ? spans : undefined);
+        const sql = seen.find((q) => q.includes('last_modified <='))!;
+        const params = [1, 10, ...(after ? [after.at, after.at, after.key] : []), ...(withSpans ? ['logs/', 'logs0', 'tmp/'] : []), 5];
+        const plan = await driver.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, params);
+        const details = plan.map((r) => r.detail).join('\n');
+        assert.match(details, /SEARCH objects USING INDEX objects_age \(bucket_id=\? AND last_modified/, details);
+        assert.doesNotMatch(details, /TEMP B-TREE/, 'read in index order, no sort');
       }
     } finally {
       await opened.cleanup();

@@ -28,6 +28,19 @@ export function dueAt(clock: LifecycleClock, when: When, since: number): number 
   return clock.debug ? since + days * clock.dayMs : ceilMidnight(since + days * DAY_MS);
 }
 
+/**
+ * The latest creation time at which an action `when` after creation is due
+ * by `now` (-Infinity: none is): the inverse of dueAt, so the versions due
+ * are exactly those written at or before it. A date is due for every version
+ * once passed.
+ */
+export function latestDueSince(clock: LifecycleClock, when: When, now: number): number {
+  if (when.date !== undefined) return Date.parse(when.date) <= now ? now : -Infinity;
+  const days = when.days ?? 0;
+  // dueAt rounds up to a midnight: due by now when since + days <= the last midnight at or before now.
+  return clock.debug ? now - days * clock.dayMs : Math.floor(now / DAY_MS) * DAY_MS - days * DAY_MS;
+}
+
 /** A version as lifecycle sees it. */
 export interface Version extends Candidate {
   lastModified: number;

@@ -208,6 +208,12 @@ const MIGRATIONS: Migration[] = [
   ALTER TABLE objects ADD COLUMN expires_at {BIG};
   CREATE INDEX objects_expiry ON objects (expires_at, id) WHERE expires_at IS NOT NULL AND is_latest = 1;
   `,
+  // Current versions by creation time, per bucket: a lifecycle pass over an unversioned bucket whose
+  // rules only expire by age reads the objects old enough to be due, not the whole bucket. The key
+  // is in the index so a rule's prefix is tested there; (last_modified, key) is unique per bucket.
+  `
+  CREATE INDEX objects_age ON objects (bucket_id, last_modified, key) WHERE is_latest = 1;
+  `,
 ];
 
 const TYPES = {

@@ -4,6 +4,7 @@ import type {
   AccessKeyRecord,
   AccessLogRow,
   AccountRecord,
+  AgeCursor,
   BucketRecord,
   ExpiryCursor,
   InlinePolicy,
@@ -12,6 +13,7 @@ import type {
   RoleRecord,
   UserRecord,
   KeyRange,
+  KeySpan,
   NewObject,
   ObjectMeta,
   ObjectRecord,
@@ -694,6 +696,32 @@ class SqlOps implements MetaOps {
       params,
     );
     return rows.map((r) => ({ object: toObject(r), bucketName: r.bucket_name as string, bucketOwner: r.bucket_owner as string }));
+  }
+
+  async latestByAge(bucketId: number, upTo: number, after: AgeCursor | undefined, limit: number, spans?: readonly KeySpan[]) {
+    // objects_age (bucket_id, last_modified, key) WHERE is_latest = 1: the range starts at the
+    // cursor, and the key spans are tested on the index's own column.
+    const params: (number | string)[] = [bucketId, upTo];
+    let cond = '';
+    if (after) {
+      cond += ' AND last_modified >= ? AND (last_modified > ? OR key > ?)';
+      params.push(after.at, after.at, after.key);
+    }
+    if (spans?.length) {
+      const terms = spans.map((s) => {
+        params.push(s.from);
+        if (s.to === undefined) return 'key >= ?';
+        params.push(s.to);
+        return '(key >= ? AND key < ?)';
+      });
+      cond += ` AND (${terms.join(' OR ')})`;
+    }
+    params.push(limit);
+    const rows = await this.ex.all<Row>(
+      `SELECT ${OBJECT_COLS} FROM objects WHERE bucket_id = ? AND is_latest = 1 AND last_modified <= ?${cond} ORDER BY last_modified, key LIMIT ?`,
+      params,
+    );
+    return rows.map(toObject);
   }
 
   async updateObjectStorageClass(id: number, storageClass: string) {
