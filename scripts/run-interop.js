@@ -6,7 +6,11 @@
 // directory (no region configured, a fixed COS appid), runs pytest with the server's address and
 // keys in STRATUS_ENDPOINT / STRATUS_PORT / STRATUS_ACCESS_KEY / STRATUS_SECRET_KEY / STRATUS_APPID,
 // and exits with pytest's status, or 1 when the server logged an uncaught exception, an unhandled
-// rejection or an error, or died. Extra arguments go to pytest (e.g. `-k oss2`, `-x`).
+// rejection or an error, or died. Extra arguments go to pytest (e.g. `-k oss2`, `-x`); when one
+// names test files (`test/interop/test_obs_expiry.py`, or `file.py::test`), only those run.
+//
+// The server runs with one-second lifecycle days and a one-second access-log flush, so the tests of
+// background work (lifecycle, x-obs-expires, access logs) see it happen within seconds.
 //
 // The clients come from `../shared/clients` (the nearest `shared/clients` beside the repository or
 // one of its parents; CLIENTS_DIR overrides): when CLIENTS_PYTHON is not set, its setup.sh runs
@@ -94,7 +98,7 @@ async function main() {
     process.execPath,
     ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'server',
       '--data', dataDir, '--address', '127.0.0.1:0', '--access-key', ACCESS_KEY, '--secret-key', SECRET_KEY,
-      '--appid', APPID, '--no-fsync', '--log-level', 'warn'],
+      '--appid', APPID, '--no-fsync', '--log-level', 'warn', '--lifecycle-day-seconds', '1', '--log-flush-seconds', '1'],
     { cwd: root, env: serverEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   server.stdout.on('data', (c) => (output += c.toString()));
@@ -129,7 +133,9 @@ async function main() {
     const port = new URL(url).port;
     log(`server at ${url} (data ${dataDir})`);
 
-    const args = ['-m', 'pytest', '-p', 'no:cacheprovider', '-q', 'test/interop', '-p', 'pytest_timeout', '--timeout=300', '-W', 'ignore::DeprecationWarning', '--basetemp', join(tmp, 'pytest'), ...process.argv.slice(2)];
+    const extra = process.argv.slice(2);
+    const namesFiles = extra.some((a) => /^test\/interop\/|\.py(::|$)/.test(a));
+    const args = ['-m', 'pytest', '-p', 'no:cacheprovider', '-q', ...(namesFiles ? [] : ['test/interop']), '-p', 'pytest_timeout', '--timeout=300', '-W', 'ignore::DeprecationWarning', '--basetemp', join(tmp, 'pytest'), ...extra];
     pytest = spawn(py.CLIENTS_PYTHON, args, {
       cwd: root,
       stdio: 'inherit',

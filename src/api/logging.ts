@@ -47,7 +47,10 @@ export async function putBucketLogging(op: OpContext): Promise<Reply> {
   const { engine } = op.services;
   await engine.getBucket(op.bucket!);
   const body = await readVerifiedBody(op, MAX_BODY);
-  await putLogging(engine, op.caller, op.bucket!, parseLogging(body));
+  const c = parseLogging(body);
+  // Configured through OSS: the log is in OSS's format and named as OSS names log objects.
+  if (c && op.vocab.dialect === 'oss') c.format = 'oss';
+  await putLogging(engine, op.caller, op.bucket!, c);
   return { status: 200 };
 }
 

@@ -20,6 +20,7 @@ import {
 import { encoder } from './list-objects.js';
 import { countParam, listParam, partNumberMarker } from './list-params.js';
 import { metaFromRequest } from './meta-headers.js';
+import { expireDaysFrom } from './object-expiry.js';
 import { parseCopySource, storageClassFrom } from './objects-write.js';
 import type { OpContext } from './op-context.js';
 import { tagsFromQuery } from './tagging.js';
@@ -49,6 +50,7 @@ export async function createMultipartUpload(op: OpContext): Promise<Reply> {
     storageClass: storageClassFrom(op),
     tags: tagsFromQuery(op.http.header(h(op.vocab, 'tagging'))),
     extra: { ...(withWebsiteRedirect(op, op.vocab.extraFromRequest?.(op)) ?? {}), ...(checksum ? { [UPLOAD_CHECKSUM_KEY]: checksum } : {}) },
+    expireDays: expireDaysFrom(op),
   });
   const headers: Record<string, string> = {};
   if (checksum) {

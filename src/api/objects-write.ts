@@ -8,6 +8,7 @@ import { tagsFromQuery } from './tagging.js';
 import { flexibleChecksums, h, neutralStorageClass } from './vocabulary.js';
 import { xmlDate } from './dates.js';
 import { expirationHeader } from './lifecycle.js';
+import { expireDaysFrom } from './object-expiry.js';
 import { withWebsiteRedirect } from '../website/redirect-location.js';
 
 
@@ -30,6 +31,7 @@ export async function putObject(op: OpContext): Promise<Reply> {
     storageClass,
     tags,
     extra: withWebsiteRedirect(op, op.vocab.extraFromRequest?.(op)),
+    expireDays: expireDaysFrom(op),
     size: body.size,
     digests: body.digests,
     verify: body.verify,
@@ -88,6 +90,7 @@ export async function copyObject(op: OpContext): Promise<Reply> {
   const src = parseCopySource(http.header(h(v, 'copy-source'))!);
   const metadataDirective = directive(op, 'metadata-directive');
   const taggingDirective = directive(op, 'tagging-directive');
+  const expireDays = expireDaysFrom(op);
   const { source, target, sourceBucket } = await op.services.engine.copyObject(
     op.caller,
     src,
@@ -107,6 +110,7 @@ export async function copyObject(op: OpContext): Promise<Reply> {
       taggingDirective,
       tags: taggingDirective === 'REPLACE' ? (tagsFromQuery(http.header(h(v, 'tagging'))) ?? null) : undefined,
       extra: v.extraFromRequest?.(op),
+      expireDays,
       ifMatch: http.header('if-match'),
       ifNoneMatch: http.header('if-none-match'),
     },

@@ -78,6 +78,11 @@ export interface Vocabulary {
    * ACL header (OSS x-oss-object-acl, OBS x-obs-acl / x-amz-acl).
    */
   extraFromRequest?(op: OpContext): Record<string, unknown> | undefined;
+  /**
+   * The header a write (PUT, copy, multipart initiation, OBS append) sets the object's own
+   * expiry with, in days (OBS `x-obs-expires`, in both its modes): see api/object-expiry.ts.
+   */
+  readonly objectExpiresHeader?: string;
 }
 
 /** A dialect header name: h(v, 'version-id') is 'x-amz-version-id' in S3. */

@@ -17,6 +17,13 @@ export interface LoggingConfig {
   partitionDateSource?: 'EventTime' | 'DeliveryTime';
   /** OBS: the IAM agency that delivers logs (stored and returned). */
   agency?: string;
+  /**
+   * The record format and log object names: OSS's when logging was configured
+   * through OSS (`?logging`), S3's otherwise (absent; OBS documents S3's
+   * record). Every request to the bucket, whatever its dialect, is written in
+   * this one format, so a log object never mixes two.
+   */
+  format?: 'oss';
 }
 
 export function validateLogging(c: LoggingConfig | null): void {

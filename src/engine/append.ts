@@ -3,6 +3,7 @@ import { encodeChecksum } from '../digest/digest-set.js';
 import type { ObjectRecord, Segment } from '../meta/types.js';
 import type { Engine } from './engine.js';
 import { StorageError } from './errors.js';
+import { objectExpiry } from './lifecycle/object-expiry.js';
 import { multipartEtag } from './multipart.js';
 import { validateKey } from './names.js';
 import { checkQuota, precheckQuota } from './quota.js';
@@ -37,7 +38,7 @@ export async function appendObject(
   key: string,
   position: number,
   body: AsyncIterable<Buffer>,
-  opts: Pick<WriteOptions, 'meta' | 'storageClass' | 'size' | 'verify' | 'extra' | 'tags' | 'digests'> & {
+  opts: Pick<WriteOptions, 'meta' | 'storageClass' | 'size' | 'verify' | 'extra' | 'tags' | 'digests' | 'expireDays'> & {
     maxTotal?: number;
     /** Appends allowed per object (OBS: 10000); unlimited when unset. */
     maxAppends?: number;
@@ -118,6 +119,8 @@ export async function appendObject(
         inline: false,
         tags: opts.tags ?? null,
         extra: opts.extra ?? {},
+        // The object's own expiry is set when the first append creates it, counted from then.
+        ...objectExpiry(e, opts.expireDays, now),
       }),
       [segment],
       async (tx, bk) => {

@@ -13,6 +13,7 @@ import { listLatest } from './listing.js';
 import { listVersions } from './list-versions.js';
 import { BucketCache } from './bucket-cache.js';
 import { Folders } from './folders.js';
+import { objectExpiry } from './lifecycle/object-expiry.js';
 import { COMPLETED_UPLOAD, Multipart, type StagedBlob } from './multipart.js';
 import { checkQuota, precheckQuota } from './quota.js';
 import { BUCKET_SETTINGS, readSetting, validateSettings, writeSetting, type BucketSettings, type SettingName, type SettingValue } from './settings.js';
@@ -353,6 +354,7 @@ export class Engine {
         ...(inline ? { inlineData: inline.data } : {}),
         tags: opts.tags ?? null,
         extra: opts.extra ?? {},
+        ...objectExpiry(this, opts.expireDays, now),
       }), undefined, opts.within && (async (tx, b) => (await opts.within!(tx, b), [])));
     } catch (e) {
       if (pending) await this.blobs.delete(pending.id);
@@ -611,7 +613,7 @@ export class Engine {
       dst.bucket,
       dst.key,
       { ifMatch: opts.ifMatch, ifNoneMatch: opts.ifNoneMatch },
-      (b) => ({
+      (b, now = Date.now()) => ({
         bucketId: b.id,
         key: dst.key,
         versionId: 'null',
@@ -619,7 +621,7 @@ export class Engine {
         isDeleteMarker: false,
         size: source.size,
         etag: source.etag,
-        lastModified: Date.now(),
+        lastModified: now,
         meta: opts.metadataDirective === 'REPLACE' ? (opts.meta ?? { user: {} }) : source.meta,
         checksums: source.checksums,
         storageClass: opts.storageClass ?? source.storageClass,
@@ -632,6 +634,7 @@ export class Engine {
         tags: opts.taggingDirective === 'REPLACE' ? (opts.tags ?? null) : source.tags,
         // A copy is no completion of the source's multipart upload (a retried completion finds none).
         extra: { ...source.extra, [COMPLETED_UPLOAD]: undefined, ...(opts.extra ?? {}) },
+        ...objectExpiry(this, opts.expireDays, now),
       }),
       segments,
       async (tx) => {

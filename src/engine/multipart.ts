@@ -7,6 +7,7 @@ import { checkConditions, type Conditions } from './conditions.js';
 import { withCrc64Checksum } from './crc.js';
 import type { Engine } from './engine.js';
 import { StorageError } from './errors.js';
+import { objectExpiry, UPLOAD_EXPIRE_DAYS } from './lifecycle/object-expiry.js';
 import { compareKeys, prefixSuccessor } from './keys.js';
 import { newUploadId } from './ids.js';
 import { refuseNulIn, validateKey } from './names.js';
@@ -27,6 +28,8 @@ export interface CreateUploadOptions {
   storageClass?: string;
   tags?: Record<string, string> | null;
   extra?: Record<string, unknown>;
+  /** The completed object's expiry in lifecycle days from its completion (OBS x-obs-expires). */
+  expireDays?: number;
 }
 
 export type PartWriteOptions = Pick<WriteOptions, 'size' | 'digests' | 'verify' | 'checksums' | 'maxSize'>;
@@ -126,7 +129,7 @@ export class Multipart {
       meta: opts.meta,
       storageClass: opts.storageClass ?? (await readSetting(this.meta, b, 'storageClass')),
       tags: opts.tags ?? null,
-      extra: opts.extra ?? {},
+      extra: { ...(opts.extra ?? {}), ...(opts.expireDays !== undefined ? { [UPLOAD_EXPIRE_DAYS]: opts.expireDays } : {}) },
     };
     await this.meta.insertUpload(u);
     return u;
@@ -303,7 +306,7 @@ export class Multipart {
       bucket,
       key,
       { ifMatch: opts.ifMatch, ifNoneMatch: opts.ifNoneMatch },
-      (b: BucketRecord) => ({
+      (b: BucketRecord, now = Date.now()) => ({
         bucketId: b.id,
         key,
         versionId: 'null',
@@ -311,7 +314,7 @@ export class Multipart {
         isDeleteMarker: false,
         size,
         etag: multipartEtag(parts),
-        lastModified: Date.now(),
+        lastModified: now,
         meta: upload.meta,
         checksums,
         storageClass: upload.storageClass,
@@ -322,7 +325,9 @@ export class Multipart {
         segmentCount: segments.length,
         inline: false,
         tags: upload.tags,
-        extra: { ...upload.extra, ...(opts.extra ?? {}), [COMPLETED_UPLOAD]: uploadId },
+        extra: { ...upload.extra, ...(opts.extra ?? {}), [COMPLETED_UPLOAD]: uploadId, [UPLOAD_EXPIRE_DAYS]: undefined },
+        // Counted from the completion, when the object comes to be.
+        ...objectExpiry(this.e, upload.extra[UPLOAD_EXPIRE_DAYS] as number | undefined, now),
       }),
       segments,
       async (tx, b) => {

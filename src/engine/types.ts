@@ -15,6 +15,8 @@ export interface WriteOptions {
   storageClass?: string;
   tags?: Record<string, string> | null;
   extra?: Record<string, unknown>;
+  /** Per-object expiry in lifecycle days from creation (OBS x-obs-expires; lifecycle/object-expiry.ts). */
+  expireDays?: number;
   /** Declared body length, when known (Content-Length or decoded length). */
   size?: number;
   /** Largest body accepted (EntityTooLarge beyond). */
@@ -79,6 +81,8 @@ export interface CopyOptions {
   taggingDirective?: 'COPY' | 'REPLACE';
   tags?: Record<string, string> | null;
   extra?: Record<string, unknown>;
+  /** The copy's own expiry in lifecycle days from its creation (OBS x-obs-expires); a source's expiry is not copied. */
+  expireDays?: number;
   /** Conditional write against the destination's current version (If-Match / If-None-Match: *). */
   ifMatch?: string;
   ifNoneMatch?: string;

@@ -17,6 +17,10 @@ export class HttpContext {
   readonly startedAt = Date.now();
   /** The action the request's route names, once a dialect has routed it (metrics label it by this). */
   action?: string;
+  /** The signer's account id once a dialect has authenticated the request (access logs name it). */
+  requester?: string;
+  /** The error code the answer carries, in the dialect's words, when it is an error (access logs name it). */
+  errorCode?: string;
   private _query?: Map<string, string>;
 
   constructor(

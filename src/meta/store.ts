@@ -2,13 +2,16 @@ import type {
   AccessKeyRecord,
   AccessLogRow,
   AccountRecord,
+  AgeCursor,
   BucketRecord,
+  ExpiryCursor,
   InlinePolicy,
   KeyStatus,
   PolicyOwner,
   RoleRecord,
   UserRecord,
   KeyRange,
+  KeySpan,
   NewObject,
   ObjectMeta,
   ObjectRecord,
@@ -164,6 +167,20 @@ export interface MetaOps {
   putWorkerState(name: string, doc: unknown): Promise<void>;
   /** Buckets that have the setting `name` stored, by id after `afterId`. */
   bucketsWithSetting(name: string, afterId: number, limit: number): Promise<BucketRecord[]>;
+  /**
+   * Current versions whose per-object expiry (`expiresAt`) is at or before
+   * `now`, by (expiresAt, id) after `after`, with their bucket's name and
+   * owner: read through an index of expiring current versions, so the cost
+   * follows what is due.
+   */
+  dueExpiries(now: number, after: ExpiryCursor | undefined, limit: number): Promise<{ object: ObjectRecord; bucketName: string; bucketOwner: string }[]>;
+  /**
+   * A bucket's current versions (delete markers included) written at or
+   * before `upTo`, by (lastModified, key) after `after`, within any of
+   * `spans` when given: read through the creation-time index, so the cost
+   * follows the objects old enough, not the bucket.
+   */
+  latestByAge(bucketId: number, upTo: number, after: AgeCursor | undefined, limit: number, spans?: readonly KeySpan[]): Promise<ObjectRecord[]>;
   /** Moves a version to another storage class in place (lifecycle transitions). */
   updateObjectStorageClass(id: number, storageClass: string): Promise<void>;
   /** Appends access-log lines to the delivery queue. */

@@ -144,6 +144,11 @@ export interface ObjectRecord {
   tags: Record<string, string> | null;
   /** Free-form per-object settings (ACL, symlink target, ...), stored as a document. */
   extra: Record<string, unknown>;
+  /**
+   * Per-object expiry (OBS x-obs-expires): when the lifecycle worker deletes
+   * this version if it is still current. Absent: none (reads leave it out).
+   */
+  expiresAt?: number;
 }
 
 /** `inlineData`: the bytes of an inline object, stored in the same commit as its row. */
@@ -184,6 +189,24 @@ export interface VersionCursor {
   key: string;
   /** Row id of the last version returned for `key`; rows with a smaller id come next. */
   beforeId?: number;
+}
+
+/** Position in the walk of due per-object expiries: after this (expiresAt, id). */
+export interface ExpiryCursor {
+  at: number;
+  id: number;
+}
+
+/** Position in the walk of current versions by creation time: after this (lastModified, key). */
+export interface AgeCursor {
+  at: number;
+  key: string;
+}
+
+/** A key range: keys >= from and < to (no upper bound when to is undefined). */
+export interface KeySpan {
+  from: string;
+  to?: string;
 }
 
 /** Position in the uploads listing: after (key, uploadId), or at/after key. */

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { accessLogQueue, cachedLogging } from '../engine/access-log.js';
 import type { Engine } from '../engine/engine.js';
 import type { AccessLogRow } from '../meta/types.js';
-import { s3LogLine, type AccessRecord } from '../api/logging-format.js';
+import { ossLogLine, s3LogLine, type AccessRecord } from '../api/logging-format.js';
 
 /** Lines kept in memory at most between flushes; beyond, new lines are dropped (and counted). */
 const MAX_BUFFERED = 100_000;
@@ -32,7 +32,6 @@ export class AccessLogBuffer {
     this.timer.unref();
   }
 
-  /** Records a request to `bucket` if that bucket logs; never throws (logging must not fail a request). */
   /** By bucket name, for a second: most requests go to buckets that do not log, and cost one map lookup. */
   private readonly known = new Map<string, { logs: boolean; until: number; epoch: number }>();
 
@@ -57,6 +56,10 @@ export class AccessLogBuffer {
     return logs;
   }
 
+  /**
+   * Records a request to `bucket` if that bucket logs, in the format its logging was configured
+   * for; never throws (logging must not fail a request).
+   */
   async record(bucket: string, rec: Omit<AccessRecord, 'bucket' | 'bucketOwner'>): Promise<void> {
     try {
       const b = await this.engine.lookupBucket(bucket);
@@ -68,12 +71,15 @@ export class AccessLogBuffer {
       }
       const at = new Date(rec.time);
       const ymd = `${at.getUTCFullYear()}/${String(at.getUTCMonth() + 1).padStart(2, '0')}/${String(at.getUTCDate()).padStart(2, '0')}/`;
+      const full = { ...rec, bucket: b.name, bucketOwner: b.ownerId };
       this.lines.push({
         sourceBucket: b.name,
         targetBucket: c.targetBucket,
-        // S3's PartitionedPrefix: [prefix][account]/[region]/[bucket]/[YYYY]/[MM]/[DD]/
-        targetKeyPrefix: c.keyFormat === 'partitioned' ? `${c.targetPrefix}${b.ownerId}/${b.region}/${b.name}/${ymd}` : c.targetPrefix,
-        line: s3LogLine({ ...rec, bucket: b.name, bucketOwner: b.ownerId }),
+        // OSS names log objects <TargetPrefix><SourceBucket>YYYY-mm-DD-HH-MM-SS-UniqueString; S3 (and OBS)
+        // <TargetPrefix>YYYY-..., or with S3's PartitionedPrefix [prefix][account]/[region]/[bucket]/[YYYY]/[MM]/[DD]/.
+        targetKeyPrefix:
+          c.format === 'oss' ? `${c.targetPrefix}${b.name}` : c.keyFormat === 'partitioned' ? `${c.targetPrefix}${b.ownerId}/${b.region}/${b.name}/${ymd}` : c.targetPrefix,
+        line: c.format === 'oss' ? ossLogLine(full) : s3LogLine(full),
         createdAt: rec.time,
       });
     } catch {

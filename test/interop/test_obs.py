@@ -7,11 +7,13 @@
 """
 import hashlib
 import os
+import re
+import time
 
 import pytest
 import requests
 
-from obs import (AppendObjectContent, CompleteMultipartUploadRequest, CompletePart, DeleteObjectsRequest, GetObjectRequest,
+from obs import (AppendObjectContent, AppendObjectHeader, CompleteMultipartUploadRequest, CompletePart, DeleteObjectsRequest, GetObjectRequest,
                  Object, ObsClient, PutObjectHeader, Versions)
 
 MODES = ['v2', 'obs']
@@ -290,3 +292,52 @@ def test_bucket_cors_options_and_website(client, bucket):
     assert ok(client.getBucketWebsite(bucket)).redirectAllRequestTo.hostName == 'www.example.com'
     ok(client.deleteBucketWebsite(bucket))
     fails(client.getBucketWebsite(bucket), 404, 'NoSuchWebsiteConfiguration')
+
+
+def _keys(client, bucket):
+    return sorted(o.key for o in ok(client.listObjects(bucket)).contents)
+
+
+def _until(what, check, timeout=30):
+    """Polls until check() holds. The interop server's lifecycle day lasts one second and its worker
+    passes twice a day; no test asserts how long anything took."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            pytest.fail(f'timed out waiting until {what}')
+        time.sleep(0.25)
+
+
+def test_object_expires(client, bucket):
+    """x-obs-expires (days; one-second days in the interop server) on PUT, append, multipart initiation
+    and copy: reported on HEAD as its due time alone, and the objects go; the others stay."""
+    ok(client.putContent(bucket, 'put', b'a', headers=PutObjectHeader(expires=1)))
+    ok(client.appendObject(bucket, 'append', AppendObjectContent(content=b'a', position=0), headers=AppendObjectHeader(expires=1)))
+    up = ok(client.initiateMultipartUpload(bucket, 'mpu', expires=1)).uploadId
+    etag = ok(client.uploadPart(bucket, 'mpu', 1, up, b'part')).etag
+    ok(client.completeMultipartUpload(bucket, 'mpu', up, CompleteMultipartUploadRequest([CompletePart(1, etag)])))
+    ok(client.putContent(bucket, 'keep', b'k'))
+    ok(client.copyObject(bucket, 'keep', bucket, 'copy', extensionHeaders={'x-obs-expires': '1'}))
+    for key in ('put', 'append', 'mpu', 'copy'):
+        expiration = ok(client.getObjectMetadata(bucket, key)).expiration
+        assert expiration and re.fullmatch(r'expiry-date="[^"]+"', expiration), (key, expiration)
+    assert ok(client.getObjectMetadata(bucket, 'keep')).expiration is None
+    _until('the expiring objects are gone', lambda: _keys(client, bucket) == ['keep'])
+
+
+def test_object_expires_versioned_leaves_a_delete_marker(client, bucket):
+    ok(client.setBucketVersioning(bucket, 'Enabled'))
+    v = ok(client.putContent(bucket, 'k', b'one', headers=PutObjectHeader(expires=1))).versionId
+    _until('k is expired', lambda: _keys(client, bucket) == [])
+    r = ok(client.listVersions(bucket, Versions(prefix='k')))
+    assert [(x.versionId, x.isLatest) for x in r.versions] == [(v, False)]
+    assert [m.isLatest for m in r.markers] == [True]
+
+
+@pytest.mark.parametrize('bad', ['0', '-3', '1.5', 'soon'])
+def test_object_expires_refuses_bad_days(client, bucket, bad):
+    fails(client.putContent(bucket, 'k', b'a', extensionHeaders={'x-obs-expires': bad}), 400, 'InvalidArgument')
+    fails(client.initiateMultipartUpload(bucket, 'k', extensionHeaders={'x-obs-expires': bad}), 400, 'InvalidArgument')
+    ok(client.putContent(bucket, 'src', b'a'))
+    fails(client.copyObject(bucket, 'src', bucket, 'k', extensionHeaders={'x-obs-expires': bad}), 400, 'InvalidArgument')
+    assert _keys(client, bucket) == ['src']

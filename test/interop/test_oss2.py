@@ -1,12 +1,16 @@
 """oss2 (Aliyun's OSS SDK for Python) against Stratus' OSS dialect, signing V1 (oss2.Auth) and
 V4 (oss2.AuthV4 with a real region name, cn-hangzhou), with CRC-64 checking on (the default)."""
 import os
+import re
+import time
 
 import pytest
 import requests
 
 import oss2
-from oss2.models import PartInfo
+from oss2.models import BucketLogging, PartInfo
+
+from conftest import empty_bucket, new_bucket_name
 
 REGION = 'cn-hangzhou'
 AUTHS = ['v1', 'v4']
@@ -355,3 +359,65 @@ def test_anonymous_auth_on_private_and_public_buckets(auth, auth_kind, endpoint)
     finally:
         owner.delete_object('anon.txt')
         owner.delete_bucket()
+
+
+def _oss_log_fields(line):
+    """An OSS access-log line (OSS's Logging guide): space-separated fields, strings quoted, the time in
+    brackets; 28 of them (OSS may append more)."""
+    t = re.findall(r'"(?:[^"\\]|\\.)*"|\[[^\]]*\]|\S+', line)
+    assert len(t) >= 28, line
+    assert t[1:3] == ['-', '-'], line
+    assert re.fullmatch(r'\[\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} \+0000\]', t[3]), line
+    q = {i: t[i][1:-1] for i in (4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 19, 21, 23, 24, 25, 26, 27) if t[i].startswith('"')}
+    assert len(q) == 17, f'the string fields are quoted: {line}'
+    return {'uri': q[4], 'status': t[5], 'sent': t[6], 'request_id': q[11], 'flag': q[12], 'requester': q[13],
+            'operation': q[14], 'bucket': q[15], 'key': q[16], 'size': t[17], 'error': q[19], 'owner': q[21],
+            'access_key': q[27]}
+
+
+def test_bucket_logging_in_oss_format(ob, s3, access_key):
+    """put_bucket_logging through oss2: the source bucket's requests become lines in OSS's access-log
+    format, in log objects named <TargetPrefix><SourceBucket>YYYY-mm-DD-HH-MM-SS-<unique> in the target
+    (the interop server flushes every second)."""
+    target = new_bucket_name('oss-log-dst')
+    s3.create_bucket(Bucket=target)
+    tb = oss2.Bucket(ob.auth, ob.endpoint, target, region=ob.region)
+    try:
+        ob.put_bucket_logging(BucketLogging(target, 'access/'))
+        got = ob.get_bucket_logging()
+        assert (got.target_bucket, got.target_prefix) == (target, 'access/')
+        ob.put_object('dir/o b', b'xyz')
+        assert ob.get_object('dir/o b').read() == b'xyz'
+        with pytest.raises(oss2.exceptions.NoSuchKey):
+            ob.get_object('missing')
+        ob.head_object('dir/o b')
+        # The last request logged: once its line is delivered, every earlier one is (the queue keeps order).
+        with pytest.raises(oss2.exceptions.NotFound):
+            ob.head_object('marker')
+        ob.delete_bucket_logging()
+        prefix = f'access/{ob.bucket_name}'
+        deadline = time.monotonic() + 30
+        while True:
+            keys = [o.key for o in oss2.ObjectIterator(tb, prefix=prefix)]
+            records = [_oss_log_fields(line) for k in keys for line in tb.get_object(k).read().decode().splitlines() if line]
+            if any(r['key'] == 'marker' for r in records):
+                break
+            assert time.monotonic() < deadline, f'no line for the last request after 30 s: {records}'
+            time.sleep(0.25)
+        for k in keys:
+            assert re.fullmatch(re.escape(prefix) + r'\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-[0-9A-F]+', k), k
+        by_op = {}
+        for r in records:
+            assert (r['bucket'], r['flag'], r['owner']) == (ob.bucket_name, 'true', 'root'), r
+            by_op.setdefault((r['operation'], r['status']), r)
+        put = by_op[('PutObject', '200')]
+        assert (put['key'], put['requester'], put['access_key']) == ('dir/o%20b', 'root', access_key)
+        assert re.fullmatch(r'PUT /\S*o%20b HTTP/1\.1', put['uri']), put['uri']  # the URI as sent (path style here)
+        get = by_op[('GetObject', '200')]
+        assert (get['sent'], get['size']) == ('3', '3')
+        assert by_op[('GetObject', '404')]['error'] == 'NoSuchKey'
+        assert ('HeadObject', '200') in by_op and ('GetBucketLogging', '200') in by_op
+    finally:
+        ob.delete_bucket_logging()
+        empty_bucket(s3, target)
+        s3.delete_bucket(Bucket=target)

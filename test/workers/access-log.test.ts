@@ -1,8 +1,9 @@
 /**
  * Server access logging: configured through S3 (Put/GetBucketLogging), OSS
- * (ali-oss) and OBS (esdk-obs-nodejs); requests to a logging bucket become S3
- * access-log lines, written as log objects into the target bucket by the
- * log-delivery worker (flush interval: one second here).
+ * (ali-oss) and OBS (esdk-obs-nodejs); requests to a logging bucket become
+ * access-log lines (S3's format; OSS's when configured through OSS), written
+ * as log objects into the target bucket by the log-delivery worker (flush
+ * interval: one second here).
  */
 import {
   CreateBucketCommand,
@@ -18,7 +19,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { obsClient, ok } from '../obs/helpers.js';
 import { ossClient, ossError } from '../oss/helpers.js';
-import { bucketName, startTestServer, type TestServer } from '../helpers/server.js';
+import { ACCESS_KEY, bucketName, startTestServer, type TestServer } from '../helpers/server.js';
 import { sdkRejects } from '../helpers/sdk.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -55,6 +56,40 @@ async function deliveredLines(target: string, prefix: string, n: number): Promis
 // bucket-owner bucket [time] remote-ip requester request-id operation key "request-uri" status error bytes size total turnaround "referer" "ua" version host-id sig cipher auth host tls access-point acl
 const LINE =
   /^(\S+) (\S+) \[(\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000)\] (\S+) (\S+) (\S+) (\S+) (\S+) "([^"]*)" (\d{3}) (\S+) (\S+) (\S+) (\d+) (\S+) "([^"]*)" "([^"]*)" (\S+) (\S+) (\S+) (\S+) (\S+) (\S+) (\S+) (\S+) (\S+)$/;
+
+/**
+ * The fields of an OSS access-log line (OSS's Logging guide): space-separated, strings quoted,
+ * the time in brackets; 28 of them, of which later versions may append more.
+ */
+function ossFields(line: string) {
+  const t = line.match(/"(?:[^"\\]|\\.)*"|\[[^\]]*\]|\S+/g) ?? [];
+  assert.ok(t.length >= 28, `not an OSS access-log line (${t.length} fields): ${line}`);
+  const q = (i: number) => {
+    assert.match(t[i], /^".*"$/, `field ${i + 1} is quoted: ${line}`);
+    return t[i].slice(1, -1);
+  };
+  assert.deepEqual([t[1], t[2]], ['-', '-'], 'the two reserved fields');
+  assert.match(t[3], /^\[\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000\]$/);
+  assert.equal(q(12), 'true', 'LoggingFlag');
+  return {
+    remoteIp: t[0],
+    requestUri: q(4),
+    status: t[5],
+    sentBytes: t[6],
+    host: q(10),
+    requestId: q(11),
+    requester: q(13),
+    operation: q(14),
+    bucket: q(15),
+    key: q(16),
+    objectSize: t[17],
+    errorCode: q(19),
+    requestLength: t[20],
+    owner: q(21),
+    storageClass: q(24),
+    accessKeyId: q(27),
+  };
+}
 
 describe('S3 bucket logging', () => {
   it('refuses a target bucket that does not exist; GET without a configuration is an empty status', async () => {
@@ -123,7 +158,7 @@ describe('OSS and OBS bucket logging', () => {
   });
   after(() => c.close());
 
-  it('OSS: putBucketLogging / getBucketLogging / deleteBucketLogging through ali-oss, and lines delivered', async () => {
+  it('OSS: putBucketLogging / getBucketLogging / deleteBucketLogging through ali-oss; lines in OSS format, objects named as OSS names them', async () => {
     const oss = ossClient(srv);
     const b = bucketName('lg-oss');
     await oss.putBucket(b);
@@ -132,9 +167,25 @@ describe('OSS and OBS bucket logging', () => {
     const got = await oss.getBucketLogging(b);
     assert.deepEqual([got.enable, got.prefix], [true, 'access/']);
     oss.useBucket(b);
-    await oss.put('obj', Buffer.from('x'));
-    const { lines } = await deliveredLines(b, 'access/', 1);
-    assert.ok(lines.some((l) => / REST\.PUT\.OBJECT obj /.test(l)), lines.join('\n'));
+    await oss.put('dir/o b', Buffer.from('xyz'));
+    await oss.get('dir/o b');
+    await ossError(oss.get('missing'));
+    // A request through another dialect goes into the same log, in the same format.
+    await srv.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'dir/o b' }));
+    const { keys, lines } = await deliveredLines(b, 'access/', 4);
+    for (const k of keys) assert.match(k, new RegExp(`^access/${b}\\d{4}-\\d{2}-\\d{2}-\\d{2}-\\d{2}-\\d{2}-[0-9A-F]{16}$`));
+    const records = lines.map(ossFields);
+    const op = (name: string) => records.find((r) => r.operation === name);
+    const put = op('PutObject');
+    assert.ok(put, lines.join('\n'));
+    assert.deepEqual([put.bucket, put.key, put.status, put.owner, put.requester, put.accessKeyId], [b, 'dir/o%20b', '200', 'root', 'root', ACCESS_KEY]);
+    assert.match(put.requestUri, /^PUT \/dir\/o%20b HTTP\/1\.1$/);
+    assert.ok(Number(put.requestLength) > 3);
+    const get = op('GetObject')!;
+    assert.deepEqual([get.sentBytes, get.objectSize, get.storageClass], ['3', '3', 'Standard']);
+    const notFound = records.find((r) => r.operation === 'GetObject' && r.status === '404')!;
+    assert.equal(notFound.errorCode, 'NoSuchKey');
+    assert.ok(op('HeadObject'), 'the S3 HEAD, in OSS words');
     await oss.deleteBucketLogging(b);
     assert.equal((await oss.getBucketLogging(b)).enable, false);
     const missing = await ossError(oss.putBucketLogging('no-such-' + process.pid, 'x/'));

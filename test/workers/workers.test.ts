@@ -4,7 +4,7 @@
  * PostgreSQL one gateway of several runs a worker, another taking over once
  * the holder is killed.
  */
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutBucketLifecycleConfigurationCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutBucketLifecycleConfigurationCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -78,41 +78,52 @@ describe('workers on SQLite', () => {
     }
   });
 
-  it('a pass resumes after a restart from the cursor kept in the store', async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'stratus-wk-'));
-    try {
-      let srv = await startTestServer({ data: dir, workers: false });
-      const b = await bucketWith(srv, ['a', 'b', 'c', 'd', 'e']);
-      await expireAll(srv.s3, b);
-      const clock = debugClock(1);
-      await new Promise((r) => setTimeout(r, 1100));
-      const first: Record<string, number> = {};
-      // Batches of two keys: the first batch expires a and b, then the gateway stops.
-      assert.equal(await lifecycleJob(srv.engine, clock, 2).step(first), true);
-      assert.equal(first.expired, 2);
-      assert.deepEqual(await keys(srv.s3, b), ['c', 'd', 'e']);
-      await srv.stop();
-
-      srv = await startTestServer({ data: dir, workers: false });
+  // Unversioned, the rule's objects are read by age (cursor: creation time and key); versioned, key by key.
+  for (const versioned of [false, true]) {
+    it(`a pass resumes after a restart from the cursor kept in the store (${versioned ? 'versioned: the key walk' : 'unversioned: the walk by age'})`, async () => {
+      const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'stratus-wk-'));
       try {
-        const saved = await new Background(srv.engine).loadState<{ cursor: { key?: string } }>('lifecycle');
-        assert.equal(saved?.cursor.key, 'c');
-        // A new job (nothing in memory) continues at c: it examines c and d, not a and b again.
-        const second: Record<string, number> = {};
-        assert.equal(await lifecycleJob(srv.engine, clock, 2).step(second), true);
-        assert.deepEqual([second.examined, second.expired], [2, 2]);
-        assert.deepEqual(await keys(srv.s3, b), ['e']);
-        // The last batch completes the pass and clears the cursor.
-        while (await lifecycleJob(srv.engine, clock, 2).step(second));
-        assert.deepEqual(await keys(srv.s3, b), []);
-        assert.equal((await new Background(srv.engine).loadState<{ cursor: unknown }>('lifecycle'))?.cursor, null);
-      } finally {
+        let srv = await startTestServer({ data: dir, workers: false });
+        const b = bucketName('wk');
+        await srv.s3.send(new CreateBucketCommand({ Bucket: b }));
+        if (versioned) await srv.s3.send(new PutBucketVersioningCommand({ Bucket: b, VersioningConfiguration: { Status: 'Enabled' } }));
+        // Written one after another, so creation order is key order too.
+        for (const k of ['a', 'b', 'c', 'd', 'e']) {
+          await srv.s3.send(new PutObjectCommand({ Bucket: b, Key: k, Body: k }));
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        await expireAll(srv.s3, b);
+        const clock = debugClock(1);
+        await new Promise((r) => setTimeout(r, 1100));
+        const first: Record<string, number> = {};
+        // Batches of two keys: the first batch expires a and b, then the gateway stops.
+        assert.equal(await lifecycleJob(srv.engine, clock, 2).step(first), true);
+        assert.equal(first.expired, 2);
+        assert.deepEqual(await keys(srv.s3, b), ['c', 'd', 'e']);
         await srv.stop();
+
+        srv = await startTestServer({ data: dir, workers: false });
+        try {
+          const saved = await new Background(srv.engine).loadState<{ cursor: { phase: string; key?: string; age?: { key: string } } }>('lifecycle');
+          if (versioned) assert.deepEqual([saved?.cursor.phase, saved?.cursor.key], ['versions', 'c']);
+          else assert.deepEqual([saved?.cursor.phase, saved?.cursor.age?.key], ['aged', 'b']);
+          // A new job (nothing in memory) continues at c: it examines c and d, not a and b again.
+          const second: Record<string, number> = {};
+          assert.equal(await lifecycleJob(srv.engine, clock, 2).step(second), true);
+          assert.deepEqual([second.examined, second.expired], [2, 2]);
+          assert.deepEqual(await keys(srv.s3, b), ['e']);
+          // The last batch completes the pass and clears the cursor.
+          while (await lifecycleJob(srv.engine, clock, 2).step(second));
+          assert.deepEqual(await keys(srv.s3, b), []);
+          assert.equal((await new Background(srv.engine).loadState<{ cursor: unknown }>('lifecycle'))?.cursor, null);
+        } finally {
+          await srv.stop();
+        }
+      } finally {
+        await fs.rm(dir, { recursive: true, force: true });
       }
-    } finally {
-      await fs.rm(dir, { recursive: true, force: true });
-    }
-  });
+    });
+  }
 });
 
 describe('the blob sweep worker', () => {

@@ -1,5 +1,6 @@
 import { incomingBody } from '../../api/body.js';
 import { metaFromRequest } from '../../api/meta-headers.js';
+import { expireDaysFrom } from '../../api/object-expiry.js';
 import { storageClassFrom } from '../../api/objects-write.js';
 import type { OpContext } from '../../api/op-context.js';
 import { tagsFromQuery } from '../../api/tagging.js';
@@ -37,6 +38,7 @@ export async function appendObject(op: OpContext): Promise<Reply> {
       size: body.size,
       digests: body.digests,
       extra: op.vocab.extraFromRequest?.(op),
+      expireDays: expireDaysFrom(op),
       maxAppends: OBS_MAX_APPENDS,
       verify: (d, n) => {
         body.verify(d, n);

@@ -54,6 +54,7 @@ export const obsVocabulary: Vocabulary = {
   error: obsError,
   objectHeaders: appendHeaders,
   extraFromRequest: aclExtra,
+  objectExpiresHeader: 'x-obs-expires',
   errorHeaders: errorHeaders('x-obs-'),
 };
 
@@ -78,6 +79,8 @@ export const obsAwsVocabulary: Vocabulary = {
   error: obsError,
   objectHeaders: appendHeaders,
   extraFromRequest: aclExtra,
+  // The SDKs send x-obs-expires in their AWS-compatible mode too.
+  objectExpiresHeader: 'x-obs-expires',
   errorHeaders: errorHeaders('x-amz-'),
 };
 

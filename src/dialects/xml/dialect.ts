@@ -64,6 +64,7 @@ export function makeXmlDialect(spec: XmlDialectSpec): Dialect {
         const auth: Authenticated | undefined = hasPostForm(ctx) ? await authenticatePostForm(ctx, services).then((a) => a && { ...a, payload: { kind: 'unsigned' as const } }) : await spec.authenticate(ctx, services, addr);
         // No signature anywhere (a malformed one has thrown): the request is anonymous and the authorizer decides.
         const caller = auth?.accountId || ANONYMOUS_OWNER_ID;
+        if (auth?.accountId) ctx.requester = auth.accountId;
         // Every write path (PUT, copy, multipart, POST): encryption asked for and not built is refused before any byte is stored.
         if (ctx.method === 'PUT' || ctx.method === 'POST') refuseServerSideEncryption(Object.keys(ctx.req.headers));
         const target: Target = !addr.bucket ? 'service' : addr.key === undefined ? 'bucket' : 'object';

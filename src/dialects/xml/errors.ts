@@ -23,6 +23,7 @@ export function sendXmlError(ctx: HttpContext, v: Vocabulary, e: unknown, extraH
     return;
   }
   const wire = v.error(err.code, err.message, err.status);
+  ctx.errorCode = wire.code;
   for (const name of res.getHeaderNames()) res.removeHeader(name);
   for (const [k, val] of Object.entries(extraHeaders)) res.setHeader(k, val);
   for (const [k, val] of Object.entries(err.headers)) res.setHeader(PREFIXED.has(k) ? v.prefix + k : k, val);

@@ -49,10 +49,13 @@ export async function putLifecycle(engine: Engine, bucket: string, c: LifecycleC
 /**
  * The expiration a current version is announced with (`x-amz-expiration`:
  * `expiry-date="<HTTP date>", rule-id="<id>"`), undefined when no enabled rule
- * expires it.
+ * expires it. A version with its own expiry (OBS x-obs-expires) is announced
+ * with its due time alone, as OBS reports an object's own lifecycle (no
+ * rule-id), and the rules are not consulted: it takes precedence over them.
  */
 export async function expirationOf(engine: Engine, b: BucketRecord, o: ObjectRecord): Promise<string | undefined> {
   if (o.isDeleteMarker || !o.isLatest) return undefined;
+  if (o.expiresAt !== undefined) return `expiry-date="${new Date(o.expiresAt).toUTCString()}"`;
   const c = await cachedLifecycle(engine, b);
   const e = c ? announcedExpiration(c.rules, o) : undefined;
   return e && `expiry-date="${new Date(e.at).toUTCString()}", rule-id="${e.ruleId}"`;

@@ -28,11 +28,26 @@ export function dueAt(clock: LifecycleClock, when: When, since: number): number 
   return clock.debug ? since + days * clock.dayMs : ceilMidnight(since + days * DAY_MS);
 }
 
+/**
+ * The latest creation time at which an action `when` after creation is due
+ * by `now` (-Infinity: none is): the inverse of dueAt, so the versions due
+ * are exactly those written at or before it. A date is due for every version
+ * once passed.
+ */
+export function latestDueSince(clock: LifecycleClock, when: When, now: number): number {
+  if (when.date !== undefined) return Date.parse(when.date) <= now ? now : -Infinity;
+  const days = when.days ?? 0;
+  // dueAt rounds up to a midnight: due by now when since + days <= the last midnight at or before now.
+  return clock.debug ? now - days * clock.dayMs : Math.floor(now / DAY_MS) * DAY_MS - days * DAY_MS;
+}
+
 /** A version as lifecycle sees it. */
 export interface Version extends Candidate {
   lastModified: number;
   storageClass: string;
   isDeleteMarker: boolean;
+  /** Its own expiry (OBS x-obs-expires), which the worker applies instead of the rules' Expiration. */
+  expiresAt?: number;
 }
 
 /** What to do with a version now, and which rule says so. */
@@ -86,9 +101,12 @@ export function currentAction(clock: LifecycleClock, rules: LifecycleRule[], v: 
     }
     return undefined;
   }
-  for (const r of matching) {
-    const e = r.expiration;
-    if (e && (e.days !== undefined || e.date !== undefined) && dueAt(clock, e, v.lastModified) <= now) return { kind: 'expire', ruleId: r.id };
+  // A version with its own expiry expires then, not by the rules (the worker's expiry phase deletes it).
+  if (v.expiresAt === undefined) {
+    for (const r of matching) {
+      const e = r.expiration;
+      if (e && (e.days !== undefined || e.date !== undefined) && dueAt(clock, e, v.lastModified) <= now) return { kind: 'expire', ruleId: r.id };
+    }
   }
   return transition(
     clock,

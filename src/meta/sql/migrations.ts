@@ -232,6 +232,18 @@ const MIGRATIONS: Migration[] = [
   );
   INSERT INTO cache_changes (id, n) VALUES (1, 0);
   `,
+  // Per-object expiry (OBS x-obs-expires): when the lifecycle worker deletes a current version.
+  // Indexed for current versions only, so a pass reads what is due by the index, never a bucket.
+  `
+  ALTER TABLE objects ADD COLUMN expires_at {BIG};
+  CREATE INDEX objects_expiry ON objects (expires_at, id) WHERE expires_at IS NOT NULL AND is_latest = 1;
+  `,
+  // Current versions by creation time, per bucket: a lifecycle pass over an unversioned bucket whose
+  // rules only expire by age reads the objects old enough to be due, not the whole bucket. The key
+  // is in the index so a rule's prefix is tested there; (last_modified, key) is unique per bucket.
+  `
+  CREATE INDEX objects_age ON objects (bucket_id, last_modified, key) WHERE is_latest = 1;
+  `,
 ];
 
 const TYPES = {

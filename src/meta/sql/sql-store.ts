@@ -4,13 +4,16 @@ import type {
   AccessKeyRecord,
   AccessLogRow,
   AccountRecord,
+  AgeCursor,
   BucketRecord,
+  ExpiryCursor,
   InlinePolicy,
   KeyStatus,
   PolicyOwner,
   RoleRecord,
   UserRecord,
   KeyRange,
+  KeySpan,
   NewObject,
   ObjectMeta,
   ObjectRecord,
@@ -107,6 +110,7 @@ function toObject(r: Row): ObjectRecord {
     ...(r.inline_data ? { inlineData: Buffer.isBuffer(r.inline_data) ? r.inline_data : Buffer.from(r.inline_data) } : {}),
     tags: parse(r.tags, null),
     extra: parse(r.extra, {}),
+    ...(r.expires_at != null ? { expiresAt: Number(r.expires_at) } : {}),
   };
 }
 
@@ -137,11 +141,13 @@ function toPart(r: Row): PartRecord {
 }
 
 const OBJECT_COLS =
-  'id, bucket_id, key, version_id, is_latest, is_delete_marker, size, etag, last_modified, meta, checksums, storage_class, object_type, owner_id, blob_id, segment_count, tags, extra, inline';
-/** The same columns of `objects o`, and the bytes of an inline version (`object_data d`, joined). */
-const OBJECT_COLS_WITH_DATA = OBJECT_COLS.split(', ')
+  'id, bucket_id, key, version_id, is_latest, is_delete_marker, size, etag, last_modified, meta, checksums, storage_class, object_type, owner_id, blob_id, segment_count, tags, extra, inline, expires_at';
+
+const QUALIFIED_OBJECT_COLS = OBJECT_COLS.split(', ')
   .map((c) => `o.${c}`)
-  .join(', ') + ', d.data AS inline_data';
+  .join(', ');
+/** The same columns of `objects o`, and the bytes of an inline version (`object_data d`, joined). */
+const OBJECT_COLS_WITH_DATA = `${QUALIFIED_OBJECT_COLS}, d.data AS inline_data`;
 
 /** The advisory lock id of a key of a bucket: a signed 64-bit hash. */
 function keyLockId(bucketId: number, key: string): bigint {
@@ -462,8 +468,8 @@ class SqlOps implements MetaOps {
   async insertObject(o: NewObject) {
     const r = await this.ex.get<Row>(
       `INSERT INTO objects (bucket_id, key, version_id, is_latest, is_delete_marker, size, etag, last_modified, meta, checksums,
-         storage_class, object_type, owner_id, blob_id, segment_count, tags, extra, inline)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+         storage_class, object_type, owner_id, blob_id, segment_count, tags, extra, inline, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       [
         o.bucketId,
         o.key,
@@ -483,6 +489,7 @@ class SqlOps implements MetaOps {
         o.tags ? json(o.tags) : null,
         json(o.extra),
         o.inline ? 1 : 0,
+        o.expiresAt ?? null,
       ],
     );
     const id = Number(r!.id);
@@ -718,6 +725,50 @@ class SqlOps implements MetaOps {
       [name, afterId, limit],
     );
     return rows.map(toBucket);
+  }
+
+  async dueExpiries(now: number, after: ExpiryCursor | undefined, limit: number) {
+    // The partial index objects_expiry holds exactly the current versions with an expiry: the
+    // terms below repeat its predicate so both databases read it, from the cursor on.
+    const params: (number | string)[] = [now];
+    let cond = '';
+    if (after) {
+      cond = ' AND o.expires_at >= ? AND (o.expires_at > ? OR o.id > ?)';
+      params.push(after.at, after.at, after.id);
+    }
+    params.push(limit);
+    const rows = await this.ex.all<Row>(
+      `SELECT ${QUALIFIED_OBJECT_COLS}, b.name AS bucket_name, b.owner_id AS bucket_owner FROM objects o JOIN buckets b ON b.id = o.bucket_id
+       WHERE o.expires_at IS NOT NULL AND o.is_latest = 1 AND o.expires_at <= ?${cond} ORDER BY o.expires_at, o.id LIMIT ?`,
+      params,
+    );
+    return rows.map((r) => ({ object: toObject(r), bucketName: r.bucket_name as string, bucketOwner: r.bucket_owner as string }));
+  }
+
+  async latestByAge(bucketId: number, upTo: number, after: AgeCursor | undefined, limit: number, spans?: readonly KeySpan[]) {
+    // objects_age (bucket_id, last_modified, key) WHERE is_latest = 1: the range starts at the
+    // cursor, and the key spans are tested on the index's own column.
+    const params: (number | string)[] = [bucketId, upTo];
+    let cond = '';
+    if (after) {
+      cond += ' AND last_modified >= ? AND (last_modified > ? OR key > ?)';
+      params.push(after.at, after.at, after.key);
+    }
+    if (spans?.length) {
+      const terms = spans.map((s) => {
+        params.push(s.from);
+        if (s.to === undefined) return 'key >= ?';
+        params.push(s.to);
+        return '(key >= ? AND key < ?)';
+      });
+      cond += ` AND (${terms.join(' OR ')})`;
+    }
+    params.push(limit);
+    const rows = await this.ex.all<Row>(
+      `SELECT ${OBJECT_COLS} FROM objects WHERE bucket_id = ? AND is_latest = 1 AND last_modified <= ?${cond} ORDER BY last_modified, key LIMIT ?`,
+      params,
+    );
+    return rows.map(toObject);
   }
 
   async updateObjectStorageClass(id: number, storageClass: string) {
