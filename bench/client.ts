@@ -75,6 +75,9 @@ export class BenchClient {
       method: o.method as 'GET',
       headers,
       body: o.body,
+      // undici closes the connection after a HEAD unless told not to (for servers that send a body
+      // anyway); both servers here are well-behaved, and a new connection per HEAD would be measured.
+      reset: false,
     });
     let bytes = 0;
     const chunks: Buffer[] | undefined = o.keepBody ? [] : undefined;

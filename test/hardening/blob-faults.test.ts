@@ -75,7 +75,8 @@ describe('a failing disk under a write', () => {
   for (const c of cases) {
     it(`${c.name}: S3 PUT and UploadPart answer 500 InternalError, store nothing, leave no file`, async () => {
       const files = await storedFiles(dataDir);
-      const body = bytes(1024 * 1024, 3);
+      // Several batches of the blob store's writes (1 MiB each), so that the third one exists.
+      const body = bytes(4 * 1024 * 1024, 3);
       armed = { ...c };
       const r = await signedRequest(srv.url, `/${bucket}/put`, { method: 'PUT', body });
       assert.equal(armed, undefined, 'the fault was hit');
@@ -104,7 +105,7 @@ describe('a failing disk under a write', () => {
 
   it('OSS answers in its own format', async () => {
     armed = { op: 'write', nth: 2, code: 'EIO' };
-    const r = await signedV1(srv as unknown as TestServer, 'PUT', bucket, 'oss-put', { body: bytes(512 * 1024, 4) });
+    const r = await signedV1(srv as unknown as TestServer, 'PUT', bucket, 'oss-put', { body: bytes(3 * 1024 * 1024, 4) });
     assert.equal(armed, undefined, 'the fault was hit');
     assert.equal(r.status, 500);
     assert.equal(xmlError(r.body.toString()).code, 'InternalError');
