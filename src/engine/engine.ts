@@ -164,6 +164,26 @@ export class Engine {
     return readSetting(this.meta, b, name);
   }
 
+  private readonly settingCache = new Map<string, { value: unknown; epoch: number; until: number }>();
+
+  /**
+   * A setting the write path asks on every request (quota, default storage class), remembered
+   * for a second and dropped when `cacheEpoch` moves (this process's change, or another
+   * gateway's seen through the change counter). Decisions that must be exact read again in the
+   * commit (the quota) or are the setting's own (the class a write is stored with).
+   */
+  private async cachedSetting<N extends SettingName>(b: BucketRecord, name: N): Promise<SettingValue<N>> {
+    const k = `${b.id}\0${name}`;
+    const now = Date.now();
+    const hit = this.settingCache.get(k);
+    if (hit && hit.epoch === this.cacheEpoch && hit.until > now) return hit.value as SettingValue<N>;
+    const epoch = this.cacheEpoch;
+    const value = await readSetting(this.meta, b, name);
+    if (this.settingCache.size > 10_000) this.settingCache.clear();
+    if (epoch === this.cacheEpoch) this.settingCache.set(k, { value, epoch, until: now + 1000 });
+    return value;
+  }
+
   /** Validates and stores a bucket setting. */
   async setBucketSetting<N extends SettingName>(bucket: string, name: N, value: SettingValue<N>): Promise<void> {
     BUCKET_SETTINGS[name].validate(value as never);
@@ -317,16 +337,21 @@ export class Engine {
 
   async putObject(caller: Caller, bucket: string, key: string, body: AsyncIterable<Buffer>, opts: WriteOptions): Promise<ObjectRecord> {
     validateKey(key);
-    const b = await this.getBucket(bucket); // fail fast, before reading the body
+    // Fail fast, before reading the body, on the cached record: the commit reads the bucket again.
+    const b = await this.lookupBucket(bucket);
     const seen = await this.conditionSnapshot(b, key, opts);
     const max = Math.min(opts.maxSize ?? MAX_SINGLE_PUT, MAX_SINGLE_PUT);
     if (opts.size !== undefined && opts.size > max) throw new StorageError('EntityTooLarge', undefined, { ProposedSize: String(opts.size), MaxSizeAllowed: String(max) });
-    // A body that cannot fit the quota is refused before it is read (an unversioned overwrite releases the old bytes).
-    await precheckQuota(this.meta, b, opts.size, async () => {
-      const replaced = b.versioning === 'Enabled' ? undefined : await this.meta.getVersion(b.id, key, 'null');
-      return replaced && !replaced.isDeleteMarker ? replaced.size : 0;
-    });
-    const storageClass = opts.storageClass ?? (await readSetting(this.meta, b, 'storageClass'));
+    // A body that cannot fit the quota is refused before it is read (an unversioned overwrite releases the old bytes);
+    // that needs the bucket's usage as stored now, so only a bucket with a quota reads it.
+    if (opts.size !== undefined && (await this.cachedSetting(b, 'quota')) !== 0n) {
+      const fresh = await this.getBucket(bucket);
+      await precheckQuota(this.meta, fresh, opts.size, async () => {
+        const replaced = fresh.versioning === 'Enabled' ? undefined : await this.meta.getVersion(fresh.id, key, 'null');
+        return replaced && !replaced.isDeleteMarker ? replaced.size : 0;
+      });
+    }
+    const storageClass = opts.storageClass ?? (await this.cachedSetting(b, 'storageClass'));
     // A small body of a declared length is kept inline, in the commit below; any other goes to a blob first.
     const inline = fitsInline(opts.size, max) ? await readInline(body, opts.size, withCrc64(opts.digests)) : undefined;
     if (inline && opts.verify) await opts.verify(inline.digests, inline.size);

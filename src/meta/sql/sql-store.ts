@@ -506,7 +506,7 @@ class SqlOps implements MetaOps {
   }
 
   async deleteObjectRow(id: number) {
-    await this.ex.run('DELETE FROM object_segments WHERE object_id = ?', [id]);
+    // Its segments and inline bytes go with it (ON DELETE CASCADE): one statement.
     await this.ex.run('DELETE FROM objects WHERE id = ?', [id]);
   }
 
