@@ -222,7 +222,7 @@ function rowsOf(o: BenchOptions, r: Results): { rows: Row[]; verdicts: Verdict[]
       const s = r.blobS3.s3[op];
       const l = r.blobS3.local[op];
       rows.push({
-        row: `${sizeLabel(BLOB_S3_SIZE)} ${op.toUpperCase()} p50 ms, ${o.connections} conn, S3 blob store vs local files`,
+        row: `${BLOB_S3_SIZE / 1024} KiB ${op.toUpperCase()} p50 ms, ${o.connections} conn, S3 blob store vs local files`,
         stratus: s.p50Ms,
         baseline: l.p50Ms,
         unit: 'ms',
