@@ -150,8 +150,8 @@ const QUALIFIED_OBJECT_COLS = OBJECT_COLS.split(', ')
 const OBJECT_COLS_WITH_DATA = `${QUALIFIED_OBJECT_COLS}, d.data AS inline_data`;
 
 /** The advisory lock id of a key of a bucket: a signed 64-bit hash. */
-function keyLockId(bucketId: number, key: string): bigint {
-  return createHash('sha256').update(`${bucketId}\0${key}`).digest().readBigInt64BE(0);
+function keyLockId(bucket: string, key: string): bigint {
+  return createHash('sha256').update(`${bucket}\0${key}`).digest().readBigInt64BE(0);
 }
 
 /** Bucket rows on PostgreSQL: the usage columns plus the deltas appended since (see adjustUsage). */
@@ -358,13 +358,15 @@ class SqlOps implements MetaOps {
 
   async getBucketForWrite(name: string, keys: readonly string[]) {
     if (this.dialect !== 'postgres') return this.bucketRow(name, '');
-    const b = await this.bucketRow(name, ' FOR SHARE OF b');
-    if (!b) return undefined;
-    // One advisory lock per key, taken in a fixed order so two writers of the same keys cannot
-    // deadlock. A hash collision only makes two keys' writers wait for each other.
-    const hashes = [...new Set(keys)].map((k) => keyLockId(b.id, k)).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-    for (const h of hashes) await this.ex.get('SELECT pg_advisory_xact_lock(?) AS locked', [h.toString()]);
-    return b;
+    // One advisory lock per key (by bucket name and key), taken in a fixed order so two writers
+    // of the same keys cannot deadlock, in the statement that reads the bucket: one round trip.
+    // A hash collision only makes two keys' writers wait for each other.
+    const hashes = [...new Set(keys)].map((k) => keyLockId(name, k)).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+    const r = await this.ex.get<Row>(
+      `WITH l AS MATERIALIZED (SELECT COUNT(pg_advisory_xact_lock(x)) AS n FROM unnest(?::bigint[]) AS x) ${PG_BUCKETS.replace('FROM buckets b', 'FROM l, buckets b')} WHERE b.name = ? FOR SHARE OF b`,
+      [`{${hashes.join(',')}}`, name],
+    );
+    return r && toBucket(r);
   }
 
   async listBuckets(ownerId?: string) {
@@ -466,10 +468,14 @@ class SqlOps implements MetaOps {
   }
 
   async insertObject(o: NewObject) {
-    const r = await this.ex.get<Row>(
-      `INSERT INTO objects (bucket_id, key, version_id, is_latest, is_delete_marker, size, etag, last_modified, meta, checksums,
+    if (o.inline && (!o.inlineData || o.inlineData.length !== o.size)) throw new Error('an inline object needs its data');
+    const insert = `INSERT INTO objects (bucket_id, key, version_id, is_latest, is_delete_marker, size, etag, last_modified, meta, checksums,
          storage_class, object_type, owner_id, blob_id, segment_count, tags, extra, inline, expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`;
+    // PostgreSQL: an inline object's bytes go in the same statement (one round trip).
+    const together = o.inline && this.dialect === 'postgres';
+    const r = await this.ex.get<Row>(
+      together ? `WITH o AS (${insert}), d AS (INSERT INTO object_data (object_id, data) SELECT id, ? FROM o) SELECT id FROM o` : insert,
       [
         o.bucketId,
         o.key,
@@ -490,13 +496,11 @@ class SqlOps implements MetaOps {
         json(o.extra),
         o.inline ? 1 : 0,
         o.expiresAt ?? null,
+        ...(together ? [o.inlineData!] : []),
       ],
     );
     const id = Number(r!.id);
-    if (o.inline) {
-      if (!o.inlineData || o.inlineData.length !== o.size) throw new Error('an inline object needs its data');
-      await this.ex.run('INSERT INTO object_data (object_id, data) VALUES (?, ?)', [id, o.inlineData]);
-    }
+    if (o.inline && !together) await this.ex.run('INSERT INTO object_data (object_id, data) VALUES (?, ?)', [id, o.inlineData!]);
     const { inlineData: _data, ...rec } = o;
     return { ...rec, id };
   }
